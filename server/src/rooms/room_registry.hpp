@@ -1,0 +1,36 @@
+#pragma once
+// RoomRegistry: finds or loads the Room of a meeting; idle rooms are unloaded.
+// Threading: io thread only (the io_context is the strand every room runs on).
+#include <memory>
+#include <string_view>
+
+#include <boost/asio/io_context.hpp>
+
+#include "util/status.hpp"
+
+namespace confab::store {
+class Store;
+}
+
+namespace confab::rooms {
+
+class Room;
+
+class RoomRegistry {
+ public:
+  RoomRegistry(boost::asio::io_context& io, store::Store& store);
+  ~RoomRegistry();
+
+  // The live room of `meeting_id`, loading it from the store (folding its log) if needed.
+  // NotFound when no such meeting exists.
+  Status Get(std::string_view meeting_id, std::shared_ptr<Room>* out);
+
+  store::Store& store();
+  boost::asio::io_context& io();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace confab::rooms

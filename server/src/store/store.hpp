@@ -1,0 +1,108 @@
+#pragma once
+// Store: the append-only event log, the only durable truth of every meeting.
+//
+// Every meeting is a sequence of events with seq 1..N, contiguous. An append names the seqs it
+// takes; it fails with Conflict when a slot is already taken (another node appended first) and
+// with Duplicate when an event id is already stored (a retried push). Nothing is visible to
+// readers, and no callback reports success, before the transaction holding it is durable.
+//
+// Threading: all methods are safe to call from any thread. Appends are serialised on one writer
+// thread that batches whatever is queued, from every meeting, into one transaction (group commit).
+// Reads use their own connections and never wait for the writer.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.hpp"
+
+namespace confab::store {
+
+// One durable event. `json` is the complete event object exactly as broadcast to clients
+// ({"seq","id","type","actor":{"pid","name"},"ts","data"}), so replay and export never re-encode.
+struct StoredEvent {
+  std::string meeting_id;
+  int64_t seq = 0;
+  std::string id;         // client-chosen idempotency key, unique per meeting
+  std::string type;       // catalogue type, e.g. "card_added"
+  std::string actor_pid;  // who caused it ("" for none)
+  int64_t ts = 0;         // server time, ms since the Unix epoch
+  bool replayed = true;   // replay class `state` (true) or `moment` (false); transient events are never stored
+  std::string json;
+};
+
+struct MeetingRecord {
+  std::string id;
+  std::string facilitator_token_hash;  // HashSecret(token); never the token itself
+  int64_t created_ts = 0;
+};
+
+// A participant's secret, hashed, written together with its participant_joined event.
+struct Credential {
+  std::string meeting_id;
+  std::string pid;
+  std::string secret_hash;
+};
+
+// One room's append. All of it commits, or none of it does.
+struct AppendRequest {
+  std::string meeting_id;
+  std::vector<StoredEvent> events;        // seqs head+1, head+2, … in order
+  std::optional<MeetingRecord> create;    // set only for the append that creates the meeting
+  std::vector<Credential> credentials;    // new participants' secrets
+};
+
+// Counters for /metrics and benchmarks. Monotonic since open.
+struct StoreStats {
+  uint64_t commits = 0;          // transactions committed
+  uint64_t appends = 0;          // AppendRequests completed ok
+  uint64_t events = 0;           // events committed
+  uint64_t failed_appends = 0;   // AppendRequests that completed with an error
+  uint64_t commit_micros = 0;    // total wall time spent in commits (incl. fsync)
+  uint64_t max_batch_events = 0; // largest group commit seen
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Queues `req` for the next group commit and returns at once. `done` runs exactly once, on the
+  // writer thread, after the transaction that held `req` committed (Ok) or when `req` failed:
+  // Conflict (a seq was taken), Duplicate (an event id exists), NotFound (no such meeting),
+  // IoError/Unavailable (nothing of `req` was applied). One failing request never fails the
+  // others batched with it. `done` must be quick and must not call Append re-entrantly-and-wait.
+  virtual void Append(AppendRequest req, std::function<void(Status)> done) = 0;
+
+  // Blocks until every Append queued before this call has completed.
+  virtual void Flush() = 0;
+
+  virtual Status GetMeeting(std::string_view meeting_id, MeetingRecord* out) = 0;
+  // Highest stored seq of the meeting (0 when it has no events); NotFound for no such meeting.
+  virtual Status HeadSeq(std::string_view meeting_id, int64_t* out) = 0;
+  // Events with seq > after_seq in seq order, at most `limit` of them (0: all).
+  // With replayed_only, moment-class events are skipped (what a joining client gets).
+  virtual Status ReadEvents(std::string_view meeting_id, int64_t after_seq, size_t limit, bool replayed_only,
+                            std::vector<StoredEvent>* out) = 0;
+  // Calls `fn` for each event with seq > after_seq, in order, until it returns false.
+  virtual Status ScanEvents(std::string_view meeting_id, int64_t after_seq,
+                            const std::function<bool(const StoredEvent&)>& fn) = 0;
+  // Every event of every meeting, meeting by meeting, each in seq order (rebuilding views, `check`).
+  virtual Status ScanAll(const std::function<bool(const StoredEvent&)>& fn) = 0;
+  // Seq of the event with this id, NotFound if none (idempotency across restarts).
+  virtual Status FindEventSeq(std::string_view meeting_id, std::string_view event_id, int64_t* seq) = 0;
+  virtual Status GetCredential(std::string_view meeting_id, std::string_view pid, Credential* out) = 0;
+  virtual Status ListMeetings(std::vector<MeetingRecord>* out) = 0;
+
+  virtual StoreStats Stats() const = 0;
+  // Where it is, for logs ("sqlite:/path/confab.db"), without secrets.
+  virtual std::string Describe() const = 0;
+};
+
+// Opens (creating if needed, migrating the schema if older) the store a URL names:
+// "sqlite:PATH" is the embedded default. Unknown schemes give Invalid.
+Status OpenStore(std::string_view url, std::unique_ptr<Store>* out);
+
+}  // namespace confab::store
