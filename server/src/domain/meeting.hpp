@@ -2,9 +2,11 @@
 // The meeting domain: the event catalogue, who may do what, and the fold of events into state.
 // Pure: no I/O, no clocks, no sockets; the same rules as web/src/domain, proven equal by
 // conformance/. Not thread-safe: a Meeting is owned by one Room (one strand).
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -27,25 +29,55 @@ struct Actor {
   Role role = Role::kParticipant;
 };
 
+// Who may push an event type (CONTRACT §2 "who").
+enum class Who {
+  kAny,          // any joined participant
+  kFacilitator,  // the facilitator only
+  kAuthor,       // the author of the card (or note) concerned, or the facilitator
+  kSelf,         // about the actor itself (participant_renamed)
+  kServer,       // written by the server, never pushed by a client
+};
+
 struct EventSpec {
   std::string_view type;
   ReplayClass replay;
   bool server_only;  // written by the server itself (meeting_created, participant_joined)
+  Who who = Who::kAny;
 };
 
 // The catalogue entry of `type`, nullptr when the type is unknown.
 const EventSpec* FindEventType(std::string_view type);
 
+// Every catalogue entry, in CONTRACT §2 order.
+const std::vector<EventSpec>& Catalogue();
+
+// The sentiment score of a reaction emoji of the fixed set (+1, 0, −1), nullopt outside the set.
+std::optional<int> EmojiSentiment(std::string_view emoji);
+
+// Limits of CONTRACT §2 and issue 3; lengths count Unicode code points, not bytes.
+inline constexpr size_t kMaxCards = 500;
+inline constexpr size_t kMaxTitleLength = 140;  // meeting and card titles
+inline constexpr size_t kMaxNoteLength = 500;
+inline constexpr size_t kMaxNameLength = 40;
+inline constexpr size_t kMaxIdLength = 64;  // card_id, note_id
+inline constexpr int64_t kMinVotesPerPerson = 1, kMaxVotesPerPerson = 20;
+inline constexpr int64_t kMinTimeboxS = 30, kMaxTimeboxS = 3600;
+inline constexpr int64_t kMinTimerS = 10, kMaxTimerS = 3600;
+
 // Meeting (domain/state.hpp) is the folded state: a copyable value, default-constructed empty.
 // Its fields are the domain's business; other layers use the functions below.
 
 // Checks whether `actor` may push an event of `type` with `data` now. Returns the CONTRACT §2
-// reason code ("no_votes_left", …) or std::nullopt when the event is allowed.
+// reason code ("no_votes_left", …) or std::nullopt when the event is allowed. Server-only types
+// (meeting_created, participant_joined) are "unknown_type" here: clients cannot push them. The order
+// in which rules are checked (so which reason wins) is fixed in docs/domain.md.
 std::optional<std::string> Validate(const Meeting& m, const Actor& actor, std::string_view type,
                                     const nlohmann::json& data);
 
 // Folds one stored event (the full object: seq, id, type, actor, ts, data) into `m`.
-// Never fails: events reaching Apply were validated when first written.
+// Never fails and never throws: events reaching Apply were validated when first written; one that
+// does not fit (malformed, unknown card …) changes nothing but last_seq/last_ts. Timers use the
+// event's ts only (no clocks), so a fold is deterministic.
 void Apply(Meeting& m, const nlohmann::json& event);
 
 // The canonical state as JSON (conformance cases, GET /state, the meeting summary).
@@ -56,5 +88,11 @@ bool HasParticipant(const Meeting& m, std::string_view pid);
 std::string ParticipantName(const Meeting& m, std::string_view pid);
 std::string Title(const Meeting& m);
 std::string Phase(const Meeting& m);
+// Votes `pid` has cast and not withdrawn, over all cards.
+int64_t VotesUsed(const Meeting& m, std::string_view pid);
+// The meeting's settings.votes_per_person.
+int64_t VotesPerPerson(const Meeting& m);
+// The seq of the last folded event (0 before any).
+int64_t LastSeq(const Meeting& m);
 
 }  // namespace confab::domain

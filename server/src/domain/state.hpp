@@ -1,8 +1,16 @@
 #pragma once
-// The folded state of one meeting. Plain data; only domain/ code reads or writes its fields.
+// The folded state of one meeting. Plain copyable data; only domain/ code reads or writes its fields
+// (other layers go through domain/meeting.hpp). ToJson (domain/meeting.hpp) is its canonical shape.
+//
+// Invariants kept by Apply on validated events:
+//  - discussion.has_value() implies phase == "discuss" and exactly one card has status "discussing";
+//  - votes_used[pid] == the sum of that pid's votes over all cards (a pid with none has no entry);
+//  - cards are in creation order; card_id is unique among cards, note_id unique among all notes.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace confab::domain {
 
@@ -10,12 +18,53 @@ struct Participant {
   std::string name;
 };
 
-struct Meeting {
+struct Note {
+  std::string note_id;
+  std::string text;
+  std::string kind;  // "takeaway" | "action"
+  std::string author;  // pid
+};
+
+struct Card {
+  std::string card_id;
   std::string title;
-  std::string phase = "collect";
+  std::string author;  // pid
+  std::string status = "todo";  // "todo" | "discussing" | "done" | "parked"
+  std::map<std::string, int64_t, std::less<>> votes;  // pid -> votes (> 0)
+  int64_t discussed_ms = 0;  // summed over every discussion of this card
+  std::vector<Note> notes;   // in the order they were added
+};
+
+struct Timer {
+  int64_t seconds = 0;     // the length set by timer_started plus every extension
+  int64_t started_ts = 0;  // server ms
+  int64_t ends_ts = 0;     // server ms; clients count down against it
+};
+
+struct Discussion {
+  std::string card_id;
+  int64_t started_ts = 0;
+  std::optional<Timer> timer;
+  std::map<std::string, std::string, std::less<>> continue_votes;  // pid -> "up"|"sideways"|"down"
+};
+
+struct Settings {
   int64_t votes_per_person = 3;
   int64_t timebox_s = 300;
+  bool anonymous_votes = false;
+};
+
+struct Meeting {
+  std::string title;
+  std::string phase = "collect";  // "collect" | "vote" | "discuss" | "done"
+  int64_t created_ts = 0;
+  Settings settings;
   std::map<std::string, Participant, std::less<>> participants;  // by pid
+  std::vector<Card> cards;
+  std::optional<Discussion> discussion;
+  std::map<std::string, int64_t, std::less<>> votes_used;  // derived index: pid -> votes cast
+  int64_t last_seq = 0;
+  int64_t last_ts = 0;
 };
 
 }  // namespace confab::domain

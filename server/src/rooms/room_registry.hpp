@@ -1,6 +1,7 @@
 #pragma once
 // RoomRegistry: finds or loads the Room of a meeting; idle rooms are unloaded.
 // Threading: io thread only (the io_context is the strand every room runs on).
+#include <chrono>
 #include <memory>
 #include <string_view>
 
@@ -27,6 +28,11 @@ class RoomRegistry {
 
   store::Store& store();
   boost::asio::io_context& io();
+
+  // Rooms with no subscribers and nothing pending are dropped after this long (default 60 s).
+  void set_idle_unload(std::chrono::milliseconds after);
+  // How many rooms are loaded (metrics, tests).
+  size_t loaded() const;
 
  private:
   struct Impl;

@@ -1,0 +1,418 @@
+// confab_load: a load generator speaking Phoenix V2 to a Confab server. It creates meetings over HTTP,
+// connects and joins many members per meeting, optionally has some of them publish events at a fixed
+// rate, and reports what members saw (deliveries/s, latency, join time) next to what the server spent
+// (CPU time and RSS from /proc/PID, and /metrics). See docs/benchmarks.md for the scenarios.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "event_id.hpp"
+#include "http_client.hpp"
+#include "server_probe.hpp"
+#include "swarm.hpp"
+
+using namespace confab::bench;
+using nlohmann::json;
+
+namespace {
+
+struct Totals {
+  uint64_t connects_ok = 0, joins_ok = 0, joins_failed = 0, gave_up = 0, deliveries = 0, presence_diffs = 0,
+           presence_states = 0, published = 0, acked = 0, rejected = 0, skipped = 0, heartbeats = 0,
+           heartbeat_replies = 0, disconnects = 0, errors = 0, seq_gaps = 0, seq_repeats = 0, frames_in = 0,
+           bytes_in = 0;
+};
+
+Totals Sum(const std::vector<std::unique_ptr<Swarm>>& swarms) {
+  Totals t;
+  for (auto& s : swarms) {
+    const SwarmCounters& c = s->counters();
+    auto r = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+    t.connects_ok += r(c.connects_ok);
+    t.joins_ok += r(c.joins_ok);
+    t.joins_failed += r(c.joins_failed);
+    t.gave_up += r(c.gave_up);
+    t.deliveries += r(c.deliveries);
+    t.presence_diffs += r(c.presence_diffs);
+    t.presence_states += r(c.presence_states);
+    t.published += r(c.published);
+    t.acked += r(c.acked);
+    t.rejected += r(c.rejected);
+    t.skipped += r(c.skipped);
+    t.heartbeats += r(c.heartbeats);
+    t.heartbeat_replies += r(c.heartbeat_replies);
+    t.disconnects += r(c.disconnects);
+    t.errors += r(c.errors);
+    t.seq_gaps += r(c.seq_gaps);
+    t.seq_repeats += r(c.seq_repeats);
+    t.frames_in += r(c.frames_in);
+    t.bytes_in += r(c.bytes_in);
+  }
+  return t;
+}
+
+void SleepS(double s) {
+  std::this_thread::sleep_for(std::chrono::duration<double>(s));
+}
+double SecondsSince(int64_t ns) {
+  return static_cast<double>(MonotonicNs() - ns) / 1e9;
+}
+double Mb(int64_t bytes) {
+  return static_cast<double>(bytes) / (1024.0 * 1024.0);
+}
+double Us(int64_t ns) {
+  return static_cast<double>(ns) / 1000.0;
+}
+
+json HistJson(const LatencyHistogram& h) {
+  return {{"count", h.count()},
+          {"p50_us", Us(h.Quantile(0.50))},
+          {"p90_us", Us(h.Quantile(0.90))},
+          {"p99_us", Us(h.Quantile(0.99))},
+          {"p999_us", Us(h.Quantile(0.999))},
+          {"max_us", Us(h.max())},
+          {"mean_us", h.mean() / 1000.0}};
+}
+
+void PrintHist(const char* name, const LatencyHistogram& h) {
+  std::printf("  %-22s n=%-10llu p50=%9.0f us  p90=%9.0f us  p99=%9.0f us  p99.9=%9.0f us  max=%9.0f us\n",
+              name, static_cast<unsigned long long>(h.count()), Us(h.Quantile(0.5)), Us(h.Quantile(0.9)),
+              Us(h.Quantile(0.99)), Us(h.Quantile(0.999)), Us(h.max()));
+}
+
+std::map<std::string, double> FetchMetrics(const std::string& host, const std::string& port) {
+  HttpResponse resp;
+  if (!HttpRequest(host, port, "GET", "/metrics", "", &resp).ok() || resp.status != 200) return {};
+  return ParsePrometheus(resp.body);
+}
+
+// Counter deltas over the window, and mean = Δsum/Δcount for histogram/summary series.
+json MetricDeltas(const std::map<std::string, double>& a, const std::map<std::string, double>& b) {
+  json out = json::object();
+  for (auto& [k, v] : b) {
+    auto it = a.find(k);
+    double d = v - (it == a.end() ? 0 : it->second);
+    if (d != 0 && k.find("_bucket") == std::string::npos) out[k] = d;
+  }
+  for (auto& [k, v] : b) {
+    const std::string suffix = "_count";
+    if (k.size() <= suffix.size() || k.compare(k.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    std::string base = k.substr(0, k.size() - suffix.size());
+    if (!out.contains(k) || !out.contains(base + "_sum")) continue;
+    out[base + " (mean over window)"] = out[base + "_sum"].get<double>() / out[k].get<double>();
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"confab_load: Phoenix V2 load generator for Confab"};
+  std::string url = "127.0.0.1:4000";
+  int meetings = 1, members = 50, publishers = 1, threads = 1, server_pid = 0;
+  double rate = 10, duration = 10, warmup = 2, connect_rate = 2000, settle = 60, connect_timeout = 300,
+         hold = 0, heartbeat = 30;
+  bool idle = false;
+  std::string event_type = "reaction", json_out, label;
+  int max_pending = 256;
+  app.add_option("--url", url, "server host:port (IPv4 literal)");
+  app.add_option("--meetings", meetings, "meetings to create");
+  app.add_option("--members", members, "members (connections) per meeting");
+  app.add_option("--publishers", publishers, "publishing members per meeting (the rate is split over them)");
+  app.add_option("--rate", rate, "events/s per meeting");
+  app.add_option("--duration", duration, "measured seconds");
+  app.add_option("--warmup", warmup, "seconds of publishing before measuring");
+  app.add_option("--connect-rate", connect_rate, "new connections/s (all threads together)");
+  app.add_option("--max-pending-connects", max_pending, "connections being set up at once, per thread");
+  app.add_flag("--idle", idle, "only connect, join and hold (memory measurement)");
+  app.add_option("--hold", hold,
+                 "with --idle: seconds to hold the joined connections before the last sample");
+  app.add_option("--settle", settle, "max seconds to wait for the presence traffic of the joins to end");
+  app.add_option("--connect-timeout", connect_timeout, "max seconds for all joins");
+  app.add_option("--server-pid", server_pid, "server process, for CPU and RSS from /proc");
+  app.add_option("--threads", threads, "client io threads (meetings are split over them)");
+  app.add_option("--event-type", event_type, "reaction | card_added | typing")
+      ->check(CLI::IsMember({"reaction", "card_added", "typing"}));
+  app.add_option("--heartbeat", heartbeat, "heartbeat interval, s");
+  app.add_option("--json-out", json_out, "append the results as one JSON line to this file");
+  app.add_option("--label", label, "scenario name for the JSON line");
+  CLI11_PARSE(app, argc, argv);
+
+  size_t colon = url.rfind(':');
+  if (colon == std::string::npos) {
+    std::fprintf(stderr, "--url must be host:port\n");
+    return 2;
+  }
+  std::string host = url.substr(0, colon), port = url.substr(colon + 1);
+  if (url.rfind("ws://", 0) == 0 || url.rfind("http://", 0) == 0) host = host.substr(host.find("//") + 2);
+  threads = std::max(1, std::min(threads, meetings));
+
+  json result = {{"label", label},
+                 {"shape",
+                  {{"meetings", meetings},
+                   {"members_per_meeting", members},
+                   {"publishers_per_meeting", publishers},
+                   {"rate_per_meeting", rate},
+                   {"event_type", event_type},
+                   {"duration_s", duration},
+                   {"warmup_s", warmup},
+                   {"threads", threads},
+                   {"idle", idle}}}};
+
+  ProcessSample s_idle = server_pid ? SampleProcess(server_pid) : ProcessSample{};
+  if (server_pid && !s_idle.ok) {
+    std::fprintf(stderr, "cannot read /proc/%d\n", server_pid);
+    return 2;
+  }
+  if (s_idle.ok) std::printf("server idle: RSS %.1f MB, %d threads\n", Mb(s_idle.rss_bytes), s_idle.threads);
+
+  // 1. Meetings.
+  int64_t t0 = MonotonicNs();
+  std::vector<std::string> topics;
+  for (int i = 0; i < meetings; ++i) {
+    std::string id;
+    confab::Status st = CreateMeeting(host, port, "bench " + std::to_string(i), &id);
+    if (!st.ok()) {
+      std::fprintf(stderr, "create meeting: %s\n", st.ToString().c_str());
+      return 1;
+    }
+    topics.push_back("meeting:" + id);
+  }
+  std::printf("created %d meetings in %.2f s\n", meetings, SecondsSince(t0));
+  ProcessSample s_meetings = server_pid ? SampleProcess(server_pid) : ProcessSample{};
+
+  // 2. Swarms: meetings dealt round-robin over threads.
+  std::vector<std::unique_ptr<Swarm>> swarms;
+  std::vector<std::vector<std::string>> split(threads);
+  for (int i = 0; i < meetings; ++i) split[i % threads].push_back(topics[i]);
+  int first_bot = 0;
+  for (int t = 0; t < threads; ++t) {
+    SwarmOptions o;
+    o.host = host;
+    o.port = static_cast<uint16_t>(std::stoi(port));
+    o.members_per_meeting = members;
+    o.publishers_per_meeting = std::min(publishers, members);
+    o.rate_per_meeting = idle ? 0 : rate;
+    o.connect_rate = connect_rate / threads;
+    o.max_pending_connects = max_pending;
+    o.heartbeat_s = heartbeat;
+    o.event_type = event_type;
+    swarms.push_back(std::make_unique<Swarm>(o, split[t], first_bot));
+    first_bot += swarms.back()->bots();
+  }
+  const uint64_t total_bots = static_cast<uint64_t>(first_bot);
+  std::vector<std::thread> workers;
+  for (auto& s : swarms) workers.emplace_back([&s] { s->Run(); });
+  auto stop_all = [&] {
+    for (auto& s : swarms) s->Stop();
+    for (auto& w : workers) w.join();
+  };
+
+  // 3. Connect + join.
+  t0 = MonotonicNs();
+  for (auto& s : swarms) s->StartConnecting();
+  Totals tot;
+  while (true) {
+    SleepS(0.1);
+    tot = Sum(swarms);
+    if (tot.joins_ok + tot.gave_up >= total_bots) break;
+    if (SecondsSince(t0) > connect_timeout) {
+      std::printf("connect timeout: %llu of %llu joined\n", static_cast<unsigned long long>(tot.joins_ok),
+                  static_cast<unsigned long long>(total_bots));
+      break;
+    }
+  }
+  double join_phase_s = SecondsSince(t0);
+  std::printf("joined %llu/%llu in %.2f s (%llu failed)\n", static_cast<unsigned long long>(tot.joins_ok),
+              static_cast<unsigned long long>(total_bots), join_phase_s,
+              static_cast<unsigned long long>(tot.gave_up));
+
+  // 4. Let the presence_diff storm of the joins drain: quiet for one second.
+  t0 = MonotonicNs();
+  uint64_t last_frames = tot.frames_in;
+  int64_t quiet_since = MonotonicNs();
+  while (SecondsSince(t0) < settle) {
+    SleepS(0.1);
+    tot = Sum(swarms);
+    if (tot.frames_in != last_frames) {
+      last_frames = tot.frames_in;
+      quiet_since = MonotonicNs();
+    } else if (SecondsSince(quiet_since) >= 1.0) {
+      break;
+    }
+  }
+  double settle_s = SecondsSince(t0);
+  std::printf("presence settled after %.2f s more: %llu presence_diff, %llu presence_state frames received\n",
+              settle_s, static_cast<unsigned long long>(tot.presence_diffs),
+              static_cast<unsigned long long>(tot.presence_states));
+  ProcessSample s_joined = server_pid ? SampleProcess(server_pid) : ProcessSample{};
+  ProcessSample self_joined = SampleSelf();
+  result["join"] = {{"bots", total_bots},
+                    {"joined", tot.joins_ok},
+                    {"failed", tot.gave_up},
+                    {"join_phase_s", join_phase_s},
+                    {"settle_s", settle_s},
+                    {"presence_diffs", tot.presence_diffs},
+                    {"presence_states", tot.presence_states},
+                    {"join_deliveries", tot.deliveries}};
+  if (s_joined.ok) {
+    double per_conn =
+        tot.joins_ok ? static_cast<double>(s_joined.rss_bytes - s_meetings.rss_bytes) / tot.joins_ok : 0;
+    std::printf(
+        "server RSS: idle %.1f MB, after meetings %.1f MB, joined %.1f MB => %.2f KB per joined connection\n",
+        Mb(s_idle.rss_bytes), Mb(s_meetings.rss_bytes), Mb(s_joined.rss_bytes), per_conn / 1024);
+    std::printf("server CPU during connect+join+settle: %.2f s (%.1f us per join)\n",
+                static_cast<double>(s_joined.cpu_ns - s_meetings.cpu_ns) / 1e9,
+                tot.joins_ok ? Us(s_joined.cpu_ns - s_meetings.cpu_ns) / tot.joins_ok : 0.0);
+    result["server_memory"] = {
+        {"rss_idle_mb", Mb(s_idle.rss_bytes)},
+        {"rss_after_meetings_mb", Mb(s_meetings.rss_bytes)},
+        {"rss_joined_mb", Mb(s_joined.rss_bytes)},
+        {"kb_per_connection", per_conn / 1024},
+        {"threads", s_joined.threads},
+        {"join_cpu_s", static_cast<double>(s_joined.cpu_ns - s_meetings.cpu_ns) / 1e9}};
+  }
+  std::printf("client RSS %.1f MB\n", Mb(self_joined.rss_bytes));
+
+  if (idle) {
+    if (hold > 0) {
+      SleepS(hold);
+      ProcessSample s_hold = server_pid ? SampleProcess(server_pid) : ProcessSample{};
+      tot = Sum(swarms);
+      if (s_hold.ok) {
+        std::printf("after holding %.0f s: server RSS %.1f MB, CPU %.3f s over the hold (heartbeats %llu)\n",
+                    hold, Mb(s_hold.rss_bytes), static_cast<double>(s_hold.cpu_ns - s_joined.cpu_ns) / 1e9,
+                    static_cast<unsigned long long>(tot.heartbeat_replies));
+        result["server_memory"]["rss_after_hold_mb"] = Mb(s_hold.rss_bytes);
+        result["server_memory"]["hold_cpu_s"] = static_cast<double>(s_hold.cpu_ns - s_joined.cpu_ns) / 1e9;
+      }
+    }
+  } else {
+    // 5. Publish: warm-up, then the measured window.
+    for (auto& s : swarms) s->StartPublishing();
+    SleepS(warmup);
+    auto m0 = FetchMetrics(host, port);
+    ProcessSample c0 = server_pid ? SampleProcess(server_pid) : ProcessSample{};
+    ProcessSample self0 = SampleSelf();
+    Totals a = Sum(swarms);
+    int64_t w0 = MonotonicNs();
+    for (auto& s : swarms) s->SetWindow(w0, w0 + static_cast<int64_t>(duration * 1e9));
+    SleepS(duration);
+    Totals b = Sum(swarms);
+    int64_t w1 = MonotonicNs();
+    ProcessSample c1 = server_pid ? SampleProcess(server_pid) : ProcessSample{};
+    ProcessSample self1 = SampleSelf();
+    auto m1 = FetchMetrics(host, port);
+    for (auto& s : swarms) s->StopPublishing();
+    // Drain: every push answered and deliveries quiet (bounded).
+    int64_t d0 = MonotonicNs();
+    uint64_t last = 0;
+    int64_t still = MonotonicNs();
+    while (SecondsSince(d0) < 10) {
+      SleepS(0.05);
+      Totals d = Sum(swarms);
+      if (d.deliveries != last) {
+        last = d.deliveries;
+        still = MonotonicNs();
+      }
+      if (d.acked + d.rejected >= d.published && SecondsSince(still) > 0.5) break;
+    }
+    stop_all();
+    Totals e = Sum(swarms);
+
+    double dt = static_cast<double>(w1 - w0) / 1e9;
+    uint64_t deliveries = b.deliveries - a.deliveries;
+    uint64_t published = b.published - a.published;
+    double server_cpu_s = static_cast<double>(c1.cpu_ns - c0.cpu_ns) / 1e9;
+    LatencyHistogram lat, ack, conn, join;
+    std::map<std::string, uint64_t> reasons;
+    for (auto& s : swarms) {
+      lat.Merge(s->delivery_latency());
+      ack.Merge(s->ack_latency());
+      conn.Merge(s->connect_time());
+      join.Merge(s->join_time());
+      for (auto& [k, v] : s->error_reasons()) reasons[k] += v;
+    }
+    std::printf("\n== measured window %.2f s ==\n", dt);
+    std::printf("  published %llu (%.0f/s), acked %llu, rejected %llu, skipped %llu\n",
+                static_cast<unsigned long long>(published), published / dt,
+                static_cast<unsigned long long>(b.acked - a.acked),
+                static_cast<unsigned long long>(b.rejected - a.rejected),
+                static_cast<unsigned long long>(b.skipped - a.skipped));
+    std::printf("  delivered %llu event broadcasts = %.0f/s (expected %.0f/s = published x members)\n",
+                static_cast<unsigned long long>(deliveries), deliveries / dt,
+                static_cast<double>(published) * members / dt);
+    std::printf("  presence_diff in window %llu, disconnects %llu, seq gaps %llu, repeats %llu (whole run)\n",
+                static_cast<unsigned long long>(b.presence_diffs - a.presence_diffs),
+                static_cast<unsigned long long>(e.disconnects), static_cast<unsigned long long>(e.seq_gaps),
+                static_cast<unsigned long long>(e.seq_repeats));
+    PrintHist("send->delivery", lat);
+    PrintHist("send->ack(durable)", ack);
+    PrintHist("connect+upgrade", conn);
+    PrintHist("join", join);
+    double client_cpu_s = static_cast<double>(self1.cpu_ns - self0.cpu_ns) / 1e9;
+    if (c1.ok) {
+      std::printf("  server CPU %.2f s over %.2f s (%.0f%% of a core) => %.3f us per delivery; RSS %.1f MB\n",
+                  server_cpu_s, dt, 100 * server_cpu_s / dt,
+                  deliveries ? server_cpu_s * 1e6 / deliveries : 0.0, Mb(c1.rss_bytes));
+    }
+    std::printf("  client CPU %.2f s (%.0f%% of a core)\n", client_cpu_s, 100 * client_cpu_s / dt);
+    json metrics = MetricDeltas(m0, m1);
+    if (!metrics.empty()) std::printf("  /metrics deltas over the window: %s\n", metrics.dump().c_str());
+    result["window"] = {{"seconds", dt},
+                        {"published", published},
+                        {"published_per_s", published / dt},
+                        {"acked", b.acked - a.acked},
+                        {"rejected", b.rejected - a.rejected},
+                        {"skipped", b.skipped - a.skipped},
+                        {"deliveries", deliveries},
+                        {"deliveries_per_s", deliveries / dt},
+                        {"expected_deliveries_per_s", static_cast<double>(published) * members / dt},
+                        {"presence_diffs", b.presence_diffs - a.presence_diffs},
+                        {"server_cpu_s", server_cpu_s},
+                        {"server_cpu_us_per_delivery", deliveries ? server_cpu_s * 1e6 / deliveries : 0.0},
+                        {"server_rss_mb", Mb(c1.rss_bytes)},
+                        {"client_cpu_s", client_cpu_s},
+                        {"metrics", metrics}};
+    result["latency"] = {{"delivery", HistJson(lat)}, {"ack", HistJson(ack)}};
+    result["join_latency"] = {{"connect", HistJson(conn)}, {"join", HistJson(join)}};
+    result["run"] = {{"disconnects", e.disconnects},
+                     {"seq_gaps", e.seq_gaps},
+                     {"seq_repeats", e.seq_repeats},
+                     {"heartbeat_replies", e.heartbeat_replies}};
+    result["errors"] = reasons;
+    if (!reasons.empty()) {
+      std::printf("  errors:\n");
+      for (auto& [k, v] : reasons)
+        std::printf("    %8llu  %s\n", static_cast<unsigned long long>(v), k.c_str());
+    }
+    if (!json_out.empty()) std::ofstream(json_out, std::ios::app) << result.dump() << "\n";
+    return 0;
+  }
+
+  stop_all();
+  LatencyHistogram conn, join;
+  std::map<std::string, uint64_t> reasons;
+  for (auto& s : swarms) {
+    conn.Merge(s->connect_time());
+    join.Merge(s->join_time());
+    for (auto& [k, v] : s->error_reasons()) reasons[k] += v;
+  }
+  PrintHist("connect+upgrade", conn);
+  PrintHist("join", join);
+  result["join_latency"] = {{"connect", HistJson(conn)}, {"join", HistJson(join)}};
+  result["errors"] = reasons;
+  if (!reasons.empty()) {
+    std::printf("errors:\n");
+    for (auto& [k, v] : reasons) std::printf("  %8llu  %s\n", static_cast<unsigned long long>(v), k.c_str());
+  }
+  if (!json_out.empty()) std::ofstream(json_out, std::ios::app) << result.dump() << "\n";
+  return 0;
+}

@@ -1,0 +1,43 @@
+#include <cctype>
+#include <string>
+
+#include "store/sqlite_store.hpp"
+#include "store/store.hpp"
+
+namespace confab::store {
+namespace {
+
+// "scheme:" prefix per RFC 3986 (letter, then letters, digits, + - .), or empty when `url` has none.
+std::string_view SchemeOf(std::string_view url) {
+  size_t colon = url.find(':');
+  if (colon == std::string_view::npos || colon == 0) return {};
+  if (!std::isalpha(static_cast<unsigned char>(url[0]))) return {};
+  for (size_t i = 1; i < colon; ++i) {
+    unsigned char c = static_cast<unsigned char>(url[i]);
+    if (!std::isalnum(c) && c != '+' && c != '-' && c != '.') return {};
+  }
+  return url.substr(0, colon);
+}
+
+}  // namespace
+
+Status OpenStore(std::string_view url, std::unique_ptr<Store>* out) {
+  std::string_view scheme = SchemeOf(url);
+  std::string_view path = url;
+  if (scheme == "sqlite") {
+    path = url.substr(scheme.size() + 1);
+    // "sqlite:///abs/path.db" and "sqlite://rel.db" as well as "sqlite:rel.db".
+    if (path.substr(0, 2) == "//") path.remove_prefix(2);
+  } else if (!scheme.empty()) {
+    // Only the scheme is echoed: the rest of a URL may hold a password.
+    return Status::Invalid("unknown store scheme \"" + std::string(scheme) +
+                           "\"; supported: sqlite:PATH or a bare file path");
+  }
+  if (path.empty()) return Status::Invalid("store URL names no file: \"" + std::string(url) + "\"");
+  std::unique_ptr<SqliteStore> store;
+  if (Status s = SqliteStore::Open(std::string(path), &store); !s.ok()) return s;
+  *out = std::move(store);
+  return Status::Ok();
+}
+
+}  // namespace confab::store

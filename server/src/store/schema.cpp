@@ -1,0 +1,114 @@
+#include "store/schema.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace confab::store {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Append-only: never edit a migration that has shipped; add the next one.
+//
+// Layout choices (docs/storage.md):
+// - events is WITHOUT ROWID, clustered on (meeting_id, seq): a join replay or an export reads one
+//   contiguous key range, and "head seq" is a single seek to the end of it.
+// - UNIQUE(meeting_id, id) is the idempotency key and also serves FindEventSeq.
+// - No other index: each extra index is one more B-tree write on every append.
+// - No foreign keys: the writer checks meeting existence itself, once per request, not per row.
+constexpr Migration kMigrations[] = {
+    {1,
+     "CREATE TABLE meetings ("
+     "  id TEXT PRIMARY KEY NOT NULL,"
+     "  facilitator_token_hash TEXT NOT NULL,"
+     "  created_ts INTEGER NOT NULL"
+     ") WITHOUT ROWID;"
+     "CREATE TABLE events ("
+     "  meeting_id TEXT NOT NULL,"
+     "  seq INTEGER NOT NULL,"
+     "  id TEXT NOT NULL,"
+     "  type TEXT NOT NULL,"
+     "  actor_pid TEXT NOT NULL,"
+     "  ts INTEGER NOT NULL,"
+     "  replayed INTEGER NOT NULL,"
+     "  json TEXT NOT NULL,"
+     "  PRIMARY KEY (meeting_id, seq),"
+     "  UNIQUE (meeting_id, id)"
+     ") WITHOUT ROWID;"
+     "CREATE TABLE credentials ("
+     "  meeting_id TEXT NOT NULL,"
+     "  pid TEXT NOT NULL,"
+     "  secret_hash TEXT NOT NULL,"
+     "  PRIMARY KEY (meeting_id, pid)"
+     ") WITHOUT ROWID;"},
+};
+
+int64_t NowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+Status ReadSchemaVersion(SqliteConnection& conn, int* version) {
+  Status st;
+  sqlite3_stmt* stmt = conn.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version", &st);
+  if (!stmt) return st;
+  StatementScope q(stmt);
+  if (q.Step() != SQLITE_ROW) return conn.LastError("read schema_version");
+  *version = static_cast<int>(q.Int(0));
+  return Status::Ok();
+}
+
+Status Migrate(SqliteConnection& conn) {
+  if (Status s = conn.Exec("CREATE TABLE IF NOT EXISTS schema_version ("
+                           "  version INTEGER PRIMARY KEY NOT NULL,"
+                           "  applied_ts INTEGER NOT NULL)");
+      !s.ok()) {
+    return s;
+  }
+  for (const Migration& m : kMigrations) {
+    // IMMEDIATE takes the write lock before reading the version, so two processes opening the same
+    // file at once cannot both apply a migration.
+    if (Status s = conn.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+    int current = 0;
+    Status s = ReadSchemaVersion(conn, &current);
+    if (s.ok() && current < m.version) {
+      s = conn.Exec(m.sql);
+      if (s.ok()) {
+        Status ps;
+        sqlite3_stmt* ins = conn.Prepare("INSERT INTO schema_version(version, applied_ts) VALUES (?, ?)", &ps);
+        if (!ins) {
+          s = ps;
+        } else {
+          StatementScope q(ins);
+          q.Bind(1, int64_t{m.version});
+          q.Bind(2, NowMs());
+          if (q.Step() != SQLITE_DONE) s = conn.LastError("record schema version");
+        }
+      }
+      if (!s.ok()) s = Status::IoError("migration to schema version " + std::to_string(m.version) + ": " + s.message());
+    }
+    if (!s.ok()) {
+      conn.Exec("ROLLBACK");
+      return s;
+    }
+    if (Status c = conn.Exec("COMMIT"); !c.ok()) {
+      conn.Exec("ROLLBACK");
+      return c;
+    }
+  }
+  int version = 0;
+  if (Status s = ReadSchemaVersion(conn, &version); !s.ok()) return s;
+  if (version > kSchemaVersion) {
+    return Status::Invalid("database schema version " + std::to_string(version) +
+                           " is newer than this binary supports (" + std::to_string(kSchemaVersion) +
+                           "); upgrade confab");
+  }
+  return Status::Ok();
+}
+
+}  // namespace confab::store

@@ -1,0 +1,271 @@
+#include "store/sqlite_store.hpp"
+
+#include <filesystem>
+#include <limits>
+#include <system_error>
+
+#include "store/schema.hpp"
+
+namespace confab::store {
+namespace {
+
+// Readers kept open between reads. More may be open at a time (one per concurrent read); the
+// extra ones are closed when returned, so a burst of joins does not pin file handles forever.
+constexpr size_t kMaxIdleReaders = 8;
+
+#define CONFAB_EVENT_COLUMNS "meeting_id, seq, id, type, actor_pid, ts, replayed, json"
+constexpr std::string_view kReadEvents = "SELECT " CONFAB_EVENT_COLUMNS
+                                         " FROM events WHERE meeting_id = ? AND seq > ? ORDER BY seq LIMIT ?";
+constexpr std::string_view kReadReplayedEvents =
+    "SELECT " CONFAB_EVENT_COLUMNS
+    " FROM events WHERE meeting_id = ? AND seq > ? AND replayed = 1 ORDER BY seq LIMIT ?";
+constexpr std::string_view kScanAll = "SELECT " CONFAB_EVENT_COLUMNS " FROM events ORDER BY meeting_id, seq";
+#undef CONFAB_EVENT_COLUMNS
+constexpr std::string_view kGetMeeting =
+    "SELECT id, facilitator_token_hash, created_ts FROM meetings WHERE id = ?";
+constexpr std::string_view kListMeetings =
+    "SELECT id, facilitator_token_hash, created_ts FROM meetings ORDER BY created_ts, id";
+constexpr std::string_view kHeadSeq = "SELECT MAX(seq) FROM events WHERE meeting_id = ?";
+constexpr std::string_view kFindEventSeq = "SELECT seq FROM events WHERE meeting_id = ? AND id = ?";
+constexpr std::string_view kGetCredential =
+    "SELECT secret_hash FROM credentials WHERE meeting_id = ? AND pid = ?";
+
+StoredEvent EventFromRow(const StatementScope& q) {
+  StoredEvent e;
+  e.meeting_id = q.Text(0);
+  e.seq = q.Int(1);
+  e.id = q.Text(2);
+  e.type = q.Text(3);
+  e.actor_pid = q.Text(4);
+  e.ts = q.Int(5);
+  e.replayed = q.Int(6) != 0;
+  e.json = q.Text(7);
+  return e;
+}
+
+MeetingRecord MeetingFromRow(const StatementScope& q) {
+  MeetingRecord m;
+  m.id = q.Text(0);
+  m.facilitator_token_hash = q.Text(1);
+  m.created_ts = q.Int(2);
+  return m;
+}
+
+// Steps through event rows, handing each to `fn` until it returns false.
+Status ForEachEvent(SqliteConnection& conn, StatementScope& q, const std::function<bool(StoredEvent&&)>& fn) {
+  for (;;) {
+    int rc = q.Step();
+    if (rc == SQLITE_DONE) return Status::Ok();
+    if (rc != SQLITE_ROW) return conn.LastError("read events");
+    if (!fn(EventFromRow(q))) return Status::Ok();
+  }
+}
+
+}  // namespace
+
+class SqliteStore::ReadLease {
+ public:
+  explicit ReadLease(SqliteStore& store) : store_(store) { status_ = store.TakeReader(&conn_); }
+  ~ReadLease() {
+    if (conn_) store_.ReturnReader(std::move(conn_));
+  }
+  const Status& status() const { return status_; }
+  SqliteConnection& conn() { return *conn_; }
+  // The cached statement for `sql`, or nullptr with *st set.
+  sqlite3_stmt* Prepare(std::string_view sql, Status* st) { return conn_->Prepare(sql, st); }
+
+ private:
+  SqliteStore& store_;
+  std::unique_ptr<SqliteConnection> conn_;
+  Status status_;
+};
+
+Status SqliteStore::Open(const std::string& path, std::unique_ptr<SqliteStore>* out) {
+  if (path.empty()) return Status::Invalid("empty SQLite path");
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) return Status::IoError("create directory " + parent.string() + ": " + ec.message());
+  }
+  std::unique_ptr<SqliteConnection> conn;
+  if (Status s = SqliteConnection::Open(path, SqliteConnection::Role::kWriter, &conn); !s.ok()) return s;
+  if (Status s = Migrate(*conn); !s.ok()) return s;
+  auto writer = std::make_unique<GroupCommitWriter>(std::move(conn));
+  out->reset(new SqliteStore(path, std::move(writer)));
+  return Status::Ok();
+}
+
+SqliteStore::SqliteStore(std::string path, std::unique_ptr<GroupCommitWriter> writer)
+    : path_(std::move(path)), writer_(std::move(writer)) {}
+
+SqliteStore::~SqliteStore() { Close(); }
+
+void SqliteStore::Close() { writer_->Close(); }
+
+Status SqliteStore::TakeReader(std::unique_ptr<SqliteConnection>* conn) {
+  {
+    std::lock_guard lock(pool_mu_);
+    if (!idle_readers_.empty()) {
+      *conn = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return Status::Ok();
+    }
+  }
+  // Opening outside the lock: it touches the file system and must not stall other readers.
+  return SqliteConnection::Open(path_, SqliteConnection::Role::kReader, conn);
+}
+
+void SqliteStore::ReturnReader(std::unique_ptr<SqliteConnection> conn) {
+  std::lock_guard lock(pool_mu_);
+  if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(conn));
+}
+
+void SqliteStore::Append(AppendRequest req, std::function<void(Status)> done) {
+  writer_->Append(std::move(req), std::move(done));
+}
+
+void SqliteStore::Flush() { writer_->Flush(); }
+
+Status SqliteStore::GetMeeting(std::string_view meeting_id, MeetingRecord* out) {
+  ReadLease lease(*this);
+  if (!lease.status().ok()) return lease.status();
+  Status st;
+  sqlite3_stmt* stmt = lease.Prepare(kGetMeeting, &st);
+  if (!stmt) return st;
+  StatementScope q(stmt);
+  q.Bind(1, meeting_id);
+  int rc = q.Step();
+  if (rc == SQLITE_DONE) return Status::NotFound("no meeting " + std::string(meeting_id));
+  if (rc != SQLITE_ROW) return lease.conn().LastError("read meeting");
+  *out = MeetingFromRow(q);
+  return Status::Ok();
+}
+
+Status SqliteStore::HeadSeq(std::string_view meeting_id, int64_t* out) {
+  ReadLease lease(*this);
+  if (!lease.status().ok()) return lease.status();
+  Status st;
+  sqlite3_stmt* head = lease.Prepare(kHeadSeq, &st);
+  if (!head) return st;
+  {
+    StatementScope q(head);
+    q.Bind(1, meeting_id);
+    if (q.Step() != SQLITE_ROW) return lease.conn().LastError("read head seq");
+    if (!q.IsNull(0)) {
+      *out = q.Int(0);
+      return Status::Ok();
+    }
+  }
+  // No events: 0 if the meeting exists, NotFound otherwise. (The meeting row is written with or
+  // before its first event, so reading it second cannot miss a meeting that has events.)
+  sqlite3_stmt* meeting = lease.Prepare(kGetMeeting, &st);
+  if (!meeting) return st;
+  StatementScope q(meeting);
+  q.Bind(1, meeting_id);
+  int rc = q.Step();
+  if (rc == SQLITE_DONE) return Status::NotFound("no meeting " + std::string(meeting_id));
+  if (rc != SQLITE_ROW) return lease.conn().LastError("read meeting");
+  *out = 0;
+  return Status::Ok();
+}
+
+Status SqliteStore::ReadEvents(std::string_view meeting_id, int64_t after_seq, size_t limit, bool replayed_only,
+                               std::vector<StoredEvent>* out) {
+  ReadLease lease(*this);
+  if (!lease.status().ok()) return lease.status();
+  Status st;
+  sqlite3_stmt* stmt = lease.Prepare(replayed_only ? kReadReplayedEvents : kReadEvents, &st);
+  if (!stmt) return st;
+  StatementScope q(stmt);
+  q.Bind(1, meeting_id);
+  q.Bind(2, after_seq);
+  // SQLite reads a negative LIMIT as "no limit".
+  const bool unlimited = limit == 0 || limit > static_cast<size_t>(std::numeric_limits<int64_t>::max());
+  q.Bind(3, unlimited ? int64_t{-1} : static_cast<int64_t>(limit));
+  out->clear();
+  return ForEachEvent(lease.conn(), q, [&](StoredEvent&& e) {
+    out->push_back(std::move(e));
+    return true;
+  });
+}
+
+Status SqliteStore::ScanEvents(std::string_view meeting_id, int64_t after_seq,
+                               const std::function<bool(const StoredEvent&)>& fn) {
+  ReadLease lease(*this);
+  if (!lease.status().ok()) return lease.status();
+  Status st;
+  sqlite3_stmt* stmt = lease.Prepare(kReadEvents, &st);
+  if (!stmt) return st;
+  StatementScope q(stmt);
+  q.Bind(1, meeting_id);
+  q.Bind(2, after_seq);
+  q.Bind(3, int64_t{-1});
+  return ForEachEvent(lease.conn(), q, [&](StoredEvent&& e) { return fn(e); });
+}
+
+Status SqliteStore::ScanAll(const std::function<bool(const StoredEvent&)>& fn) {
+  ReadLease lease(*this);
+  if (!lease.status().ok()) return lease.status();
+  Status st;
+  sqlite3_stmt* stmt = lease.Prepare(kScanAll, &st);
+  if (!stmt) return st;
+  StatementScope q(stmt);
+  return ForEachEvent(lease.conn(), q, [&](StoredEvent&& e) { return fn(e); });
+}
+
+Status SqliteStore::FindEventSeq(std::string_view meeting_id, std::string_view event_id, int64_t* seq) {
+  ReadLease lease(*this);
+  if (!lease.status().ok()) return lease.status();
+  Status st;
+  sqlite3_stmt* stmt = lease.Prepare(kFindEventSeq, &st);
+  if (!stmt) return st;
+  StatementScope q(stmt);
+  q.Bind(1, meeting_id);
+  q.Bind(2, event_id);
+  int rc = q.Step();
+  if (rc == SQLITE_DONE) return Status::NotFound("no event " + std::string(event_id));
+  if (rc != SQLITE_ROW) return lease.conn().LastError("find event");
+  *seq = q.Int(0);
+  return Status::Ok();
+}
+
+Status SqliteStore::GetCredential(std::string_view meeting_id, std::string_view pid, Credential* out) {
+  ReadLease lease(*this);
+  if (!lease.status().ok()) return lease.status();
+  Status st;
+  sqlite3_stmt* stmt = lease.Prepare(kGetCredential, &st);
+  if (!stmt) return st;
+  StatementScope q(stmt);
+  q.Bind(1, meeting_id);
+  q.Bind(2, pid);
+  int rc = q.Step();
+  if (rc == SQLITE_DONE) return Status::NotFound("no participant " + std::string(pid));
+  if (rc != SQLITE_ROW) return lease.conn().LastError("read credential");
+  out->meeting_id = std::string(meeting_id);
+  out->pid = std::string(pid);
+  out->secret_hash = q.Text(0);
+  return Status::Ok();
+}
+
+Status SqliteStore::ListMeetings(std::vector<MeetingRecord>* out) {
+  ReadLease lease(*this);
+  if (!lease.status().ok()) return lease.status();
+  Status st;
+  sqlite3_stmt* stmt = lease.Prepare(kListMeetings, &st);
+  if (!stmt) return st;
+  StatementScope q(stmt);
+  out->clear();
+  for (;;) {
+    int rc = q.Step();
+    if (rc == SQLITE_DONE) return Status::Ok();
+    if (rc != SQLITE_ROW) return lease.conn().LastError("list meetings");
+    out->push_back(MeetingFromRow(q));
+  }
+}
+
+StoreStats SqliteStore::Stats() const { return writer_->Stats(); }
+
+std::string SqliteStore::Describe() const { return "sqlite:" + path_; }
+
+}  // namespace confab::store

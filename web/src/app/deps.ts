@@ -1,0 +1,25 @@
+// Everything impure a saga touches, injected so tests can replace it (fake socket, fake HTTP, memory
+// storage). main.tsx wires the real ones.
+import type { CreateMeetingRequest, CreatedMeeting } from '../lib/api'
+import type { MeetingEvent } from '../domain'
+import type { SavedIdentity } from '../lib/identity'
+import type { ConnectionFactory } from '../features/meeting/connection'
+
+export interface SagaDeps {
+  connect: ConnectionFactory
+  createMeeting(request: CreateMeetingRequest): Promise<CreatedMeeting>
+  fetchWholeLog(meetingId: string): Promise<MeetingEvent[]>
+  identity: {
+    load(meetingId: string): SavedIdentity | null
+    save(meetingId: string, identity: SavedIdentity): void
+    forgetCredentials(meetingId: string): void
+    loadToken(meetingId: string): string | null
+    saveToken(meetingId: string, token: string): void
+  }
+  newEventId(): string
+  now(): number
+  random(): number
+  // Push tuning: how long to wait for an ack, and how many times to send the same id.
+  pushTimeoutMs: number
+  pushAttempts: number
+}

@@ -1,0 +1,22 @@
+import { combineReducers } from '@reduxjs/toolkit'
+import landing from '../features/landing/landingSlice'
+import meeting from '../features/meeting/meetingSlice'
+import navigation from '../features/navigation/navigationSlice'
+import presence from '../features/presence/presenceSlice'
+import reactions from '../features/reactions/reactionsSlice'
+import timeline from '../features/timeline/timelineSlice'
+import toasts from '../features/toasts/toastsSlice'
+import typing from '../features/typing/typingSlice'
+
+export const rootReducer = combineReducers({
+  navigation,
+  landing,
+  meeting,
+  presence,
+  reactions,
+  typing,
+  timeline,
+  toasts,
+})
+
+export type RootState = ReturnType<typeof rootReducer>

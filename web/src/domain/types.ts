@@ -1,0 +1,75 @@
+// The canonical meeting state (docs/domain.md): exactly the JSON the C++ domain's ToJson emits.
+
+export type ReplayClass = 'state' | 'moment' | 'transient'
+export type Role = 'facilitator' | 'participant'
+export type Phase = 'collect' | 'vote' | 'discuss' | 'done'
+export type CardStatus = 'todo' | 'discussing' | 'done' | 'parked'
+export type NoteKind = 'takeaway' | 'action'
+export type ContinueVote = 'up' | 'sideways' | 'down'
+export type Who = 'any' | 'facilitator' | 'author' | 'self' | 'server'
+
+export interface Actor {
+  pid: string
+  name: string
+  role: Role
+}
+
+/** A stored event (seq absent on transient events). */
+export interface MeetingEvent {
+  seq?: number
+  id: string
+  type: string
+  actor: { pid: string; name: string }
+  ts: number
+  data: Record<string, unknown>
+}
+
+export interface Note {
+  note_id: string
+  text: string
+  kind: NoteKind
+  author: string
+}
+
+export interface Card {
+  card_id: string
+  title: string
+  author: string
+  status: CardStatus
+  /** pid → votes (> 0); a pid without votes has no key */
+  votes: Record<string, number>
+  discussed_ms: number
+  notes: Note[]
+}
+
+export interface Timer {
+  seconds: number
+  started_ts: number
+  ends_ts: number
+}
+
+export interface Discussion {
+  card_id: string
+  started_ts: number
+  timer: Timer | null
+  continue_votes: Record<string, ContinueVote>
+}
+
+export interface Settings {
+  votes_per_person: number
+  timebox_s: number
+  anonymous_votes: boolean
+}
+
+export interface MeetingState {
+  title: string
+  phase: Phase
+  created_ts: number
+  settings: Settings
+  participants: Record<string, { name: string }>
+  /** creation order */
+  cards: Card[]
+  discussion: Discussion | null
+  last_seq: number
+  last_ts: number
+}

@@ -1,0 +1,69 @@
+// The HTTP API of CONTRACT §3, as plain fetch calls. Sagas `call` these; tests replace them.
+import type { MeetingEvent } from '../domain'
+
+export interface CreatedMeeting {
+  id: string
+  facilitator_token: string
+  url: string
+}
+
+export interface CreateMeetingRequest {
+  title: string
+  votes_per_person?: number
+  timebox_s?: number
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+  ) {
+    super(code)
+  }
+}
+
+async function json<T>(response: Response): Promise<T> {
+  if (!response.ok) {
+    let code = `http_${response.status}`
+    try {
+      const body = (await response.json()) as { error?: string }
+      if (body.error) code = body.error
+    } catch {
+      // not JSON: keep the status code
+    }
+    throw new ApiError(code, response.status)
+  }
+  return (await response.json()) as T
+}
+
+export async function createMeeting(request: CreateMeetingRequest): Promise<CreatedMeeting> {
+  const response = await fetch('/api/meetings', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request),
+  })
+  return json<CreatedMeeting>(response)
+}
+
+export interface EventsPage {
+  events: MeetingEvent[]
+  head_seq: number
+}
+
+export async function fetchEventsPage(meetingId: string, after: number, limit: number): Promise<EventsPage> {
+  const url = `/api/meetings/${encodeURIComponent(meetingId)}/events?after=${after}&limit=${limit}`
+  return json<EventsPage>(await fetch(url))
+}
+
+// The whole log, every class that is stored (state and moment), paged until head_seq is reached.
+export async function fetchWholeLog(meetingId: string, pageSize = 1000): Promise<MeetingEvent[]> {
+  const all: MeetingEvent[] = []
+  let after = 0
+  for (;;) {
+    const page = await fetchEventsPage(meetingId, after, pageSize)
+    all.push(...page.events)
+    const last = page.events.at(-1)?.seq ?? after
+    if (page.events.length === 0 || last >= page.head_seq) return all
+    after = last
+  }
+}
