@@ -2,13 +2,12 @@
 
 #include <future>
 #include <istream>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
 #include <string>
 #include <unordered_set>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "domain/meeting.hpp"
 #include "util/crypto.hpp"
@@ -26,7 +25,8 @@ constexpr int kExitStoreFailed = 2;
 bool ValidMeetingId(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -54,13 +54,15 @@ std::string ValidateLine(const json& e, int64_t expected_seq, store::StoredEvent
     return "seq " + std::to_string(ev->seq) + " where " + std::to_string(expected_seq) +
            " was expected (seqs must be contiguous from 1)";
   }
-  if (!e["id"].is_string() || e["id"].get_ref<const std::string&>().empty()) return "id is not a non-empty string";
+  if (!e["id"].is_string() || e["id"].get_ref<const std::string&>().empty())
+    return "id is not a non-empty string";
   ev->id = e["id"].get<std::string>();
   if (!e["type"].is_string()) return "type is not a string";
   ev->type = e["type"].get<std::string>();
   const domain::EventSpec* spec = domain::FindEventType(ev->type);
   if (spec == nullptr) return "unknown event type \"" + ev->type + "\"";
-  if (spec->replay == domain::ReplayClass::kTransient) return "event type \"" + ev->type + "\" is never stored";
+  if (spec->replay == domain::ReplayClass::kTransient)
+    return "event type \"" + ev->type + "\" is never stored";
   if (expected_seq == 1 && ev->type != "meeting_created") return "the first event must be meeting_created";
   ev->replayed = spec->replay == domain::ReplayClass::kState;
   const json& actor = e["actor"];
@@ -121,8 +123,8 @@ int ExportMeeting(store::Store& store, std::string_view meeting_id, std::ostream
   return kExitOk;
 }
 
-int ImportMeeting(store::Store& store, std::istream& in, std::optional<std::string> meeting_id, std::ostream& out,
-                  std::ostream& err) {
+int ImportMeeting(store::Store& store, std::istream& in, std::optional<std::string> meeting_id,
+                  std::ostream& out, std::ostream& err) {
   if (meeting_id && !ValidMeetingId(*meeting_id)) {
     err << "confab import: invalid meeting id \"" << *meeting_id << "\" (1-64 of A-Z a-z 0-9 - _)\n";
     return kExitBadInput;
@@ -218,7 +220,8 @@ int CheckStore(store::Store& store, std::ostream& out, std::ostream& err) {
       report(where, "stored json is not a JSON object");
       return true;
     }
-    for (std::string m : {Mismatch(doc, "seq", e.seq), Mismatch(doc, "id", e.id), Mismatch(doc, "type", e.type)}) {
+    for (std::string m :
+         {Mismatch(doc, "seq", e.seq), Mismatch(doc, "id", e.id), Mismatch(doc, "type", e.type)}) {
       if (!m.empty()) report(where, m);
     }
     // An event without an actor (none in the v1 catalogue) is stored with actor_pid "".

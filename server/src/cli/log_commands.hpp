@@ -27,8 +27,8 @@ int ExportMeeting(store::Store& store, std::string_view meeting_id, std::ostream
 // A fresh facilitator token is generated and printed once (only its hash is stored): on success
 // `out` gets one JSON line {"id","facilitator_token","events"}. Participant secrets are not part
 // of an export, so imported participants join again as new participants.
-int ImportMeeting(store::Store& store, std::istream& in, std::optional<std::string> meeting_id, std::ostream& out,
-                  std::ostream& err);
+int ImportMeeting(store::Store& store, std::istream& in, std::optional<std::string> meeting_id,
+                  std::ostream& out, std::ostream& err);
 
 // `confab check`: verifies every meeting's log — seqs contiguous from 1, each stored JSON an
 // object whose seq/id/type/actor.pid match the indexed columns, no events without a meeting.

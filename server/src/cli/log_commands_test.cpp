@@ -4,9 +4,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "store/sqlite_store.hpp"
 #include "store/test_support.hpp"
@@ -20,7 +19,8 @@ using store::testing::AppendAndWait;
 using store::testing::MakeEvent;
 using store::testing::TempDir;
 
-std::string Line(int64_t seq, const std::string& type, json data = json::object(), const std::string& id = "") {
+std::string Line(int64_t seq, const std::string& type, json data = json::object(),
+                 const std::string& id = "") {
   return json{{"seq", seq},
               {"id", id.empty() ? "ev" + std::to_string(seq) : id},
               {"type", type},
@@ -32,9 +32,10 @@ std::string Line(int64_t seq, const std::string& type, json data = json::object(
 
 // A small, valid export: meeting created, a participant, a card, a vote, a reaction (moment).
 std::string SampleExport() {
-  return Line(1, "meeting_created", {{"title", "Retro"}, {"votes_per_person", 3}, {"timebox_s", 300}}) + "\n" +
-         Line(2, "participant_joined", {{"name", "Ada"}}) + "\n" + Line(3, "card_added", {{"card_id", "k1"}, {"title", "CI"}}) +
-         "\n" + Line(4, "phase_changed", {{"phase", "vote"}}) + "\n" + Line(5, "reaction", {{"emoji", "👍"}}) + "\n";
+  return Line(1, "meeting_created", {{"title", "Retro"}, {"votes_per_person", 3}, {"timebox_s", 300}}) +
+         "\n" + Line(2, "participant_joined", {{"name", "Ada"}}) + "\n" +
+         Line(3, "card_added", {{"card_id", "k1"}, {"title", "CI"}}) + "\n" +
+         Line(4, "phase_changed", {{"phase", "vote"}}) + "\n" + Line(5, "reaction", {{"emoji", "👍"}}) + "\n";
 }
 
 class LogCommandsTest : public ::testing::Test {
@@ -133,21 +134,26 @@ TEST_F(LogCommandsTest, ImportReportsTheFirstBadLineAndWritesNothing) {
       {ok1 + Line(2, "no_such_type") + "\n", 2, "unknown event type"},
       {ok1 + Line(2, "typing") + "\n", 2, "never stored"},
       {Line(1, "card_added") + "\n", 1, "first event must be meeting_created"},
-      {ok1 + "\n" + R"({"seq":2,"id":"x","type":"card_added","actor":{"pid":"p","name":"A"},"ts":1})" + "\n", 3,
-       "missing field \"data\""},
-      {ok1 + R"({"seq":2,"id":"x","type":"card_added","actor":{"pid":"p","name":"A"},"ts":1,"data":{},"x":1})" + "\n",
+      {ok1 + "\n" + R"({"seq":2,"id":"x","type":"card_added","actor":{"pid":"p","name":"A"},"ts":1})" + "\n",
+       3, "missing field \"data\""},
+      {ok1 +
+           R"({"seq":2,"id":"x","type":"card_added","actor":{"pid":"p","name":"A"},"ts":1,"data":{},"x":1})" +
+           "\n",
        2, "unknown field \"x\""},
-      {ok1 + R"({"seq":2,"id":"x","type":"card_added","actor":{"pid":1,"name":"A"},"ts":1,"data":{}})" + "\n", 2,
-       "actor.pid"},
-      {ok1 + R"({"seq":"2","id":"x","type":"card_added","actor":{"pid":"p","name":"A"},"ts":1,"data":{}})" + "\n",
+      {ok1 + R"({"seq":2,"id":"x","type":"card_added","actor":{"pid":1,"name":"A"},"ts":1,"data":{}})" + "\n",
+       2, "actor.pid"},
+      {ok1 + R"({"seq":"2","id":"x","type":"card_added","actor":{"pid":"p","name":"A"},"ts":1,"data":{}})" +
+           "\n",
        2, "seq is not an integer"},
-      {ok1 + R"({"seq":2,"id":"x","type":"card_added","actor":{"pid":"p","name":"A"},"ts":1,"data":[]})" + "\n", 2,
-       "data is not an object"},
+      {ok1 + R"({"seq":2,"id":"x","type":"card_added","actor":{"pid":"p","name":"A"},"ts":1,"data":[]})" +
+           "\n",
+       2, "data is not an object"},
       {"", 0, "no events"},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(Import(c.input, "bad"), 1) << c.input;
-    if (c.line > 0) EXPECT_NE(err_.str().find("line " + std::to_string(c.line) + ":"), std::string::npos) << err_.str();
+    if (c.line > 0)
+      EXPECT_NE(err_.str().find("line " + std::to_string(c.line) + ":"), std::string::npos) << err_.str();
     EXPECT_NE(err_.str().find(c.reason), std::string::npos) << err_.str();
     EXPECT_TRUE(out_.str().empty());
   }
@@ -185,10 +191,11 @@ TEST_F(LogCommandsTest, CheckPassesACleanStore) {
 TEST_F(LogCommandsTest, CheckFindsGapsMismatchesAndOrphans) {
   ASSERT_EQ(Import(SampleExport(), "a"), 0);
   ASSERT_EQ(Import(SampleExport(), "b"), 0);
-  Corrupt("DELETE FROM events WHERE meeting_id = 'a' AND seq = 3;"
-          "UPDATE events SET json = 'garbage' WHERE meeting_id = 'b' AND seq = 2;"
-          "UPDATE events SET id = 'other' WHERE meeting_id = 'b' AND seq = 4;"
-          "INSERT INTO events VALUES ('ghost', 1, 'g1', 'meeting_created', 'p', 0, 1, '{}');");
+  Corrupt(
+      "DELETE FROM events WHERE meeting_id = 'a' AND seq = 3;"
+      "UPDATE events SET json = 'garbage' WHERE meeting_id = 'b' AND seq = 2;"
+      "UPDATE events SET id = 'other' WHERE meeting_id = 'b' AND seq = 4;"
+      "INSERT INTO events VALUES ('ghost', 1, 'g1', 'meeting_created', 'p', 0, 1, '{}');");
   EXPECT_EQ(Check(), 1);
   const std::string report = out_.str();
   EXPECT_NE(report.find("meeting a seq 4: expected seq 3"), std::string::npos) << report;

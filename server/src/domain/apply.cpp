@@ -47,7 +47,9 @@ void MeetingRenamed(Fold f) {
   if (auto title = StrField(f.data, "title")) f.m.title = *title;
 }
 
-void SettingsChanged(Fold f) { ReadSettings(f.data, f.m.settings); }
+void SettingsChanged(Fold f) {
+  ReadSettings(f.data, f.m.settings);
+}
 
 void PhaseChanged(Fold f) {
   if (auto phase = StrField(f.data, "phase"); phase && IsPhase(*phase)) f.m.phase = *phase;
@@ -74,7 +76,8 @@ void CardEdited(Fold f) {
 void CardDeleted(Fold f) {
   auto card_id = StrField(f.data, "card_id");
   if (!card_id) return;
-  auto it = std::find_if(f.m.cards.begin(), f.m.cards.end(), [&](const Card& c) { return c.card_id == *card_id; });
+  auto it =
+      std::find_if(f.m.cards.begin(), f.m.cards.end(), [&](const Card& c) { return c.card_id == *card_id; });
   if (it == f.m.cards.end()) return;
   for (const auto& [voter, n] : it->votes) AddVotes(f.m, voter, -n);
   if (f.m.discussion && f.m.discussion->card_id == *card_id) f.m.discussion.reset();
@@ -87,7 +90,8 @@ void CardMerged(Fold f) {
   auto into = StrField(f.data, "into_card_id");
   if (!card_id || !into || *card_id == *into) return;
   Card* to = FindCard(f.m, *into);
-  auto from = std::find_if(f.m.cards.begin(), f.m.cards.end(), [&](const Card& c) { return c.card_id == *card_id; });
+  auto from =
+      std::find_if(f.m.cards.begin(), f.m.cards.end(), [&](const Card& c) { return c.card_id == *card_id; });
   if (to == nullptr || from == f.m.cards.end()) return;
   for (const auto& [voter, n] : from->votes) to->votes[voter] += n;
   for (Note& note : from->notes) to->notes.push_back(std::move(note));
@@ -116,7 +120,9 @@ void VoteWithdrawn(Fold f) {
   AddVotes(f.m, f.pid, -1);
 }
 
-Timer TimerAt(int64_t ts, int64_t seconds) { return Timer{seconds, ts, ts + seconds * 1000}; }
+Timer TimerAt(int64_t ts, int64_t seconds) {
+  return Timer{seconds, ts, ts + seconds * 1000};
+}
 
 void DiscussionStarted(Fold f) {
   auto card_id = StrField(f.data, "card_id");
@@ -172,7 +178,8 @@ void NoteAdded(Fold f) {
   if (!card_id || !note_id || !text || !kind || NoteIdTaken(f.m, *note_id)) return;
   Card* card = FindCard(f.m, *card_id);
   if (card == nullptr) return;
-  card->notes.push_back(Note{std::string(*note_id), std::string(*text), std::string(*kind), std::string(f.pid)});
+  card->notes.push_back(
+      Note{std::string(*note_id), std::string(*text), std::string(*kind), std::string(f.pid)});
 }
 
 void NoteDeleted(Fold f) {

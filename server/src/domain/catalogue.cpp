@@ -43,16 +43,16 @@ const EventSpec* FindEventType(std::string_view type) {
 
 std::optional<int> EmojiSentiment(std::string_view emoji) {
   static constexpr std::array<std::pair<std::string_view, int>, 10> kEmoji{{
-      {"\U0001F44D", 1},   // 👍
-      {"\U0001F44F", 1},   // 👏
-      {"\U0001F389", 1},   // 🎉
+      {"\U0001F44D", 1},    // 👍
+      {"\U0001F44F", 1},    // 👏
+      {"\U0001F389", 1},    // 🎉
       {"\u2764\uFE0F", 1},  // ❤️ (with the emoji presentation selector, as keyboards send it)
-      {"\U0001F525", 1},   // 🔥
-      {"\U0001F602", 1},   // 😂
-      {"\U0001F914", 0},   // 🤔
-      {"\U0001F62E", 0},   // 😮
-      {"\U0001F44E", -1},  // 👎
-      {"\U0001F622", -1},  // 😢
+      {"\U0001F525", 1},    // 🔥
+      {"\U0001F602", 1},    // 😂
+      {"\U0001F914", 0},    // 🤔
+      {"\U0001F62E", 0},    // 😮
+      {"\U0001F44E", -1},   // 👎
+      {"\U0001F622", -1},   // 😢
   }};
   for (const auto& [e, score] : kEmoji) {
     if (e == emoji) return score;

@@ -2,10 +2,9 @@
 // Typed, non-throwing reads of event payload fields, used by Validate (a wrong type is
 // "invalid_payload") and by Apply (which must never throw on a stored event it does not expect).
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace confab::domain {
 

@@ -24,9 +24,15 @@ bool NoteIdTaken(const Meeting& m, std::string_view note_id) {
   return false;
 }
 
-bool IsPhase(std::string_view s) { return s == "collect" || s == "vote" || s == "discuss" || s == "done"; }
-bool IsNoteKind(std::string_view s) { return s == "takeaway" || s == "action"; }
-bool IsContinueVote(std::string_view s) { return s == "up" || s == "sideways" || s == "down"; }
+bool IsPhase(std::string_view s) {
+  return s == "collect" || s == "vote" || s == "discuss" || s == "done";
+}
+bool IsNoteKind(std::string_view s) {
+  return s == "takeaway" || s == "action";
+}
+bool IsContinueVote(std::string_view s) {
+  return s == "up" || s == "sideways" || s == "down";
+}
 
 Reason CheckText(std::string_view text, size_t max_len, const char* too_long) {
   if (IsBlank(text)) return "title_empty";

@@ -3,12 +3,11 @@
 // Pure: no I/O, no clocks, no sockets; the same rules as web/src/domain, proven equal by
 // conformance/. Not thread-safe: a Meeting is owned by one Room (one strand).
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "domain/state.hpp"
 

@@ -3,22 +3,32 @@
 
 namespace confab::domain {
 
-bool HasParticipant(const Meeting& m, std::string_view pid) { return m.participants.contains(pid); }
+bool HasParticipant(const Meeting& m, std::string_view pid) {
+  return m.participants.contains(pid);
+}
 
 std::string ParticipantName(const Meeting& m, std::string_view pid) {
   auto it = m.participants.find(pid);
   return it == m.participants.end() ? std::string() : it->second.name;
 }
 
-std::string Title(const Meeting& m) { return m.title; }
-std::string Phase(const Meeting& m) { return m.phase; }
+std::string Title(const Meeting& m) {
+  return m.title;
+}
+std::string Phase(const Meeting& m) {
+  return m.phase;
+}
 
 int64_t VotesUsed(const Meeting& m, std::string_view pid) {
   auto it = m.votes_used.find(pid);
   return it == m.votes_used.end() ? 0 : it->second;
 }
 
-int64_t VotesPerPerson(const Meeting& m) { return m.settings.votes_per_person; }
-int64_t LastSeq(const Meeting& m) { return m.last_seq; }
+int64_t VotesPerPerson(const Meeting& m) {
+  return m.settings.votes_per_person;
+}
+int64_t LastSeq(const Meeting& m) {
+  return m.last_seq;
+}
 
 }  // namespace confab::domain

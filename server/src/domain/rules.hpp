@@ -2,11 +2,10 @@
 // Internal to domain/: the per-type validation rules behind Validate, and the lookups they share
 // with Apply. Each rule assumes Validate already checked the catalogue, the actor's membership,
 // the facilitator-only types and that `data` is a JSON object.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "domain/meeting.hpp"
 

@@ -21,18 +21,18 @@ struct Participant {
 struct Note {
   std::string note_id;
   std::string text;
-  std::string kind;  // "takeaway" | "action"
+  std::string kind;    // "takeaway" | "action"
   std::string author;  // pid
 };
 
 struct Card {
   std::string card_id;
   std::string title;
-  std::string author;  // pid
-  std::string status = "todo";  // "todo" | "discussing" | "done" | "parked"
+  std::string author;                                 // pid
+  std::string status = "todo";                        // "todo" | "discussing" | "done" | "parked"
   std::map<std::string, int64_t, std::less<>> votes;  // pid -> votes (> 0)
-  int64_t discussed_ms = 0;  // summed over every discussion of this card
-  std::vector<Note> notes;   // in the order they were added
+  int64_t discussed_ms = 0;                           // summed over every discussion of this card
+  std::vector<Note> notes;                            // in the order they were added
 };
 
 struct Timer {

@@ -15,8 +15,8 @@ json CardJson(const Card& c) {
   for (const Note& n : c.notes) notes.push_back(NoteJson(n));
   json votes = json::object();
   for (const auto& [pid, n] : c.votes) votes[pid] = n;
-  return {{"card_id", c.card_id}, {"title", c.title},   {"author", c.author},
-          {"status", c.status},   {"votes", votes},     {"discussed_ms", c.discussed_ms},
+  return {{"card_id", c.card_id}, {"title", c.title}, {"author", c.author},
+          {"status", c.status},   {"votes", votes},   {"discussed_ms", c.discussed_ms},
           {"notes", notes}};
 }
 
@@ -24,11 +24,13 @@ json DiscussionJson(const std::optional<Discussion>& d) {
   if (!d) return nullptr;
   json timer = nullptr;
   if (d->timer) {
-    timer = {{"seconds", d->timer->seconds}, {"started_ts", d->timer->started_ts}, {"ends_ts", d->timer->ends_ts}};
+    timer = {
+        {"seconds", d->timer->seconds}, {"started_ts", d->timer->started_ts}, {"ends_ts", d->timer->ends_ts}};
   }
   json votes = json::object();
   for (const auto& [pid, v] : d->continue_votes) votes[pid] = v;
-  return {{"card_id", d->card_id}, {"started_ts", d->started_ts}, {"timer", timer}, {"continue_votes", votes}};
+  return {
+      {"card_id", d->card_id}, {"started_ts", d->started_ts}, {"timer", timer}, {"continue_votes", votes}};
 }
 
 }  // namespace

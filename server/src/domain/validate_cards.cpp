@@ -5,8 +5,12 @@
 namespace confab::domain {
 namespace {
 
-bool IsFacilitator(const Actor& a) { return a.role == Role::kFacilitator; }
-bool IsCollectOrVote(const Meeting& m) { return m.phase == "collect" || m.phase == "vote"; }
+bool IsFacilitator(const Actor& a) {
+  return a.role == Role::kFacilitator;
+}
+bool IsCollectOrVote(const Meeting& m) {
+  return m.phase == "collect" || m.phase == "vote";
+}
 
 }  // namespace
 

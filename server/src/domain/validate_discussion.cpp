@@ -5,7 +5,9 @@
 namespace confab::domain {
 namespace {
 
-bool InRange(const std::optional<int64_t>& v, int64_t lo, int64_t hi) { return v && *v >= lo && *v <= hi; }
+bool InRange(const std::optional<int64_t>& v, int64_t lo, int64_t hi) {
+  return v && *v >= lo && *v <= hi;
+}
 
 // An optional field is absent, or present with the right type; a present JSON null is a wrong type.
 bool OptionalStr(const nlohmann::json& data, std::string_view key) {

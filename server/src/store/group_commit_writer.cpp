@@ -20,7 +20,8 @@ constexpr std::string_view kInsertMeeting =
 constexpr std::string_view kMeetingExists = "SELECT 1 FROM meetings WHERE id = ?";
 constexpr std::string_view kHeadSeq = "SELECT MAX(seq) FROM events WHERE meeting_id = ?";
 constexpr std::string_view kInsertEvent =
-    "INSERT INTO events(meeting_id, seq, id, type, actor_pid, ts, replayed, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO events(meeting_id, seq, id, type, actor_pid, ts, replayed, json) VALUES (?, ?, ?, ?, ?, ?, "
+    "?, ?)";
 constexpr std::string_view kInsertCredential =
     "INSERT INTO credentials(meeting_id, pid, secret_hash) VALUES (?, ?, ?)";
 
@@ -36,7 +37,9 @@ GroupCommitWriter::GroupCommitWriter(std::unique_ptr<SqliteConnection> conn) : c
   thread_ = std::thread([this] { Run(); });
 }
 
-GroupCommitWriter::~GroupCommitWriter() { Close(); }
+GroupCommitWriter::~GroupCommitWriter() {
+  Close();
+}
 
 void GroupCommitWriter::Append(AppendRequest req, std::function<void(Status)> done) {
   {
@@ -180,7 +183,8 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   events_.fetch_add(ok_events, std::memory_order_relaxed);
   UpdateMax(max_batch_events_, ok_events);
   const auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
+          .count();
   commit_micros_.fetch_add(static_cast<uint64_t>(micros), std::memory_order_relaxed);
 }
 
@@ -190,7 +194,8 @@ Status GroupCommitWriter::WriteRequest(const AppendRequest& req) {
   Status st;
 
   if (req.create) {
-    if (req.create->id != mid) return Status::Invalid("create names meeting " + req.create->id + ", append names " + mid);
+    if (req.create->id != mid)
+      return Status::Invalid("create names meeting " + req.create->id + ", append names " + mid);
     sqlite3_stmt* ins = conn_->Prepare(kInsertMeeting, &st);
     if (!ins) return st;
     StatementScope q(ins);
@@ -230,8 +235,8 @@ Status GroupCommitWriter::WriteRequest(const AppendRequest& req) {
   if (!req.events.empty()) {
     const int64_t first = req.events.front().seq;
     if (first != head + 1) {
-      return Status::Conflict("meeting " + mid + " head is " + std::to_string(head) + ", append starts at seq " +
-                              std::to_string(first));
+      return Status::Conflict("meeting " + mid + " head is " + std::to_string(head) +
+                              ", append starts at seq " + std::to_string(first));
     }
   }
   sqlite3_stmt* ins = conn_->Prepare(kInsertEvent, &st);

@@ -55,7 +55,8 @@ class GroupCommitTest : public ::testing::Test {
 TEST_F(GroupCommitTest, ConcurrentAppendsShareCommits) {
   constexpr int kRooms = 8;
   constexpr int kPerRoom = 50;
-  for (int r = 0; r < kRooms; ++r) ASSERT_TRUE(AppendAndWait(*store_, CreateRequest("room" + std::to_string(r))).ok());
+  for (int r = 0; r < kRooms; ++r)
+    ASSERT_TRUE(AppendAndWait(*store_, CreateRequest("room" + std::to_string(r))).ok());
   const StoreStats before = store_->Stats();
 
   HoldWriter();
@@ -66,9 +67,8 @@ TEST_F(GroupCommitTest, ConcurrentAppendsShareCommits) {
       const std::string meeting = "room" + std::to_string(r);
       // Pipelined like a Room: seq k+1 is queued before k is acknowledged; the queue keeps order.
       for (int64_t seq = 2; seq < 2 + kPerRoom; ++seq) {
-        store_->Append(Next(meeting, seq, meeting + "-" + std::to_string(seq)), [&](Status s) {
-          (s.ok() ? ok : failed).fetch_add(1);
-        });
+        store_->Append(Next(meeting, seq, meeting + "-" + std::to_string(seq)),
+                       [&](Status s) { (s.ok() ? ok : failed).fetch_add(1); });
       }
     });
   }
@@ -114,8 +114,9 @@ TEST_F(GroupCommitTest, OneBadRequestFailsAloneInItsBatch) {
 
   std::vector<Status::Code> codes;
   for (auto& f : results) codes.push_back(f.get().code());
-  EXPECT_EQ(codes, (std::vector<Status::Code>{Status::Code::kOk, Status::Code::kConflict, Status::Code::kConflict,
-                                              Status::Code::kDuplicate, Status::Code::kNotFound, Status::Code::kOk}));
+  EXPECT_EQ(codes, (std::vector<Status::Code>{Status::Code::kOk, Status::Code::kConflict,
+                                              Status::Code::kConflict, Status::Code::kDuplicate,
+                                              Status::Code::kNotFound, Status::Code::kOk}));
   const StoreStats after = store_->Stats();
   EXPECT_EQ(after.commits - before.commits, 2u);  // the gate's, and one for all six requests
   EXPECT_EQ(after.failed_appends - before.failed_appends, 4u);

@@ -80,7 +80,8 @@ Status Migrate(SqliteConnection& conn) {
       s = conn.Exec(m.sql);
       if (s.ok()) {
         Status ps;
-        sqlite3_stmt* ins = conn.Prepare("INSERT INTO schema_version(version, applied_ts) VALUES (?, ?)", &ps);
+        sqlite3_stmt* ins =
+            conn.Prepare("INSERT INTO schema_version(version, applied_ts) VALUES (?, ?)", &ps);
         if (!ins) {
           s = ps;
         } else {
@@ -90,7 +91,8 @@ Status Migrate(SqliteConnection& conn) {
           if (q.Step() != SQLITE_DONE) s = conn.LastError("record schema version");
         }
       }
-      if (!s.ok()) s = Status::IoError("migration to schema version " + std::to_string(m.version) + ": " + s.message());
+      if (!s.ok())
+        s = Status::IoError("migration to schema version " + std::to_string(m.version) + ": " + s.message());
     }
     if (!s.ok()) {
       conn.Exec("ROLLBACK");

@@ -30,6 +30,8 @@ Status SqliteConnection::Open(const std::string& path, Role role, std::unique_pt
                                                 "PRAGMA synchronous=FULL;"
                                                 "PRAGMA foreign_keys=OFF;"
                                                 "PRAGMA temp_store=MEMORY;"
+                                                "PRAGMA cache_size=-65536;"
+                                                "PRAGMA wal_autocheckpoint=4096;"
                                               : "PRAGMA query_only=1;"
                                                 "PRAGMA temp_store=MEMORY;";
   if (Status s = conn->Exec(pragmas); !s.ok()) return s;
@@ -43,7 +45,8 @@ Status SqliteConnection::Open(const std::string& path, Role role, std::unique_pt
       mode = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
     }
     sqlite3_finalize(stmt);
-    if (mode != "wal") return Status::IoError("open " + path + ": cannot enable WAL (journal_mode=" + mode + ")");
+    if (mode != "wal")
+      return Status::IoError("open " + path + ": cannot enable WAL (journal_mode=" + mode + ")");
   }
   *out = std::move(conn);
   return Status::Ok();

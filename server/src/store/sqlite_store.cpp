@@ -14,8 +14,8 @@ namespace {
 constexpr size_t kMaxIdleReaders = 8;
 
 #define CONFAB_EVENT_COLUMNS "meeting_id, seq, id, type, actor_pid, ts, replayed, json"
-constexpr std::string_view kReadEvents = "SELECT " CONFAB_EVENT_COLUMNS
-                                         " FROM events WHERE meeting_id = ? AND seq > ? ORDER BY seq LIMIT ?";
+constexpr std::string_view kReadEvents =
+    "SELECT " CONFAB_EVENT_COLUMNS " FROM events WHERE meeting_id = ? AND seq > ? ORDER BY seq LIMIT ?";
 constexpr std::string_view kReadReplayedEvents =
     "SELECT " CONFAB_EVENT_COLUMNS
     " FROM events WHERE meeting_id = ? AND seq > ? AND replayed = 1 ORDER BY seq LIMIT ?";
@@ -99,9 +99,13 @@ Status SqliteStore::Open(const std::string& path, std::unique_ptr<SqliteStore>* 
 SqliteStore::SqliteStore(std::string path, std::unique_ptr<GroupCommitWriter> writer)
     : path_(std::move(path)), writer_(std::move(writer)) {}
 
-SqliteStore::~SqliteStore() { Close(); }
+SqliteStore::~SqliteStore() {
+  Close();
+}
 
-void SqliteStore::Close() { writer_->Close(); }
+void SqliteStore::Close() {
+  writer_->Close();
+}
 
 Status SqliteStore::TakeReader(std::unique_ptr<SqliteConnection>* conn) {
   {
@@ -125,7 +129,9 @@ void SqliteStore::Append(AppendRequest req, std::function<void(Status)> done) {
   writer_->Append(std::move(req), std::move(done));
 }
 
-void SqliteStore::Flush() { writer_->Flush(); }
+void SqliteStore::Flush() {
+  writer_->Flush();
+}
 
 Status SqliteStore::GetMeeting(std::string_view meeting_id, MeetingRecord* out) {
   ReadLease lease(*this);
@@ -170,8 +176,8 @@ Status SqliteStore::HeadSeq(std::string_view meeting_id, int64_t* out) {
   return Status::Ok();
 }
 
-Status SqliteStore::ReadEvents(std::string_view meeting_id, int64_t after_seq, size_t limit, bool replayed_only,
-                               std::vector<StoredEvent>* out) {
+Status SqliteStore::ReadEvents(std::string_view meeting_id, int64_t after_seq, size_t limit,
+                               bool replayed_only, std::vector<StoredEvent>* out) {
   ReadLease lease(*this);
   if (!lease.status().ok()) return lease.status();
   Status st;
@@ -264,8 +270,12 @@ Status SqliteStore::ListMeetings(std::vector<MeetingRecord>* out) {
   }
 }
 
-StoreStats SqliteStore::Stats() const { return writer_->Stats(); }
+StoreStats SqliteStore::Stats() const {
+  return writer_->Stats();
+}
 
-std::string SqliteStore::Describe() const { return "sqlite:" + path_; }
+std::string SqliteStore::Describe() const {
+  return "sqlite:" + path_;
+}
 
 }  // namespace confab::store

@@ -180,7 +180,8 @@ TEST_F(SqliteStoreTest, ReopeningKeepsEverything) {
   create.credentials.push_back(Credential{"m1", "p_ada", "hash-ada"});
   ASSERT_TRUE(AppendAndWait(*store_, create).ok());
   for (int64_t seq = 2; seq <= 20; ++seq) {
-    store_->Append(Next("m1", {MakeEvent(seq, "e" + std::to_string(seq), "card_added", seq % 5 != 0)}), nullptr);
+    store_->Append(Next("m1", {MakeEvent(seq, "e" + std::to_string(seq), "card_added", seq % 5 != 0)}),
+                   nullptr);
   }
   Reopen();  // the destructor commits what is queued
 
@@ -291,7 +292,8 @@ TEST_F(SqliteStoreTest, SchemaVersionIsRecordedAndANewerFileIsRefused) {
     sqlite3_stmt* stmt = nullptr;
     std::string out;
     EXPECT_EQ(sqlite3_prepare_v2(raw, sql, -1, &stmt, nullptr), SQLITE_OK) << sql;
-    if (stmt && sqlite3_step(stmt) == SQLITE_ROW) out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
+      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
     sqlite3_finalize(stmt);
     return out;
   };
@@ -304,7 +306,8 @@ TEST_F(SqliteStoreTest, SchemaVersionIsRecordedAndANewerFileIsRefused) {
   store_.reset();
   EXPECT_EQ(query("SELECT COUNT(*) FROM schema_version"), std::to_string(kSchemaVersion));
 
-  ASSERT_EQ(sqlite3_exec(raw, "INSERT INTO schema_version VALUES (999, 0)", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "INSERT INTO schema_version VALUES (999, 0)", nullptr, nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_close(raw);
   std::unique_ptr<SqliteStore> newer;
   Status s = SqliteStore::Open(db_path_, &newer);
@@ -320,7 +323,9 @@ TEST_F(SqliteStoreTest, AppendAfterCloseIsUnavailableButReadsWork) {
   store_->Flush();  // returns: nothing is pending
 }
 
-TEST_F(SqliteStoreTest, DescribeNamesTheFile) { EXPECT_EQ(store_->Describe(), "sqlite:" + db_path_); }
+TEST_F(SqliteStoreTest, DescribeNamesTheFile) {
+  EXPECT_EQ(store_->Describe(), "sqlite:" + db_path_);
+}
 
 }  // namespace
 }  // namespace confab::store

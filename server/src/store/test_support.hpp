@@ -2,9 +2,8 @@
 // Helpers for tests that need a real SQLite file (store_tests, cli_tests). Not part of the library.
 #include <filesystem>
 #include <future>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "store/store.hpp"
 #include "util/crypto.hpp"
@@ -29,8 +28,8 @@ class TempDir {
 };
 
 // An event as a room would store it: the broadcast JSON plus its indexed columns.
-inline StoredEvent MakeEvent(int64_t seq, std::string id, std::string type = "card_added", bool replayed = true,
-                             std::string pid = "p_ada") {
+inline StoredEvent MakeEvent(int64_t seq, std::string id, std::string type = "card_added",
+                             bool replayed = true, std::string pid = "p_ada") {
   StoredEvent e;
   e.seq = seq;
   e.id = std::move(id);
@@ -38,12 +37,9 @@ inline StoredEvent MakeEvent(int64_t seq, std::string id, std::string type = "ca
   e.actor_pid = std::move(pid);
   e.ts = 1732770000000 + seq;
   e.replayed = replayed;
-  e.json = nlohmann::json{{"seq", e.seq},
-                          {"id", e.id},
-                          {"type", e.type},
-                          {"actor", {{"pid", e.actor_pid}, {"name", "Ada"}}},
-                          {"ts", e.ts},
-                          {"data", nlohmann::json::object()}}
+  e.json = nlohmann::json{{"seq", e.seq},   {"id", e.id},
+                          {"type", e.type}, {"actor", {{"pid", e.actor_pid}, {"name", "Ada"}}},
+                          {"ts", e.ts},     {"data", nlohmann::json::object()}}
                .dump();
   return e;
 }

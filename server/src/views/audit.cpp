@@ -12,9 +12,13 @@
 namespace confab::views {
 namespace {
 
-std::string Quoted(std::string_view text) { return "'" + OneLine(text) + "'"; }
+std::string Quoted(std::string_view text) {
+  return "'" + OneLine(text) + "'";
+}
 
-std::string Seconds(int64_t s) { return FormatMinSec(s * 1000, 1); }
+std::string Seconds(int64_t s) {
+  return FormatMinSec(s * 1000, 1);
+}
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -171,8 +175,12 @@ Status BuildAudit(store::Store& store, std::string_view meeting_id, const AuditF
   return store.ScanEvents(meeting_id, 0, [&](const store::StoredEvent& ev) {
     nlohmann::json parsed = nlohmann::json::parse(ev.json, nullptr, /*allow_exceptions=*/false);
     if (parsed.is_discarded()) parsed = nlohmann::json::object();  // still listed: the audit hides nothing
-    AuditRow row{.seq = ev.seq, .ts = ev.ts, .actor_pid = ev.actor_pid, .actor = ActorName(parsed),
-                 .type = ev.type, .summary = narrator.Describe(ev, parsed)};
+    AuditRow row{.seq = ev.seq,
+                 .ts = ev.ts,
+                 .actor_pid = ev.actor_pid,
+                 .actor = ActorName(parsed),
+                 .type = ev.type,
+                 .summary = narrator.Describe(ev, parsed)};
     const bool type_ok = types.empty() || std::find(types.begin(), types.end(), row.type) != types.end();
     const bool actor_ok =
         filter.actor.empty() || row.actor_pid == filter.actor || EqualsIgnoreCase(row.actor, filter.actor);
@@ -199,7 +207,8 @@ std::string AuditRowsCsv(const std::vector<AuditRow>& rows) {
   std::string out(kUtf8Bom);
   AppendCsvRecord({"seq", "ts", "actor_pid", "actor", "type", "summary"}, &out);
   for (const AuditRow& r : rows) {
-    AppendCsvRecord({std::to_string(r.seq), FormatIsoMs(r.ts), r.actor_pid, r.actor, r.type, r.summary}, &out);
+    AppendCsvRecord({std::to_string(r.seq), FormatIsoMs(r.ts), r.actor_pid, r.actor, r.type, r.summary},
+                    &out);
   }
   return out;
 }

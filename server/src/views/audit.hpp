@@ -4,11 +4,10 @@
 // and costs no memory between requests. Card titles and names in the sentences are as they were
 // when the event happened (folded while scanning). Safe from any thread (the Store is).
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "store/store.hpp"
 #include "util/status.hpp"
@@ -17,17 +16,17 @@ namespace confab::views {
 
 struct AuditRow {
   int64_t seq = 0;
-  int64_t ts = 0;          // ms since the epoch
+  int64_t ts = 0;  // ms since the epoch
   std::string actor_pid;
-  std::string actor;       // the actor's name when the event happened
+  std::string actor;  // the actor's name when the event happened
   std::string type;
-  std::string summary;     // one line, e.g. "Ada voted for 'Why are builds slow?'"
+  std::string summary;  // one line, e.g. "Ada voted for 'Why are builds slow?'"
 };
 
 // Empty fields match everything.
 struct AuditFilter {
-  std::string actor;  // a pid (exact) or a name (ASCII case-insensitive)
-  std::string type;   // one event type or several, comma-separated
+  std::string actor{};  // a pid (exact) or a name (ASCII case-insensitive)
+  std::string type{};   // one event type or several, comma-separated
 };
 
 // The audit rows of `meeting_id` that pass `filter`, in seq order. NotFound for an unknown

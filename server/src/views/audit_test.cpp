@@ -133,13 +133,15 @@ TEST(Audit, EveryEventHasAOneLineSentence) {
 
 TEST(Audit, TitlesAreAsTheyWereAtThatPoint) {
   MeetingScript s("m_titles");
-  s.Add(kT0, "system", "Confab", "meeting_created", {{"title", "T"}, {"votes_per_person", 3}, {"timebox_s", 300}});
+  s.Add(kT0, "system", "Confab", "meeting_created",
+        {{"title", "T"}, {"votes_per_person", 3}, {"timebox_s", 300}});
   s.Add(kT0 + 1, "p", "Ada", "card_added", {{"card_id", "c"}, {"title", "Before"}});
   s.Add(kT0 + 2, "p", "Ada", "card_voted", {{"card_id", "c"}});
   s.Add(kT0 + 3, "p", "Ada", "card_edited", {{"card_id", "c"}, {"title", "After"}});
   s.Add(kT0 + 4, "p", "Ada", "card_voted", {{"card_id", "c"}});
   s.Add(kT0 + 5, "p", "Ada", "card_deleted", {{"card_id", "c"}});
-  s.Add(kT0 + 6, "p", "Ada", "note_added", {{"card_id", "c"}, {"note_id", "n"}, {"text", "t"}, {"kind", "action"}});
+  s.Add(kT0 + 6, "p", "Ada", "note_added",
+        {{"card_id", "c"}, {"note_id", "n"}, {"text", "t"}, {"kind", "action"}});
   s.Add(kT0 + 7, "p", "Ada", "note_deleted", {{"card_id", "c"}, {"note_id", "n"}});
   s.Add(kT0 + 8, "p", "Ada", "settings_changed", {{"votes_per_person", 5}, {"anonymous_votes", true}});
   s.Add(kT0 + 9, "p", "Ada", "participant_renamed", {{"name", "Ada L."}});
@@ -189,14 +191,22 @@ TEST(Audit, FiltersByActorAndType) {
 
 TEST(AuditCsv, ParsesBackToTheJsonAudit) {
   MeetingScript s("m_csv");
-  const std::vector<std::string> titles = {
-      "Commas, everywhere, here", "She said \"hi\" and \"bye\"", "Line one\nline two\r\nline three",
-      "Emoji 🎉 and ünïcödé ✓",  "=HYPERLINK(\"http://x\",\"y\")", "+1 for this", "-minus", "@mention",
-      "plain"};
-  const std::vector<std::string> names = {"Ann, \"the\" Boss", "=cmd|' /C calc'!A0", "@bob", "Multi\nLine", "Zoë"};
-  s.Add(kT0, "system", "Confab", "meeting_created", {{"title", "=1+1, \"csv\""}, {"votes_per_person", 3}, {"timebox_s", 300}});
+  const std::vector<std::string> titles = {"Commas, everywhere, here",
+                                           "She said \"hi\" and \"bye\"",
+                                           "Line one\nline two\r\nline three",
+                                           "Emoji 🎉 and ünïcödé ✓",
+                                           "=HYPERLINK(\"http://x\",\"y\")",
+                                           "+1 for this",
+                                           "-minus",
+                                           "@mention",
+                                           "plain"};
+  const std::vector<std::string> names = {"Ann, \"the\" Boss", "=cmd|' /C calc'!A0", "@bob", "Multi\nLine",
+                                          "Zoë"};
+  s.Add(kT0, "system", "Confab", "meeting_created",
+        {{"title", "=1+1, \"csv\""}, {"votes_per_person", 3}, {"timebox_s", 300}});
   for (size_t i = 0; i < names.size(); ++i) {
-    s.Add(kT0 + 1 + static_cast<int64_t>(i), "p" + std::to_string(i), names[i], "participant_joined", {{"name", names[i]}});
+    s.Add(kT0 + 1 + static_cast<int64_t>(i), "p" + std::to_string(i), names[i], "participant_joined",
+          {{"name", names[i]}});
   }
   for (size_t i = 0; i < titles.size(); ++i) {
     const std::string pid = "p" + std::to_string(i % names.size());
@@ -243,7 +253,8 @@ TEST(AuditCsv, ParsesBackToTheJsonAudit) {
   EXPECT_TRUE(Contains(lines, "Multi Line added 'Emoji 🎉 and ünïcödé ✓'"));
   EXPECT_TRUE(Contains(lines, "Zoë added '=HYPERLINK(\"http://x\",\"y\")'"));
   // A raw newline in a field survives the round trip.
-  EXPECT_NE(std::find_if(rows.begin(), rows.end(), [](const auto& r) { return r[3] == "Multi\nLine"; }), rows.end());
+  EXPECT_NE(std::find_if(rows.begin(), rows.end(), [](const auto& r) { return r[3] == "Multi\nLine"; }),
+            rows.end());
 }
 
 TEST(Csv, QuotesOnlyWhatNeedsQuoting) {

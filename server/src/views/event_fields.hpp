@@ -3,10 +3,9 @@
 // must never throw on a stored row it does not expect (an older or newer catalogue, a hand-edited
 // import): a missing or mistyped field reads as empty/0.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace confab::views {
 
@@ -22,7 +21,9 @@ inline std::string StrField(const nlohmann::json& obj, std::string_view key) {
   return v.is_string() ? v.get<std::string>() : std::string();
 }
 
-inline bool HasStrField(const nlohmann::json& obj, std::string_view key) { return Field(obj, key).is_string(); }
+inline bool HasStrField(const nlohmann::json& obj, std::string_view key) {
+  return Field(obj, key).is_string();
+}
 
 inline int64_t IntField(const nlohmann::json& obj, std::string_view key, int64_t fallback = 0) {
   const auto& v = Field(obj, key);
@@ -32,7 +33,11 @@ inline int64_t IntField(const nlohmann::json& obj, std::string_view key, int64_t
 }
 
 // The event's data object and actor name (the name as it was when the event was written).
-inline const nlohmann::json& EventData(const nlohmann::json& event) { return Field(event, "data"); }
-inline std::string ActorName(const nlohmann::json& event) { return StrField(Field(event, "actor"), "name"); }
+inline const nlohmann::json& EventData(const nlohmann::json& event) {
+  return Field(event, "data");
+}
+inline std::string ActorName(const nlohmann::json& event) {
+  return StrField(Field(event, "actor"), "name");
+}
 
 }  // namespace confab::views

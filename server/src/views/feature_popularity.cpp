@@ -19,7 +19,8 @@ void FeaturePopularity::OnEvent(const store::StoredEvent& ev, const nlohmann::js
   if (it == types_.end()) it = types_.emplace(ev.type, TypeHits{}).first;
   TypeHits& t = it->second;
   const Hit hit{ev.ts, mit->second};
-  if (!t.hits.empty() && HitLess(hit.ts, hit.meeting, t.hits.back().ts, t.hits.back().meeting)) t.sorted = false;
+  if (!t.hits.empty() && HitLess(hit.ts, hit.meeting, t.hits.back().ts, t.hits.back().meeting))
+    t.sorted = false;
   t.hits.push_back(hit);
   ++events_;
 }
@@ -51,7 +52,8 @@ nlohmann::json FeaturePopularity::Query(std::optional<int64_t> from_ms, std::opt
     }
     auto begin = t.hits.begin();
     auto end = t.hits.end();
-    if (from_ms) begin = std::lower_bound(begin, end, *from_ms, [](const Hit& h, int64_t v) { return h.ts < v; });
+    if (from_ms)
+      begin = std::lower_bound(begin, end, *from_ms, [](const Hit& h, int64_t v) { return h.ts < v; });
     if (to_ms) end = std::lower_bound(begin, end, *to_ms, [](const Hit& h, int64_t v) { return h.ts < v; });
     if (begin >= end) continue;
     ++pass;
@@ -77,7 +79,8 @@ nlohmann::json FeaturePopularity::Query(std::optional<int64_t> from_ms, std::opt
     return a.count != b.count ? a.count > b.count : a.type < b.type;
   });
   nlohmann::json types = nlohmann::json::array();
-  for (const TypeRow& r : rows) types.push_back({{"type", r.type}, {"count", r.count}, {"meetings", r.meetings}});
+  for (const TypeRow& r : rows)
+    types.push_back({{"type", r.type}, {"count", r.count}, {"meetings", r.meetings}});
   nlohmann::json day_list = nlohmann::json::array();
   for (const auto& [day, counts] : days) {
     int64_t n = 0;

@@ -43,14 +43,16 @@ TEST(FeaturePopularity, CountsPerTypeAndDayAndMeeting) {
   ASSERT_TRUE(FeaturesJson(hub, std::nullopt, std::nullopt, &f).ok());
   EXPECT_EQ(f["events"], 8);
   EXPECT_EQ(f["meetings"], 2);
-  EXPECT_EQ(TypeRow(f, "card_added"), (nlohmann::json{{"type", "card_added"}, {"count", 3}, {"meetings", 2}}));
+  EXPECT_EQ(TypeRow(f, "card_added"),
+            (nlohmann::json{{"type", "card_added"}, {"count", 3}, {"meetings", 2}}));
   EXPECT_EQ(TypeRow(f, "reaction"), (nlohmann::json{{"type", "reaction"}, {"count", 3}, {"meetings", 2}}));
   EXPECT_EQ(TypeRow(f, "meeting_created")["count"], 2);
   // Most used first, ties by name.
   EXPECT_EQ(f["types"][0]["type"], "card_added");
   EXPECT_EQ(f["types"][1]["type"], "reaction");
   ASSERT_EQ(f["days"].size(), 2u);
-  EXPECT_EQ(f["days"][0], (nlohmann::json{{"day", "2024-11-28"}, {"events", 3},
+  EXPECT_EQ(f["days"][0], (nlohmann::json{{"day", "2024-11-28"},
+                                          {"events", 3},
                                           {"types", {{"meeting_created", 1}, {"card_added", 2}}}}));
   EXPECT_EQ(f["days"][1]["day"], "2024-11-29");
   EXPECT_EQ(f["days"][1]["events"], 5);
@@ -62,7 +64,8 @@ TEST(FeaturePopularity, RangesAreHalfOpenAndExactToTheMs) {
   Feed(hub);
   nlohmann::json f;
   ASSERT_TRUE(FeaturesJson(hub, kT0 + 1, kT0 + kDay + 12, &f).ok());
-  // In: m1's two cards and its reaction, m2's created and card. Out: m1's created (ts < from), m2's reactions (ts >= to).
+  // In: m1's two cards and its reaction, m2's created and card. Out: m1's created (ts < from), m2's reactions
+  // (ts >= to).
   EXPECT_EQ(f["events"], 5);
   EXPECT_EQ(TypeRow(f, "card_added")["count"], 3);
   EXPECT_EQ(TypeRow(f, "reaction"), (nlohmann::json{{"type", "reaction"}, {"count", 1}, {"meetings", 1}}));
@@ -106,8 +109,8 @@ TEST(TimeText, FormatsAndParsesUtc) {
   EXPECT_EQ(ms, kT0 - 5 * 3600000 + kDay);
   ASSERT_TRUE(ParseTimeBound("1732770000123", false, &ms).ok());
   EXPECT_EQ(ms, kT0 + 123);
-  for (const char* bad : {"", "2024-13-01", "2024-11-28T25:00Z", "2024-11-28T05:00:00Zjunk", "12345678901234567890",
-                          "2024-11-28T05", "-"}) {
+  for (const char* bad : {"", "2024-13-01", "2024-11-28T25:00Z", "2024-11-28T05:00:00Zjunk",
+                          "12345678901234567890", "2024-11-28T05", "-"}) {
     EXPECT_FALSE(ParseTimeBound(bad, false, &ms).ok()) << bad;
   }
 }

@@ -76,7 +76,8 @@ TEST(MeetingAnalytics, ReactionsGoToTheirCardOrTheCardUnderDiscussion) {
   const nlohmann::json a = AnalyticsOf(RetroScript());
   const auto& k1 = Item(a, "k1");
   EXPECT_EQ(k1["reactions"], (nlohmann::json{{"👍", 1}, {"🎉", 1}, {"❤️", 1}, {"😂", 1}}));
-  EXPECT_EQ(k1["sentiment"], (nlohmann::json{{"positive", 4}, {"neutral", 0}, {"negative", 0}, {"mean", 1.0}}));
+  EXPECT_EQ(k1["sentiment"],
+            (nlohmann::json{{"positive", 4}, {"neutral", 0}, {"negative", 0}, {"mean", 1.0}}));
   const auto& k2 = Item(a, "k2");
   // 🤔 names k2 although k1 was being discussed; 👎 falls in k2's discussion.
   EXPECT_EQ(k2["reactions"], (nlohmann::json{{"🤔", 1}, {"👎", 1}, {"😢", 1}}));
@@ -97,7 +98,7 @@ TEST(MeetingAnalytics, ReactionsGoToTheirCardOrTheCardUnderDiscussion) {
 TEST(MeetingAnalytics, ParticipationCountsEachPersonsActions) {
   const MeetingScript script = RetroScript();
   const nlohmann::json a = AnalyticsOf(script);
-  ASSERT_EQ(a["participation"].size(), 2u);  // the system actor is not a participant
+  ASSERT_EQ(a["participation"].size(), 2u);          // the system actor is not a participant
   EXPECT_EQ(a["participation"][0]["pid"], "p_ada");  // order of first appearance
   const auto& ada = Person(a, "p_ada");
   EXPECT_EQ(ada["name"], "Ada");
@@ -122,7 +123,8 @@ TEST(MeetingAnalytics, ParticipationCountsEachPersonsActions) {
 
 TEST(MeetingAnalytics, RenamesAndDeletesAreFolded) {
   MeetingScript s("m_ren");
-  s.Add(kT0, "system", "Confab", "meeting_created", {{"title", "Old"}, {"votes_per_person", 3}, {"timebox_s", 300}});
+  s.Add(kT0, "system", "Confab", "meeting_created",
+        {{"title", "Old"}, {"votes_per_person", 3}, {"timebox_s", 300}});
   s.Add(kT0 + 1, "p1", "Ann", "participant_joined", {{"name", "Ann"}});
   s.Add(kT0 + 2, "p1", "Ann", "participant_renamed", {{"name", "Anna"}});
   s.Add(kT0 + 3, "p1", "Anna", "meeting_renamed", {{"title", "New"}});

@@ -6,7 +6,9 @@ namespace confab::views {
 namespace {
 
 // The server's own actor (meeting_created) is not a participant.
-bool IsPerson(std::string_view pid) { return !pid.empty() && pid != "system"; }
+bool IsPerson(std::string_view pid) {
+  return !pid.empty() && pid != "system";
+}
 
 }  // namespace
 
@@ -193,7 +195,8 @@ nlohmann::json MeetingFold::AnalyticsJson() const {
         {"outcome", c.outcome ? nlohmann::json(*c.outcome) : nlohmann::json()},
         {"reactions", c.reactions},
         {"sentiment", c.sentiment.ToJson()},
-        {"continue_votes", {{"up", c.continue_up}, {"sideways", c.continue_sideways}, {"down", c.continue_down}}},
+        {"continue_votes",
+         {{"up", c.continue_up}, {"sideways", c.continue_sideways}, {"down", c.continue_down}}},
         {"notes", {{"takeaways", takeaways}, {"actions", actions}}},
     };
     if (c.state == "merged") item["merged_into"] = c.merged_into;

@@ -5,13 +5,12 @@
 // Not thread-safe: owned by one MeetingAnalytics (under the ViewHub's lock) or one request.
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "store/store.hpp"
 #include "views/sentiment.hpp"
@@ -32,12 +31,12 @@ struct FoldCard {
   std::string title;  // latest title
   std::string author_pid;
   int64_t added_seq = 0;
-  std::string state = "active";  // "active" | "deleted" | "merged"
-  std::string merged_into;       // card_id, for state "merged"
-  int64_t votes = 0;             // net: cast − withdrawn + merged in − merged out
-  int64_t closed_ms = 0;         // sum of finished discussion spans
-  int64_t times_discussed = 0;   // discussion_started count
-  int64_t discussion_order = 0;  // 1-based rank of its first discussion_started, 0 = never discussed
+  std::string state = "active";        // "active" | "deleted" | "merged"
+  std::string merged_into;             // card_id, for state "merged"
+  int64_t votes = 0;                   // net: cast − withdrawn + merged in − merged out
+  int64_t closed_ms = 0;               // sum of finished discussion spans
+  int64_t times_discussed = 0;         // discussion_started count
+  int64_t discussion_order = 0;        // 1-based rank of its first discussion_started, 0 = never discussed
   std::optional<std::string> outcome;  // of the last finished discussion: "done" | "parked"
   std::map<std::string, int64_t> reactions;  // by emoji
   Sentiment sentiment;
@@ -73,7 +72,7 @@ class MeetingFold {
   int64_t last_ts() const { return last_ts_; }
   int64_t head_seq() const { return head_seq_; }
   int64_t events() const { return events_; }
-  const std::vector<FoldCard>& cards() const { return cards_; }  // in the order they were added
+  const std::vector<FoldCard>& cards() const { return cards_; }      // in the order they were added
   const std::vector<FoldPerson>& people() const { return people_; }  // in order of first appearance
   const FoldPerson* FindPerson(std::string_view pid) const;
 

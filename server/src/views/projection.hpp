@@ -2,9 +2,8 @@
 // Projection: a view kept by folding the event log. It is fed live, one committed event at a time
 // in each meeting's seq order, and can always be rebuilt from the log; both give the same result
 // (views_tests prove live == rebuilt). Not thread-safe: a ViewHub serialises all calls.
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "store/store.hpp"
 #include "util/status.hpp"

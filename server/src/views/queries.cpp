@@ -7,7 +7,8 @@
 
 namespace confab::views {
 
-Status MeetingAnalyticsJson(ViewHub& hub, store::Store& store, std::string_view meeting_id, nlohmann::json* out) {
+Status MeetingAnalyticsJson(ViewHub& hub, store::Store& store, std::string_view meeting_id,
+                            nlohmann::json* out) {
   if (hub.AnalyticsOf(meeting_id, out).ok()) return Status::Ok();
   // Not (wholly) in the hub — e.g. the hub was not rebuilt at start-up: the log is the truth.
   MeetingFold fold{std::string(meeting_id)};
@@ -27,25 +28,29 @@ Status FeaturesJson(ViewHub& hub, std::string_view from, std::string_view to, nl
   std::optional<int64_t> from_ms, to_ms;
   if (!from.empty()) {
     int64_t v;
-    if (Status s = ParseTimeBound(from, /*end_of_day=*/false, &v); !s.ok()) return Status::Invalid("from: " + s.message());
+    if (Status s = ParseTimeBound(from, /*end_of_day=*/false, &v); !s.ok())
+      return Status::Invalid("from: " + s.message());
     from_ms = v;
   }
   if (!to.empty()) {
     int64_t v;
-    if (Status s = ParseTimeBound(to, /*end_of_day=*/true, &v); !s.ok()) return Status::Invalid("to: " + s.message());
+    if (Status s = ParseTimeBound(to, /*end_of_day=*/true, &v); !s.ok())
+      return Status::Invalid("to: " + s.message());
     to_ms = v;
   }
   return FeaturesJson(hub, from_ms, to_ms, out);
 }
 
-Status AuditJson(store::Store& store, std::string_view meeting_id, const AuditFilter& filter, nlohmann::json* out) {
+Status AuditJson(store::Store& store, std::string_view meeting_id, const AuditFilter& filter,
+                 nlohmann::json* out) {
   std::vector<AuditRow> rows;
   if (Status s = BuildAudit(store, meeting_id, filter, &rows); !s.ok()) return s;
   *out = AuditRowsJson(meeting_id, rows);
   return Status::Ok();
 }
 
-Status AuditCsv(store::Store& store, std::string_view meeting_id, const AuditFilter& filter, std::string* out) {
+Status AuditCsv(store::Store& store, std::string_view meeting_id, const AuditFilter& filter,
+                std::string* out) {
   std::vector<AuditRow> rows;
   if (Status s = BuildAudit(store, meeting_id, filter, &rows); !s.ok()) return s;
   *out = AuditRowsCsv(rows);
@@ -78,7 +83,8 @@ int RebuildViews(store::Store& store, std::ostream& out, ViewHub* live) {
     return 2;
   }
   const ViewHubStats st = fresh.Stats();
-  out << "rebuild-views: " << st.meetings << " meetings, " << st.events << " events folded in " << ms << " ms";
+  out << "rebuild-views: " << st.meetings << " meetings, " << st.events << " events folded in " << ms
+      << " ms";
   if (st.unparsable) out << ", " << st.unparsable << " unparsable rows skipped";
   if (st.gaps) out << ", " << st.gaps << " seq gaps";
   out << "\n";

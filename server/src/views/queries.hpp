@@ -3,12 +3,11 @@
 // errors (NotFound → 404 not_found, Invalid → 400 invalid_payload, others → 503 unavailable).
 // Safe from any thread (ViewHub locks; Store reads are thread-safe).
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "store/store.hpp"
 #include "util/status.hpp"
@@ -19,7 +18,8 @@ namespace confab::views {
 
 // GET /api/meetings/ID/analytics. From the hub's live fold; from the store when the hub has not
 // folded the whole log of that meeting. NotFound for an unknown meeting.
-Status MeetingAnalyticsJson(ViewHub& hub, store::Store& store, std::string_view meeting_id, nlohmann::json* out);
+Status MeetingAnalyticsJson(ViewHub& hub, store::Store& store, std::string_view meeting_id,
+                            nlohmann::json* out);
 
 // GET /api/analytics/features?from=&to=: events with from_ms <= ts < to_ms. Invalid when from > to.
 Status FeaturesJson(ViewHub& hub, std::optional<int64_t> from_ms, std::optional<int64_t> to_ms,
@@ -28,8 +28,10 @@ Status FeaturesJson(ViewHub& hub, std::optional<int64_t> from_ms, std::optional<
 Status FeaturesJson(ViewHub& hub, std::string_view from, std::string_view to, nlohmann::json* out);
 
 // GET /api/meetings/ID/audit?format=json|csv&actor=&type=
-Status AuditJson(store::Store& store, std::string_view meeting_id, const AuditFilter& filter, nlohmann::json* out);
-Status AuditCsv(store::Store& store, std::string_view meeting_id, const AuditFilter& filter, std::string* out);
+Status AuditJson(store::Store& store, std::string_view meeting_id, const AuditFilter& filter,
+                 nlohmann::json* out);
+Status AuditCsv(store::Store& store, std::string_view meeting_id, const AuditFilter& filter,
+                std::string* out);
 
 // GET /api/meetings/ID/summary.md (Content-Type: text/markdown; charset=utf-8)
 Status SummaryMarkdown(store::Store& store, std::string_view meeting_id, std::string* out);

@@ -1,10 +1,10 @@
 #pragma once
-// Reaction sentiment, scored as CONTRACT §2 fixes it: 👍 👏 🎉 ❤️ 🔥 😂 = +1, 🤔 😮 = 0, 👎 😢 = −1.
+// Reaction sentiment, scored as CONTRACT §2 fixes it: 👍 👏 🎉 ❤️ 🔥 😂 = +1, 🤔 😮 = 0, 👎 😢 =
+// −1.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace confab::views {
 

@@ -46,7 +46,8 @@ std::string SummaryMarkdownOf(const MeetingFold& fold) {
         FormatIsoMs(fold.last_ts()).substr(11, 5) + " UTC (" + FormatMinSec(fold.last_ts() - start) + ")\n";
   std::string people;
   for (const FoldPerson& p : fold.people()) people += (people.empty() ? "" : ", ") + EscapeMarkdown(p.name);
-  md += "- Participants (" + std::to_string(fold.people().size()) + "): " + (people.empty() ? "none" : people) + "\n";
+  md += "- Participants (" + std::to_string(fold.people().size()) +
+        "): " + (people.empty() ? "none" : people) + "\n";
 
   std::vector<const FoldCard*> discussed, not_discussed;
   for (const FoldCard& c : fold.cards()) {

@@ -14,12 +14,15 @@ using testing::MemoryStore;
 
 MeetingScript OrderScript() {
   MeetingScript s("m_sum");
-  s.Add(kT0, "system", "Confab", "meeting_created", {{"title", "Sprint *42* retro"}, {"votes_per_person", 3}, {"timebox_s", 300}});
+  s.Add(kT0, "system", "Confab", "meeting_created",
+        {{"title", "Sprint *42* retro"}, {"votes_per_person", 3}, {"timebox_s", 300}});
   s.Add(kT0 + 1000, "pa", "Ada", "participant_joined", {{"name", "Ada"}});
   s.Add(kT0 + 2000, "pb", "Bob_the_builder", "participant_joined", {{"name", "Bob_the_builder"}});
   s.Add(kT0 + 3000, "pa", "Ada", "card_added", {{"card_id", "a"}, {"title", "Alpha topic"}});
-  s.Add(kT0 + 4000, "pb", "Bob_the_builder", "card_added", {{"card_id", "b"}, {"title", "Beta <b>topic</b>"}});
-  s.Add(kT0 + 5000, "pb", "Bob_the_builder", "card_added", {{"card_id", "c"}, {"title", "Gamma [link](http://x)"}});
+  s.Add(kT0 + 4000, "pb", "Bob_the_builder", "card_added",
+        {{"card_id", "b"}, {"title", "Beta <b>topic</b>"}});
+  s.Add(kT0 + 5000, "pb", "Bob_the_builder", "card_added",
+        {{"card_id", "c"}, {"title", "Gamma [link](http://x)"}});
   s.Add(kT0 + 5500, "pa", "Ada", "card_added", {{"card_id", "d"}, {"title", "Delta"}});
   s.Add(kT0 + 6000, "pa", "Ada", "phase_changed", {{"phase", "vote"}});
   s.Add(kT0 + 7000, "pa", "Ada", "card_voted", {{"card_id", "c"}});
@@ -29,8 +32,10 @@ MeetingScript OrderScript() {
   s.Add(kT0 + 10000, "pa", "Ada", "discussion_started", {{"card_id", "c"}});  // Gamma first
   s.Add(kT0 + 20000, "pb", "Bob_the_builder", "note_added",
         {{"card_id", "c"}, {"note_id", "n1"}, {"text", "Use `ccache` | sccache"}, {"kind", "action"}});
-  s.Add(kT0 + 21000, "pa", "Ada", "note_added", {{"card_id", "c"}, {"note_id", "n2"}, {"text", "Builds are slow"}, {"kind", "takeaway"}});
-  s.Add(kT0 + 22000, "pa", "Ada", "note_added", {{"card_id", "c"}, {"note_id", "n3"}, {"text", "deleted note"}, {"kind", "takeaway"}});
+  s.Add(kT0 + 21000, "pa", "Ada", "note_added",
+        {{"card_id", "c"}, {"note_id", "n2"}, {"text", "Builds are slow"}, {"kind", "takeaway"}});
+  s.Add(kT0 + 22000, "pa", "Ada", "note_added",
+        {{"card_id", "c"}, {"note_id", "n3"}, {"text", "deleted note"}, {"kind", "takeaway"}});
   s.Add(kT0 + 23000, "pa", "Ada", "note_deleted", {{"card_id", "c"}, {"note_id", "n3"}});
   s.Add(kT0 + 760000, "pa", "Ada", "discussion_finished", {{"card_id", "c"}, {"outcome", "done"}});  // 12:30
   s.Add(kT0 + 770000, "pa", "Ada", "discussion_started", {{"card_id", "a"}});
@@ -74,7 +79,8 @@ TEST(Summary, ListsTopicsInDiscussionOrderThenTheRest) {
 }
 
 TEST(Summary, EscapesMarkdownAndKeepsOneLine) {
-  EXPECT_EQ(EscapeMarkdown("a*b_c`d[e]f<g>h#i|j~k&l\\m"), "a\\*b\\_c\\`d\\[e\\]f\\<g\\>h\\#i\\|j\\~k\\&l\\\\m");
+  EXPECT_EQ(EscapeMarkdown("a*b_c`d[e]f<g>h#i|j~k&l\\m"),
+            "a\\*b\\_c\\`d\\[e\\]f\\<g\\>h\\#i\\|j\\~k\\&l\\\\m");
   EXPECT_EQ(EscapeMarkdown("two\nlines"), "two lines");
   EXPECT_EQ(EscapeMarkdown("Emoji 🎉 ü"), "Emoji 🎉 ü");
 }

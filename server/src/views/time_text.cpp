@@ -27,7 +27,9 @@ void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 // Reads exactly `n` digits at `*pos`.
 bool Digits(std::string_view s, size_t* pos, size_t n, int64_t* out) {
@@ -57,7 +59,9 @@ unsigned DaysInMonth(int64_t y, unsigned m) {
 
 }  // namespace
 
-int64_t UtcDayOf(int64_t ms) { return FloorDiv(ms, kMsPerDay); }
+int64_t UtcDayOf(int64_t ms) {
+  return FloorDiv(ms, kMsPerDay);
+}
 
 std::string FormatUtcDay(int64_t ms) {
   int64_t y;
@@ -75,16 +79,17 @@ std::string FormatIsoMs(int64_t ms) {
   unsigned m, d;
   CivilFromDays(day, &y, &m, &d);
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), m,
-                d, static_cast<long long>(in_day / 3'600'000), static_cast<long long>(in_day / 60'000 % 60),
-                static_cast<long long>(in_day / 1000 % 60), static_cast<long long>(in_day % 1000));
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y),
+                m, d, static_cast<long long>(in_day / 3'600'000),
+                static_cast<long long>(in_day / 60'000 % 60), static_cast<long long>(in_day / 1000 % 60),
+                static_cast<long long>(in_day % 1000));
   return buf;
 }
 
 Status ParseTimeBound(std::string_view s, bool end_of_day, int64_t* out_ms) {
   if (s.empty()) return Status::Invalid("empty time");
-  if (s.find_first_not_of("0123456789") == std::string_view::npos || (s[0] == '-' && s.size() > 1 &&
-      s.find_first_not_of("0123456789", 1) == std::string_view::npos)) {
+  if (s.find_first_not_of("0123456789") == std::string_view::npos ||
+      (s[0] == '-' && s.size() > 1 && s.find_first_not_of("0123456789", 1) == std::string_view::npos)) {
     if (s.size() > 16) return Status::Invalid("time out of range");
     *out_ms = std::stoll(std::string(s));
     return Status::Ok();

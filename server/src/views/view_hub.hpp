@@ -7,13 +7,12 @@
 // rule of its own. Reads return copies (JSON), never references into the projections.
 #include <cstdint>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-
-#include <nlohmann/json.hpp>
 
 #include "store/store.hpp"
 #include "util/status.hpp"
@@ -23,10 +22,10 @@
 namespace confab::views {
 
 struct ViewHubStats {
-  uint64_t events = 0;         // events folded
-  uint64_t duplicates = 0;     // skipped: seq at or below the meeting's last folded seq
-  uint64_t unparsable = 0;     // skipped: json did not parse
-  uint64_t gaps = 0;           // events whose seq skipped ahead (a meeting fed from the middle)
+  uint64_t events = 0;      // events folded
+  uint64_t duplicates = 0;  // skipped: seq at or below the meeting's last folded seq
+  uint64_t unparsable = 0;  // skipped: json did not parse
+  uint64_t gaps = 0;        // events whose seq skipped ahead (a meeting fed from the middle)
   uint64_t meetings = 0;
 };
 

@@ -22,8 +22,9 @@ MeetingScript GeneratedMeeting(const std::string& id, int n, uint32_t seed) {
   auto pick = [&rng](size_t size) { return static_cast<size_t>(rng() % size); };
   const std::vector<std::string> emoji = {"👍", "👏", "🎉", "❤️", "🔥", "😂", "🤔", "😮", "👎", "😢"};
   MeetingScript s(id);
-  int64_t ts = kT0 + static_cast<int64_t>(seed) * 3'600'000;
-  s.Add(ts, "system", "Confab", "meeting_created", {{"title", "Generated " + id}, {"votes_per_person", 5}, {"timebox_s", 300}});
+  int64_t ts = kT0 + static_cast<int64_t>(seed) * 12 * 3'600'000;  // m_big starts at 17:00 UTC
+  s.Add(ts, "system", "Confab", "meeting_created",
+        {{"title", "Generated " + id}, {"votes_per_person", 5}, {"timebox_s", 300}});
   std::vector<std::string> people, cards;
   std::vector<std::pair<std::string, std::string>> votes;  // (pid, card)
   std::vector<std::pair<std::string, std::string>> notes;  // (card, note)
@@ -60,13 +61,15 @@ MeetingScript GeneratedMeeting(const std::string& id, int n, uint32_t seed) {
       }
       cards.erase(cards.begin() + static_cast<long>(a));
     } else if (roll < 40) {
-      s.Add(ts, pid, name, "card_edited", {{"card_id", cards[pick(cards.size())]}, {"title", "Edited " + tag}});
+      s.Add(ts, pid, name, "card_edited",
+            {{"card_id", cards[pick(cards.size())]}, {"title", "Edited " + tag}});
     } else if (roll < 48) {
       if (discussing.empty()) {
         discussing = cards[pick(cards.size())];
         s.Add(ts, pid, name, "discussion_started", {{"card_id", discussing}});
       } else {
-        s.Add(ts, pid, name, "discussion_finished", {{"card_id", discussing}, {"outcome", roll % 2 ? "done" : "parked"}});
+        s.Add(ts, pid, name, "discussion_finished",
+              {{"card_id", discussing}, {"outcome", roll % 2 ? "done" : "parked"}});
         discussing.clear();
       }
     } else if (roll < 70) {
@@ -80,7 +83,10 @@ MeetingScript GeneratedMeeting(const std::string& id, int n, uint32_t seed) {
       const std::string card = discussing.empty() ? cards[pick(cards.size())] : discussing;
       notes.emplace_back(card, "n" + tag);
       s.Add(ts, pid, name, "note_added",
-            {{"card_id", card}, {"note_id", "n" + tag}, {"text", "note " + tag}, {"kind", roll % 2 ? "takeaway" : "action"}});
+            {{"card_id", card},
+             {"note_id", "n" + tag},
+             {"text", "note " + tag},
+             {"kind", roll % 2 ? "takeaway" : "action"}});
     } else if (roll < 86 && !notes.empty()) {
       const size_t i = pick(notes.size());
       s.Add(ts, pid, name, "note_deleted", {{"card_id", notes[i].first}, {"note_id", notes[i].second}});
@@ -126,7 +132,8 @@ void CommitLive(store::Store& store, ViewHub& hub, const MeetingScript& script, 
 
 void ExpectLiveEqualsRebuilt(store::Store& store) {
   ViewHub live;
-  const std::vector<MeetingScript> meetings = {GeneratedMeeting("m_big", 4000, 1), GeneratedMeeting("m_mid", 1500, 2),
+  const std::vector<MeetingScript> meetings = {GeneratedMeeting("m_big", 4000, 1),
+                                               GeneratedMeeting("m_mid", 1500, 2),
                                                GeneratedMeeting("m_small", 300, 3)};
   size_t total = 0;
   for (size_t m = 0; m < meetings.size(); ++m) {
@@ -156,7 +163,8 @@ void ExpectLiveEqualsRebuilt(store::Store& store) {
 
   std::ostringstream out;
   EXPECT_EQ(RebuildViews(store, out, &live), 0) << out.str();
-  EXPECT_NE(out.str().find("3 meetings, " + std::to_string(total) + " events"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("3 meetings, " + std::to_string(total) + " events"), std::string::npos)
+      << out.str();
   EXPECT_NE(out.str().find("live views equal the rebuilt ones"), std::string::npos);
 
   // And the check can fail: a hub that missed one event differs from the log.

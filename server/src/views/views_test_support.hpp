@@ -3,10 +3,9 @@
 // Not part of the library.
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "store/store.hpp"
 
@@ -27,12 +26,9 @@ class MeetingScript {
     e.actor_pid = pid;
     e.ts = ts;
     e.replayed = type != "reaction";
-    e.json = nlohmann::json{{"seq", e.seq},
-                            {"id", e.id},
-                            {"type", type},
-                            {"actor", {{"pid", pid}, {"name", name}}},
-                            {"ts", ts},
-                            {"data", std::move(data)}}
+    e.json = nlohmann::json{{"seq", e.seq}, {"id", e.id},
+                            {"type", type}, {"actor", {{"pid", pid}, {"name", name}}},
+                            {"ts", ts},     {"data", std::move(data)}}
                  .dump();
     events_.push_back(std::move(e));
     return events_.back();
@@ -158,7 +154,8 @@ inline constexpr int64_t kT0 = 1732770000000;
 inline MeetingScript RetroScript(const std::string& meeting_id = "m_retro") {
   MeetingScript s(meeting_id);
   const std::string A = "p_ada", B = "p_bob";
-  s.Add(kT0, "system", "Confab", "meeting_created", {{"title", "Retro #7"}, {"votes_per_person", 3}, {"timebox_s", 300}});
+  s.Add(kT0, "system", "Confab", "meeting_created",
+        {{"title", "Retro #7"}, {"votes_per_person", 3}, {"timebox_s", 300}});
   s.Add(kT0 + 1000, A, "Ada", "participant_joined", {{"name", "Ada"}});
   s.Add(kT0 + 2000, B, "Bob", "participant_joined", {{"name", "Bob"}});
   s.Add(kT0 + 10000, A, "Ada", "card_added", {{"card_id", "k1"}, {"title", "Why are builds slow?"}});
@@ -180,8 +177,10 @@ inline MeetingScript RetroScript(const std::string& meeting_id = "m_retro") {
   s.Add(kT0 + 80000, B, "Bob", "reaction", {{"emoji", "🎉"}});
   s.Add(kT0 + 90000, B, "Bob", "reaction", {{"emoji", "🤔"}, {"card_id", "k2"}});
   s.Add(kT0 + 100000, A, "Ada", "continue_voted", {{"vote", "up"}});
-  s.Add(kT0 + 110000, A, "Ada", "note_added", {{"card_id", "k1"}, {"note_id", "n1"}, {"text", "Cache deps"}, {"kind", "takeaway"}});
-  s.Add(kT0 + 120000, B, "Bob", "note_added", {{"card_id", "k1"}, {"note_id", "n2"}, {"text", "Bob buys [more] *RAM*"}, {"kind", "action"}});
+  s.Add(kT0 + 110000, A, "Ada", "note_added",
+        {{"card_id", "k1"}, {"note_id", "n1"}, {"text", "Cache deps"}, {"kind", "takeaway"}});
+  s.Add(kT0 + 120000, B, "Bob", "note_added",
+        {{"card_id", "k1"}, {"note_id", "n2"}, {"text", "Bob buys [more] *RAM*"}, {"kind", "action"}});
   s.Add(kT0 + 360000, B, "Bob", "discussion_finished", {{"card_id", "k1"}, {"outcome", "done"}});
   s.Add(kT0 + 400000, B, "Bob", "discussion_started", {{"card_id", "k2"}});
   s.Add(kT0 + 410000, A, "Ada", "reaction", {{"emoji", "👎"}});

@@ -17,6 +17,7 @@ export interface SagaDeps {
     saveToken(meetingId: string, token: string): void
   }
   newEventId(): string
+  copyText(text: string): Promise<void>
   now(): number
   random(): number
   // Push tuning: how long to wait for an ack, and how many times to send the same id.

@@ -98,10 +98,6 @@ const meetingSlice = createSlice({
         state.status = state.me ? 'reconnecting' : 'connecting'
       }
     },
-    socketUp(state) {
-      // Joined again only when the channel says so; nothing to do here but keep the action visible.
-      void state
-    },
     clockSynced(state, action: PayloadAction<{ offsetMs: number }>) {
       state.clockOffsetMs = action.payload.offsetMs
     },
@@ -118,7 +114,6 @@ export const {
   joinFailed,
   eventAppended,
   socketDown,
-  socketUp,
   clockSynced,
 } = meetingSlice.actions
 

@@ -1,0 +1,260 @@
+// store_bench: how many durable appends per second the SQLite store sustains, and at what latency,
+// when K rooms append concurrently, each waiting for its ack before its next append (pipelining
+// depth 1, as a room whose clients push one event at a time; --depth raises it).
+//
+// Two ways to drive the rooms:
+//   --mode io       one driver thread owns every room, like the server's io thread: acks are handed
+//                   back to it through a queue, and it issues each room's next append (default).
+//   --mode threads  one OS thread per room, blocking on its own ack.
+// Every ack means the event is on disk (WAL, synchronous=FULL, fsync per group commit).
+//
+// Usage: store_bench [--rooms 1,8,64,512] [--seconds 3] [--depth 1] [--payload 120] [--dir DIR] [--mode io]
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite_store.hpp"
+#include "util/crypto.hpp"
+
+namespace {
+
+using confab::Status;
+using namespace confab::store;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::vector<int> rooms = {1, 8, 64, 512};
+  double seconds = 3;
+  int depth = 1;
+  int payload = 120;  // characters of card title: a typical card_added event is ~250 bytes of JSON
+  std::string dir;
+  std::string mode = "io";
+};
+
+struct Result {
+  int rooms = 0;
+  uint64_t appends = 0;
+  double elapsed_s = 0;
+  StoreStats stats;
+  double cpu_us_per_append = 0;
+  double p50_us = 0, p99_us = 0, max_us = 0;
+};
+
+double CpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// One room's state: its meeting, its next seq, and when each in-flight append was sent.
+struct Room {
+  std::string meeting;
+  int64_t next_seq = 2;  // seq 1 is meeting_created
+  std::string title;
+};
+
+AppendRequest NextAppend(Room& room) {
+  StoredEvent e;
+  e.meeting_id = room.meeting;
+  e.seq = room.next_seq++;
+  e.id = room.meeting + "-" + std::to_string(e.seq);
+  e.type = "card_added";
+  e.actor_pid = "p_0123456789abcdef";
+  e.ts = std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+             .count();
+  e.json =
+      nlohmann::json{
+          {"seq", e.seq},   {"id", e.id},
+          {"type", e.type}, {"actor", {{"pid", e.actor_pid}, {"name", "Ada Lovelace"}}},
+          {"ts", e.ts},     {"data", {{"card_id", "k_" + std::to_string(e.seq)}, {"title", room.title}}}}
+          .dump();
+  AppendRequest req;
+  req.meeting_id = room.meeting;
+  req.events.push_back(std::move(e));
+  return req;
+}
+
+// Pushes appends until the deadline; every append's Append→ack latency lands in `latencies`.
+void DriveIoStyle(Store& store, std::vector<Room>& rooms, int depth, Clock::time_point deadline,
+                  std::vector<double>* latencies, std::atomic<uint64_t>* failures) {
+  // Acks come back on the writer thread; like the server, hand them to the driver ("io") thread.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<size_t> ready;
+  size_t in_flight = 0;
+
+  auto send = [&](size_t r) {
+    const auto sent = Clock::now();
+    store.Append(NextAppend(rooms[r]), [&, r, sent](Status s) {
+      const double us = std::chrono::duration<double, std::micro>(Clock::now() - sent).count();
+      if (!s.ok()) failures->fetch_add(1);
+      std::lock_guard lock(mu);
+      latencies->push_back(us);  // under mu: only the writer thread appends, the driver reads at the end
+      ready.push_back(r);
+      cv.notify_one();
+    });
+  };
+  for (size_t r = 0; r < rooms.size(); ++r) {
+    for (int d = 0; d < depth; ++d) send(r);
+  }
+  in_flight = rooms.size() * static_cast<size_t>(depth);
+  std::vector<size_t> batch;
+  while (in_flight > 0) {
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return !ready.empty(); });
+      batch.swap(ready);
+    }
+    in_flight -= batch.size();
+    if (Clock::now() < deadline) {
+      for (size_t r : batch) send(r);
+      in_flight += batch.size();
+    }
+    batch.clear();
+  }
+}
+
+void DriveThreadPerRoom(Store& store, std::vector<Room>& rooms, int depth, Clock::time_point deadline,
+                        std::vector<double>* latencies, std::atomic<uint64_t>* failures) {
+  std::vector<std::vector<double>> per_room(rooms.size());
+  std::vector<std::thread> threads;
+  for (size_t r = 0; r < rooms.size(); ++r) {
+    threads.emplace_back([&, r] {
+      while (Clock::now() < deadline) {
+        std::vector<std::future<Status>> acks;
+        std::vector<Clock::time_point> sent;
+        for (int d = 0; d < depth; ++d) {
+          auto p = std::make_shared<std::promise<Status>>();
+          acks.push_back(p->get_future());
+          sent.push_back(Clock::now());
+          store.Append(NextAppend(rooms[r]), [p](Status s) { p->set_value(std::move(s)); });
+        }
+        for (int d = 0; d < depth; ++d) {
+          if (!acks[d].get().ok()) failures->fetch_add(1);
+          per_room[r].push_back(std::chrono::duration<double, std::micro>(Clock::now() - sent[d]).count());
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (auto& v : per_room) latencies->insert(latencies->end(), v.begin(), v.end());
+}
+
+Result RunOnce(const Options& opt, int room_count, const std::string& path) {
+  std::unique_ptr<SqliteStore> store;
+  if (Status s = SqliteStore::Open(path, &store); !s.ok()) {
+    std::fprintf(stderr, "store_bench: %s\n", s.ToString().c_str());
+    std::exit(2);
+  }
+  std::vector<Room> rooms(static_cast<size_t>(room_count));
+  for (int r = 0; r < room_count; ++r) {
+    rooms[r].meeting = confab::RandomHex(16);
+    rooms[r].title = std::string(static_cast<size_t>(opt.payload), 'x');
+    AppendRequest create;
+    create.meeting_id = rooms[r].meeting;
+    create.create = MeetingRecord{rooms[r].meeting, confab::HashSecret(confab::RandomHex(16)), 0};
+    StoredEvent e;
+    e.seq = 1;
+    e.id = rooms[r].meeting + "-1";
+    e.type = "meeting_created";
+    e.json = "{}";
+    create.events.push_back(e);
+    store->Append(std::move(create), nullptr);
+  }
+  store->Flush();
+
+  const StoreStats before = store->Stats();
+  std::vector<double> latencies;
+  latencies.reserve(1 << 20);
+  std::atomic<uint64_t> failures{0};
+  const double cpu0 = CpuSeconds();
+  const auto start = Clock::now();
+  const auto deadline =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opt.seconds));
+  if (opt.mode == "threads") {
+    DriveThreadPerRoom(*store, rooms, opt.depth, deadline, &latencies, &failures);
+  } else {
+    DriveIoStyle(*store, rooms, opt.depth, deadline, &latencies, &failures);
+  }
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  const double cpu = CpuSeconds() - cpu0;
+  const StoreStats after = store->Stats();
+  if (failures.load() > 0) {
+    std::fprintf(stderr, "store_bench: %llu appends failed\n",
+                 static_cast<unsigned long long>(failures.load()));
+    std::exit(1);
+  }
+
+  Result res;
+  res.rooms = room_count;
+  res.appends = after.appends - before.appends;
+  res.elapsed_s = elapsed;
+  res.stats.commits = after.commits - before.commits;
+  res.stats.events = after.events - before.events;
+  res.stats.commit_micros = after.commit_micros - before.commit_micros;
+  res.stats.max_batch_events = after.max_batch_events;
+  res.cpu_us_per_append = res.appends ? cpu * 1e6 / static_cast<double>(res.appends) : 0;
+  std::sort(latencies.begin(), latencies.end());
+  auto pct = [&](double p) {
+    return latencies.empty()
+               ? 0.0
+               : latencies[std::min(latencies.size() - 1, static_cast<size_t>(p * latencies.size()))];
+  };
+  res.p50_us = pct(0.50);
+  res.p99_us = pct(0.99);
+  res.max_us = latencies.empty() ? 0 : latencies.back();
+  return res;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  CLI::App app{"store_bench: durable appends/s of the SQLite event log with K concurrent rooms"};
+  app.add_option("--rooms", opt.rooms, "room counts to run, e.g. 1,8,64,512")->delimiter(',');
+  app.add_option("--seconds", opt.seconds, "measured seconds per room count");
+  app.add_option("--depth", opt.depth, "appends each room keeps in flight (1: wait for every ack)")
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--payload", opt.payload, "card title length in characters")->check(CLI::Range(0, 100000));
+  app.add_option("--dir", opt.dir, "directory for the temporary database (default: system temp dir)");
+  app.add_option("--mode", opt.mode, "io: one driver thread like the server; threads: a thread per room")
+      ->check(CLI::IsMember({"io", "threads"}));
+  CLI11_PARSE(app, argc, argv);
+
+  std::filesystem::path dir =
+      opt.dir.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(opt.dir);
+  dir /= "confab-store-bench-" + confab::RandomHex(6);
+  std::filesystem::create_directories(dir);
+
+  std::printf("mode=%s depth=%d payload=%d seconds=%.1f db=%s (WAL, synchronous=FULL)\n", opt.mode.c_str(),
+              opt.depth, opt.payload, opt.seconds, dir.c_str());
+  std::printf("%6s %10s %12s %13s %10s %10s %9s %9s %10s %12s\n", "rooms", "appends", "appends/s",
+              "events/commit", "commits/s", "commit_us", "p50_us", "p99_us", "max_us", "cpu_us/app");
+  for (int k : opt.rooms) {
+    const std::string path = (dir / ("k" + std::to_string(k) + ".db")).string();
+    Result r = RunOnce(opt, k, path);
+    const double per_commit = r.stats.commits ? static_cast<double>(r.stats.events) / r.stats.commits : 0;
+    const double commit_us =
+        r.stats.commits ? static_cast<double>(r.stats.commit_micros) / r.stats.commits : 0;
+    std::printf("%6d %10llu %12.0f %13.1f %10.0f %10.0f %9.0f %9.0f %10.0f %12.1f\n", r.rooms,
+                static_cast<unsigned long long>(r.appends), r.appends / r.elapsed_s, per_commit,
+                r.stats.commits / r.elapsed_s, commit_us, r.p50_us, r.p99_us, r.max_us, r.cpu_us_per_append);
+    std::fflush(stdout);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return 0;
+}

@@ -1,0 +1,113 @@
+// Shared plumbing for the browser tests: start/stop the server, launch Debian's chromium through
+// playwright-core, poll for conditions (never sleep), run axe-core.
+import { spawn, execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, mkdirSync, readdirSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+export const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+export const SHOTS = resolve(WEB, '..', 'test-output')
+
+export function serverBinary() {
+  if (process.env.CONFAB_BIN) return resolve(WEB, process.env.CONFAB_BIN)
+  const candidates = [resolve(WEB, '../server/build/confab')]
+  const serverDir = resolve(WEB, '../server')
+  for (const d of existsSync(serverDir) ? readdirSync(serverDir) : []) {
+    if (d.startsWith('build-')) candidates.push(join(serverDir, d, 'confab'))
+  }
+  return candidates.find((c) => existsSync(c)) ?? candidates[0]
+}
+
+export function ensureBuilt() {
+  if (!existsSync(join(WEB, 'dist', 'index.html'))) {
+    execFileSync('npx', ['vite', 'build'], { cwd: WEB, stdio: 'inherit' })
+  }
+}
+
+export async function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer()
+    s.on('error', fail)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => ok(port))
+    })
+  })
+}
+
+export async function until(what, fn, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs
+  let last
+  for (;;) {
+    try {
+      last = await fn()
+      if (last) return last
+    } catch (e) {
+      last = e
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last})`)
+    await new Promise((r) => setImmediate(r))
+    await new Promise((r) => setTimeout(r, 50)) // polling interval, not synchronisation
+  }
+}
+
+// A confab server on 127.0.0.1 with its own temp store; restart() keeps port and store.
+export class ConfabServer {
+  constructor() {
+    this.bin = serverBinary()
+    this.dir = mkdtempSync(join(tmpdir(), 'confab-e2e-'))
+    this.store = `sqlite:${join(this.dir, 'confab.db')}`
+    this.proc = null
+    this.log = ''
+  }
+  get url() {
+    return `http://127.0.0.1:${this.port}`
+  }
+  async start() {
+    this.port ??= await freePort()
+    const args = ['serve', '--listen', `127.0.0.1:${this.port}`, '--store', this.store, '--web', join(WEB, 'dist')]
+    const [cmd, argv] = this.bin.endsWith('.mjs') ? [process.execPath, [this.bin, ...args]] : [this.bin, args]
+    this.proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+    this.proc.stdout.on('data', (d) => (this.log += d))
+    this.proc.stderr.on('data', (d) => (this.log += d))
+    const exited = new Promise((r) => this.proc.once('exit', (code) => r(code)))
+    this.exited = exited
+    await until(`${this.bin} to serve on ${this.url}`, async () => {
+      if (this.proc.exitCode !== null) throw new Error(`server exited (${this.proc.exitCode}): ${this.log.slice(-500)}`)
+      const res = await fetch(`${this.url}/`)
+      return res.ok && (await res.text()).includes('id="root"')
+    }, 20000)
+  }
+  async stop() {
+    if (!this.proc || this.proc.exitCode !== null) return
+    this.proc.kill('SIGKILL') // a crash, not a graceful stop: nothing may be lost anyway
+    await this.exited
+  }
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  })
+}
+
+export async function axeViolations(page) {
+  await page.addScriptTag({ path: join(WEB, 'node_modules/axe-core/axe.min.js') })
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] })
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }))
+  })
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(SHOTS, { recursive: true })
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+}

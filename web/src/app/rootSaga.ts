@@ -1,0 +1,17 @@
+import { all, call } from 'redux-saga/effects'
+import type { SagaDeps } from './deps'
+import { landingSaga } from '../features/landing/landingSaga'
+import { meetingSaga } from '../features/meeting/meetingSaga'
+import { navigationSaga } from '../features/navigation/navigationSaga'
+import { timelineSaga } from '../features/timeline/timelineSaga'
+import { expirySaga } from '../features/toasts/expirySaga'
+
+export function* rootSaga(deps: SagaDeps, options: { navigation?: boolean } = {}) {
+  yield all([
+    call(meetingSaga, deps),
+    call(landingSaga, deps),
+    call(timelineSaga, deps),
+    call(expirySaga),
+    ...(options.navigation === false ? [] : [call(navigationSaga)]),
+  ])
+}
