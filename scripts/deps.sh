@@ -8,7 +8,7 @@ APT_PACKAGES=(
   g++ cmake ninja-build pkg-config git ca-certificates
   libboost-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libssl-dev libfmt-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nodejs npm chromium
+  nodejs npm chromium fonts-noto-color-emoji
 )
 
 missing=()

@@ -46,6 +46,7 @@ export async function until(what, fn, timeoutMs = 15000) {
       last = await fn()
       if (last) return last
     } catch (e) {
+      if (e?.fatal) throw e
       last = e
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last})`)
@@ -76,7 +77,9 @@ export class ConfabServer {
     const exited = new Promise((r) => this.proc.once('exit', (code) => r(code)))
     this.exited = exited
     await until(`${this.bin} to serve on ${this.url}`, async () => {
-      if (this.proc.exitCode !== null) throw new Error(`server exited (${this.proc.exitCode}): ${this.log.slice(-500)}`)
+      if (this.proc.exitCode !== null) {
+        throw Object.assign(new Error(`${this.bin} exited (${this.proc.exitCode}) instead of serving: ${this.log.slice(-500)}`), { fatal: true })
+      }
       const res = await fetch(`${this.url}/`)
       return res.ok && (await res.text()).includes('id="root"')
     }, 20000)
