@@ -167,7 +167,9 @@ TEST(Fold, KeepsItsInvariantsUnderRandomPushes) {
     }
     ASSERT_EQ(sums, m.votes_used) << "after " << spec.type;
     ASSERT_EQ(discussing, m.discussion ? 1 : 0) << "after " << spec.type;
-    if (m.discussion) ASSERT_EQ(m.phase, "discuss");
+    if (m.discussion) {
+      ASSERT_EQ(m.phase, "discuss");
+    }
     ASSERT_EQ(m.last_seq, seq);
   }
   EXPECT_GT(accepted, 1000);
