@@ -119,8 +119,9 @@ describe("push and broadcast", () => {
 
     const r = await push(ja.channel, "card_added", card(1), "id-1");
     assert.deepEqual(r, { status: "ok", response: { seq: 4 } });
-    await waitUntil(() => seenA.length && seenB.length, { what: "broadcasts" });
-    for (const e of [seenA[0], seenB[0]]) {
+    const mine = (seen) => seen.find((e) => e.id === "id-1");
+    await waitUntil(() => mine(seenA) && mine(seenB), { what: "broadcasts" });
+    for (const e of [mine(seenA), mine(seenB)]) {
       assert.equal(e.seq, 4);
       assert.equal(e.id, "id-1");
       assert.equal(e.type, "card_added");
@@ -282,7 +283,7 @@ describe("presence", () => {
       for (const e of r.events) received.push(e.seq);
       lastSeq = r.head_seq;
     });
-    await waitUntil(() => replies.length === 1 && syncs === 1, { what: "first join" });
+    await waitUntil(() => replies.length === 1 && syncs >= 1, { what: "first join" });
 
     const other = await join(await open(), m.id, { name: "Grace" });
     await push(other.channel, "card_added", card(1));
@@ -292,8 +293,9 @@ describe("presence", () => {
     s.disconnect();
     await push(other.channel, "card_added", card(2));
     await push(other.channel, "card_added", card(3));
+    const syncsBefore = syncs;
     s.connect();
-    await waitUntil(() => replies.length === 2 && syncs >= 2, { what: "rejoin" });
+    await waitUntil(() => replies.length === 2 && syncs > syncsBefore, { what: "rejoin" });
     const r2 = replies[1];
     assert.equal(r2.pid, identity.pid);
     assert.equal(r2.resumed, true);

@@ -9,6 +9,7 @@
 #include "channels/frame.hpp"
 #include "channels/limits.hpp"
 #include "channels/presence.hpp"
+#include "channels/stats.hpp"
 #include "domain/meeting.hpp"
 #include "rooms/room.hpp"
 #include "rooms/room_registry.hpp"
@@ -21,7 +22,8 @@ constexpr std::string_view kTopicPrefix = "meeting:";
 constexpr std::string_view kOkEmpty = "{}";
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -29,7 +31,8 @@ int64_t NowMs() {
 bool PlausibleMeetingId(std::string_view id) {
   if (id.empty() || id.size() > kMaxMeetingIdLength) return false;
   for (char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -69,12 +72,18 @@ class ChannelSession final : public rooms::Subscriber {
  public:
   ChannelSession(std::weak_ptr<Transport> transport, std::string topic, Ref join_ref,
                  std::shared_ptr<rooms::Room> room)
-      : transport_(std::move(transport)), topic(std::move(topic)), join_ref(std::move(join_ref)), room(std::move(room)) {}
+      : transport_(std::move(transport)),
+        topic(std::move(topic)),
+        join_ref(std::move(join_ref)),
+        room(std::move(room)) {}
 
   void Deliver(const rooms::Broadcast& b) override {
     // Every subscriber of a room has the same topic, so the first one to deliver encodes for all.
     if (!b.frame) b.frame = EncodeBroadcast(topic, b.event, *b.payload);
-    if (auto t = transport_.lock()) t->Send(b.frame);
+    if (auto t = transport_.lock()) {
+      t->Send(b.frame);
+      Bump(Stats().deliveries);
+    }
   }
 
   std::weak_ptr<Transport> transport_;
@@ -100,6 +109,11 @@ struct Connection::Impl {
   void ReplyError(const Ref& join_ref, const Ref& ref, std::string_view topic, std::string_view reason,
                   std::string_view detail = {}) {
     Reply(join_ref, ref, topic, "error", ReasonJson(reason, detail));
+  }
+  void JoinError(const Ref& join_ref, const Ref& ref, std::string_view topic, std::string_view reason,
+                 std::string_view detail = {}) {
+    Bump(Stats().join_errors);
+    ReplyError(join_ref, ref, topic, reason, detail);
   }
   void Close(uint16_t code, std::string_view reason) {
     if (auto t = transport.lock()) t->Close(code, reason);
@@ -134,13 +148,21 @@ void Connection::Impl::OnText(std::string_view text) {
     if (!err->addressable) {
       // Without refs there is nothing to answer; Phoenix drops such a connection too.
       spdlog::debug("channels {}: malformed frame: {}", info.remote, err->what);
+      Bump(Stats().malformed_frames);
       return Close(1008, "malformed frame");
     }
+    Bump(Stats().malformed_frames);
     return ReplyError(f.join_ref, f.ref, f.topic, "invalid_payload", err->what);
   }
   // Heartbeats are answered whatever the state and never rate limited (PHOENIX-PROTOCOL §5).
-  if (f.topic == "phoenix" && f.event == "heartbeat") return Reply(std::nullopt, f.ref, f.topic, "ok", kOkEmpty);
-  if (!bucket.Take()) return ReplyError(f.join_ref, f.ref, f.topic, "rate_limited");
+  if (f.topic == "phoenix" && f.event == "heartbeat") {
+    Bump(Stats().heartbeats);
+    return Reply(std::nullopt, f.ref, f.topic, "ok", kOkEmpty);
+  }
+  if (!bucket.Take()) {
+    Bump(Stats().rate_limited);
+    return ReplyError(f.join_ref, f.ref, f.topic, "rate_limited");
+  }
   if (text.size() > kMaxMessageBytes) return ReplyError(f.join_ref, f.ref, f.topic, "message_too_large");
   Dispatch(f);
 }
@@ -168,7 +190,7 @@ void Connection::Impl::Dispatch(Frame& f) {
 void Connection::Impl::HandleJoin(Frame& f) {
   const std::string_view topic = f.topic;
   if (topic.substr(0, kTopicPrefix.size()) != kTopicPrefix) {
-    return ReplyError(std::nullopt, f.ref, topic, "unmatched topic");
+    return JoinError(std::nullopt, f.ref, topic, "unmatched topic");
   }
   if (auto it = channels.find(topic); it != channels.end()) {
     // A second join of a live topic replaces the first, which is closed (PHOENIX-PROTOCOL §3).
@@ -177,37 +199,38 @@ void Connection::Impl::HandleJoin(Frame& f) {
     Drop(old);
   }
   if (channels.size() >= kMaxChannelsPerConnection) {
-    return ReplyError(f.join_ref, f.ref, topic, "too many channels joined");
+    return JoinError(f.join_ref, f.ref, topic, "too many channels joined");
   }
 
   const nlohmann::json& p = f.payload;
   rooms::JoinRequest req;
   auto name = p.find("name");
   if (name == p.end() || !name->is_string()) {
-    return ReplyError(f.join_ref, f.ref, topic, "invalid_payload", "name is required");
+    return JoinError(f.join_ref, f.ref, topic, "invalid_payload", "name is required");
   }
   req.name = name->get<std::string>();
   const size_t name_len = rooms::CodePoints(req.name);
   if (name_len == 0 || name_len > domain::kMaxNameLength) {
-    return ReplyError(f.join_ref, f.ref, topic, "invalid_payload", "name must be 1-40 characters");
+    return JoinError(f.join_ref, f.ref, topic, "invalid_payload", "name must be 1-40 characters");
   }
-  if (!OptString(p, "pid", &req.pid) || !OptString(p, "secret", &req.secret) || !OptString(p, "token", &req.token)) {
-    return ReplyError(f.join_ref, f.ref, topic, "invalid_payload", "pid, secret and token are strings");
+  if (!OptString(p, "pid", &req.pid) || !OptString(p, "secret", &req.secret) ||
+      !OptString(p, "token", &req.token)) {
+    return JoinError(f.join_ref, f.ref, topic, "invalid_payload", "pid, secret and token are strings");
   }
   if (auto since = p.find("since"); since != p.end() && !since->is_null()) {
     if (!since->is_number_integer() || since->get<int64_t>() < 0) {
-      return ReplyError(f.join_ref, f.ref, topic, "invalid_payload", "since is a seq (integer >= 0)");
+      return JoinError(f.join_ref, f.ref, topic, "invalid_payload", "since is a seq (integer >= 0)");
     }
     req.since = since->get<int64_t>();
   }
 
   const std::string_view meeting_id = topic.substr(kTopicPrefix.size());
-  if (!PlausibleMeetingId(meeting_id)) return ReplyError(f.join_ref, f.ref, topic, "not_found");
+  if (!PlausibleMeetingId(meeting_id)) return JoinError(f.join_ref, f.ref, topic, "not_found");
   std::shared_ptr<rooms::Room> room;
   if (Status s = rooms.Get(meeting_id, &room); !s.ok()) {
     const bool missing = s.code() == Status::Code::kNotFound;
     if (!missing) spdlog::warn("channels: loading meeting {} failed: {}", meeting_id, s.ToString());
-    return ReplyError(f.join_ref, f.ref, topic, missing ? "not_found" : "unavailable");
+    return JoinError(f.join_ref, f.ref, topic, missing ? "not_found" : "unavailable");
   }
 
   auto ch = std::make_shared<ChannelSession>(transport, std::string(topic), f.join_ref, room);
@@ -221,6 +244,7 @@ void Connection::Impl::HandleJoin(Frame& f) {
                if (!self || !ch) return;  // the socket closed or the channel was left meanwhile
                Impl& impl = *self->impl_;
                if (reason) {
+                 Bump(Stats().join_errors);
                  impl.ReplyError(ch->join_ref, ref, ch->topic, *reason);
                  if (auto it = impl.channels.find(ch->topic); it != impl.channels.end() && it->second == ch) {
                    impl.channels.erase(it);
@@ -231,7 +255,9 @@ void Connection::Impl::HandleJoin(Frame& f) {
              });
 }
 
-void Connection::Impl::OnJoined(const std::shared_ptr<ChannelSession>& ch, const Ref& ref, rooms::JoinResult r) {
+void Connection::Impl::OnJoined(const std::shared_ptr<ChannelSession>& ch, const Ref& ref,
+                                rooms::JoinResult r) {
+  Bump(Stats().joins);
   ch->joined = true;
   ch->pid = std::move(r.pid);
   ch->name = std::move(r.name);
@@ -245,7 +271,8 @@ void Connection::Impl::OnJoined(const std::shared_ptr<ChannelSession>& ch, const
     resp.append(",\"secret\":");
     AppendJsonString(&resp, r.secret);
   }
-  resp.append(ch->role == domain::Role::kFacilitator ? ",\"role\":\"facilitator\"" : ",\"role\":\"participant\"");
+  resp.append(ch->role == domain::Role::kFacilitator ? ",\"role\":\"facilitator\""
+                                                     : ",\"role\":\"participant\"");
   resp.append(",\"head_seq\":").append(std::to_string(r.head_seq));
   resp.append(r.resumed ? ",\"resumed\":true" : ",\"resumed\":false");
   resp.append(",\"events\":").append(r.events_json).append("}");
@@ -279,19 +306,21 @@ void Connection::Impl::HandlePush(ChannelSession& ch, Frame& f) {
   req.type = type->get<std::string>();
   req.data = data == p.end() ? nlohmann::json::object() : std::move(*data);
   req.actor = domain::Actor{ch.pid, ch.name, ch.role};
-  ch.room->Push(std::move(req), [t = transport, jr = ch.join_ref, ref = f.ref, topic = ch.topic](rooms::PushResult r) {
-    auto transport = t.lock();
-    if (!transport) return;
-    std::string frame;
-    if (r.reason) {
-      frame = EncodeReply(jr, ref, topic, "error", ReasonJson(*r.reason));
-    } else if (r.seq) {
-      frame = EncodeReply(jr, ref, topic, "ok", "{\"seq\":" + std::to_string(*r.seq) + "}");
-    } else {
-      frame = EncodeReply(jr, ref, topic, "ok", kOkEmpty);
-    }
-    transport->Send(std::make_shared<const std::string>(std::move(frame)));
-  });
+  ch.room->Push(std::move(req),
+                [t = transport, jr = ch.join_ref, ref = f.ref, topic = ch.topic](rooms::PushResult r) {
+                  auto transport = t.lock();
+                  if (!transport) return;
+                  std::string frame;
+                  Bump(r.reason ? Stats().push_errors : Stats().pushes);
+                  if (r.reason) {
+                    frame = EncodeReply(jr, ref, topic, "error", ReasonJson(*r.reason));
+                  } else if (r.seq) {
+                    frame = EncodeReply(jr, ref, topic, "ok", "{\"seq\":" + std::to_string(*r.seq) + "}");
+                  } else {
+                    frame = EncodeReply(jr, ref, topic, "ok", kOkEmpty);
+                  }
+                  transport->Send(std::make_shared<const std::string>(std::move(frame)));
+                });
 }
 
 void Connection::Impl::Drop(const std::shared_ptr<ChannelSession>& ch) {
@@ -316,9 +345,13 @@ void Connection::Impl::DropAll() {
 Connection::Connection(rooms::RoomRegistry& rooms, std::weak_ptr<Transport> transport, ConnectionInfo info)
     : impl_(std::make_unique<Impl>(*this, rooms, std::move(transport), std::move(info))) {}
 
-Connection::~Connection() { impl_->DropAll(); }
+Connection::~Connection() {
+  impl_->DropAll();
+}
 
-void Connection::OnText(std::string_view frame) { impl_->OnText(frame); }
+void Connection::OnText(std::string_view frame) {
+  impl_->OnText(frame);
+}
 
 void Connection::OnBinary(std::string_view frame) {
   if (impl_->closed) return;
@@ -328,6 +361,8 @@ void Connection::OnBinary(std::string_view frame) {
   impl_->ReplyError(h.join_ref, h.ref, h.topic, "invalid_payload", "binary frames are not supported");
 }
 
-void Connection::OnClosed() { impl_->DropAll(); }
+void Connection::OnClosed() {
+  impl_->DropAll();
+}
 
 }  // namespace confab::channels

@@ -5,6 +5,7 @@
 
 #include "channels/frame.hpp"
 #include "channels/limits.hpp"
+#include "channels/stats.hpp"
 #include "rooms/room_registry.hpp"
 #include "rooms/testing.hpp"
 
@@ -59,7 +60,8 @@ class ConnectionTest : public ::testing::Test {
   void SetUp() override { rooms::testing::CreateMeeting(*store_, "m1", "tok"); }
 
   // Joins meeting m1 with `jr` as join_ref and returns the reply.
-  json Join(Client& c, const std::string& jr, json payload = {{"name", "Ada"}}, const std::string& topic = "meeting:m1") {
+  json Join(Client& c, const std::string& jr, json payload = {{"name", "Ada"}},
+            const std::string& topic = "meeting:m1") {
     c.Text(json{jr, jr, topic, "phx_join", payload});
     EXPECT_TRUE(RunUntil(io_, [&] { return !c.ReplyTo(jr).is_null(); }));
     return c.ReplyTo(jr);
@@ -114,7 +116,10 @@ TEST_F(ConnectionTest, JoinReplyThenPresenceStateThenDiff) {
 TEST_F(ConnectionTest, JoinErrors) {
   Client c(rooms_);
   c.Text(json{"1", "1", "room:lobby", "phx_join", {{"name", "Ada"}}});
-  EXPECT_EQ(c.Last(), (json{nullptr, "1", "room:lobby", "phx_reply",
+  EXPECT_EQ(c.Last(), (json{nullptr,
+                            "1",
+                            "room:lobby",
+                            "phx_reply",
                             {{"status", "error"}, {"response", {{"reason", "unmatched topic"}}}}}));
   EXPECT_EQ(Join(c, "2", {{"name", "Ada"}}, "meeting:nope")[4]["response"]["reason"], "not_found");
   EXPECT_EQ(Join(c, "3", {{"name", "Ada"}}, "meeting:../../etc")[4]["response"]["reason"], "not_found");
@@ -135,7 +140,8 @@ TEST_F(ConnectionTest, FacilitatorTokenAndIdentityAcrossRejoin) {
   json r = Join(c, "1", {{"name", "Fay"}, {"token", "tok"}})[4]["response"];
   EXPECT_EQ(r["role"], "facilitator");
   Client d(rooms_);
-  json again = Join(d, "5", {{"name", "Fay"}, {"pid", r["pid"]}, {"secret", r["secret"]}, {"since", 2}})[4]["response"];
+  json again = Join(
+      d, "5", {{"name", "Fay"}, {"pid", r["pid"]}, {"secret", r["secret"]}, {"since", 2}})[4]["response"];
   EXPECT_EQ(again["pid"], r["pid"]);
   EXPECT_FALSE(again.contains("secret"));
   EXPECT_EQ(again["role"], "participant");  // the role comes with the token, per join
@@ -148,7 +154,8 @@ TEST_F(ConnectionTest, PushIsAckedWithSeqAndBroadcastToEveryone) {
   Join(a, "3");
   Join(b, "4", {{"name", "Grace"}});
   json reply = Push(a, "3", "5", Card("e1", "k1"));
-  EXPECT_EQ(reply, (json{"3", "5", "meeting:m1", "phx_reply", {{"status", "ok"}, {"response", {{"seq", 4}}}}}));
+  EXPECT_EQ(reply,
+            (json{"3", "5", "meeting:m1", "phx_reply", {{"status", "ok"}, {"response", {{"seq", 4}}}}}));
   ASSERT_TRUE(RunUntil(io_, [&] { return b.Events("event").size() == 1; }));
   auto ev_a = a.Events("event"), ev_b = b.Events("event");
   ASSERT_EQ(ev_a.size(), 2u);  // a also saw Grace's participant_joined
@@ -161,7 +168,8 @@ TEST_F(ConnectionTest, PushIsAckedWithSeqAndBroadcastToEveryone) {
 
   EXPECT_EQ(Push(a, "3", "6", Card("e1", "k1"))[4]["response"]["seq"], 4);  // retried id
   EXPECT_EQ(Push(a, "3", "7", Card("e2", "k1"))[4]["response"]["reason"], "duplicate_id");
-  EXPECT_EQ(Push(a, "3", "8", {{"id", "e3"}, {"type", "card_added"}})[4]["response"]["reason"], "invalid_payload");
+  EXPECT_EQ(Push(a, "3", "8", {{"id", "e3"}, {"type", "card_added"}})[4]["response"]["reason"],
+            "invalid_payload");
   EXPECT_EQ(Push(a, "3", "9", {{"type", "typing"}})[4]["response"]["reason"], "invalid_payload");
   EXPECT_EQ(Push(a, "3", "10", {{"id", "e4"}, {"type", "typing"}, {"data", 5}})[4]["response"]["reason"],
             "invalid_payload");
@@ -184,10 +192,14 @@ TEST_F(ConnectionTest, StaleJoinRefIsIgnoredAndNullIsAccepted) {
 TEST_F(ConnectionTest, UnjoinedTopic) {
   Client c(rooms_);
   c.Text(json{nullptr, "1", "meeting:m1", "event", Card("e1", "k1")});
-  EXPECT_EQ(c.Last(), (json{nullptr, "1", "meeting:m1", "phx_reply",
+  EXPECT_EQ(c.Last(), (json{nullptr,
+                            "1",
+                            "meeting:m1",
+                            "phx_reply",
                             {{"status", "error"}, {"response", {{"reason", "unmatched topic"}}}}}));
   c.Text(json{"7", "2", "meeting:m1", "phx_leave", json::object()});
-  EXPECT_EQ(c.Last(), (json{"7", "2", "meeting:m1", "phx_reply", {{"status", "ok"}, {"response", json::object()}}}));
+  EXPECT_EQ(c.Last(),
+            (json{"7", "2", "meeting:m1", "phx_reply", {{"status", "ok"}, {"response", json::object()}}}));
 }
 
 TEST_F(ConnectionTest, LeaveRepliesThenClosesAndOthersSeeThePresenceLeave) {
@@ -196,8 +208,8 @@ TEST_F(ConnectionTest, LeaveRepliesThenClosesAndOthersSeeThePresenceLeave) {
   Join(b, "4", {{"name", "Grace"}});
   a.Text(json{"3", "9", "meeting:m1", "phx_leave", json::object()});
   ASSERT_GE(a.Count(), 2u);
-  EXPECT_EQ(a.transport->frames[a.Count() - 2], (json{"3", "9", "meeting:m1", "phx_reply",
-                                                      {{"status", "ok"}, {"response", json::object()}}}));
+  EXPECT_EQ(a.transport->frames[a.Count() - 2],
+            (json{"3", "9", "meeting:m1", "phx_reply", {{"status", "ok"}, {"response", json::object()}}}));
   EXPECT_EQ(a.Last(), (json{"3", "3", "meeting:m1", "phx_close", json::object()}));
   auto diffs = b.Events("presence_diff");
   ASSERT_FALSE(diffs.empty());
@@ -240,7 +252,10 @@ TEST_F(ConnectionTest, RateLimitAnswersRateLimited) {
   Join(c, "3");
   int limited = 0;
   for (int i = 0; i < 2 * static_cast<int>(kRateBurst); ++i) {
-    c.Text(json{"3", "r" + std::to_string(i), "meeting:m1", "event",
+    c.Text(json{"3",
+                "r" + std::to_string(i),
+                "meeting:m1",
+                "event",
                 {{"id", "t" + std::to_string(i)}, {"type", "typing"}}});
   }
   for (int i = 0; i < 2 * static_cast<int>(kRateBurst); ++i) {
@@ -280,11 +295,28 @@ TEST_F(ConnectionTest, UnknownChannelEventAndBinary) {
   Join(c, "3");
   c.Text(json{"3", "4", "meeting:m1", "shout", json::object()});
   EXPECT_EQ(c.ReplyTo("4")[4]["response"]["reason"], "unknown_type");
-  c.conn->OnBinary(std::string("\x00\x01\x01\x0a\x03" "35meeting:m1bin\x01", 20));
+  c.conn->OnBinary(
+      std::string("\x00\x01\x01\x0a\x03"
+                  "35meeting:m1bin\x01",
+                  20));
   EXPECT_EQ(c.ReplyTo("5")[0], "3");
   EXPECT_EQ(c.ReplyTo("5")[4]["response"]["reason"], "invalid_payload");
   c.conn->OnBinary(std::string("\x07", 1));
   EXPECT_EQ(c.transport->close_code, 1003);
+}
+
+TEST_F(ConnectionTest, CountersMove) {
+  const uint64_t joins = Stats().joins, pushes = Stats().pushes, deliveries = Stats().deliveries,
+                 join_errors = Stats().join_errors;
+  Client a(rooms_), b(rooms_);
+  Join(a, "1");
+  Join(b, "2", {{"name", "Grace"}});
+  Join(b, "3", {{"name", ""}}, "meeting:nope");
+  Push(a, "1", "4", Card("e1", "k1"));
+  EXPECT_EQ(Stats().joins - joins, 2u);
+  EXPECT_EQ(Stats().join_errors - join_errors, 1u);
+  EXPECT_EQ(Stats().pushes - pushes, 1u);
+  EXPECT_GE(Stats().deliveries - deliveries, 2u);  // the card to both, plus presence diffs
 }
 
 }  // namespace

@@ -3,11 +3,10 @@
 // array [join_ref, ref, topic, event, payload]. Decoding never throws; encoding builds strings directly
 // (no JSON tree) and JSON-escapes every string it writes.
 // Threading: pure functions, safe from any thread.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "channels/transport.hpp"
 
@@ -55,8 +54,10 @@ std::string EncodeMessage(const std::optional<std::string>& join_ref, const std:
                           std::string_view topic, std::string_view event, std::string_view payload_json);
 
 // Shorthands.
-inline SharedFrame EncodeBroadcast(std::string_view topic, std::string_view event, std::string_view payload_json) {
-  return std::make_shared<const std::string>(EncodeMessage(std::nullopt, std::nullopt, topic, event, payload_json));
+inline SharedFrame EncodeBroadcast(std::string_view topic, std::string_view event,
+                                   std::string_view payload_json) {
+  return std::make_shared<const std::string>(
+      EncodeMessage(std::nullopt, std::nullopt, topic, event, payload_json));
 }
 // {"reason": reason} or {"reason": reason, "detail": detail} as JSON text.
 std::string ReasonJson(std::string_view reason, std::string_view detail = {});

@@ -44,23 +44,24 @@ TEST_P(HostileFrameTest, IsRejectedWithoutThrowing) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, HostileFrameTest,
-    ::testing::Values(BadFrame{"empty", "", false}, BadFrame{"not json", "hello", false},
-                      BadFrame{"truncated", R"(["1","2","t","e",{)", false},
-                      BadFrame{"object", R"({"topic":"t","event":"e","payload":{},"ref":"1"})", false},
-                      BadFrame{"four elements", R"(["1","2","t","e"])", false},
-                      BadFrame{"numeric ref", R"(["1",2,"t","e",{}])", false},
-                      BadFrame{"numeric join_ref", R"([1,"2","t","e",{}])", false},
-                      BadFrame{"topic not string", R"(["1","2",3,"e",{}])", false},
-                      BadFrame{"event not string", R"(["1","2","t",null,{}])", false},
-                      BadFrame{"array payload", R"(["1","2","t","e",[]])", true},
-                      BadFrame{"null payload", R"(["1","2","t","e",null])", true},
-                      BadFrame{"string payload", R"(["1","2","t","e","x"])", true},
-                      BadFrame{"invalid utf8", std::string("[\"1\",\"2\",\"t\",\"e\",{\"a\":\"\xff\xfe\"}]"), false},
-                      BadFrame{"overlong utf8", std::string("[\"1\",\"2\",\"t\",\"e\",{\"a\":\"\xc0\xaf\"}]"), false},
-                      BadFrame{"deep nesting", "[\"1\",\"2\",\"t\",\"e\",{\"a\":" + std::string(100, '[') +
-                                                   std::string(100, ']') + "}]",
-                               false},
-                      BadFrame{"trailing garbage", R"(["1","2","t","e",{}] x)", false}),
+    ::testing::Values(
+        BadFrame{"empty", "", false}, BadFrame{"not json", "hello", false},
+        BadFrame{"truncated", R"(["1","2","t","e",{)", false},
+        BadFrame{"object", R"({"topic":"t","event":"e","payload":{},"ref":"1"})", false},
+        BadFrame{"four elements", R"(["1","2","t","e"])", false},
+        BadFrame{"numeric ref", R"(["1",2,"t","e",{}])", false},
+        BadFrame{"numeric join_ref", R"([1,"2","t","e",{}])", false},
+        BadFrame{"topic not string", R"(["1","2",3,"e",{}])", false},
+        BadFrame{"event not string", R"(["1","2","t",null,{}])", false},
+        BadFrame{"array payload", R"(["1","2","t","e",[]])", true},
+        BadFrame{"null payload", R"(["1","2","t","e",null])", true},
+        BadFrame{"string payload", R"(["1","2","t","e","x"])", true},
+        BadFrame{"invalid utf8", std::string("[\"1\",\"2\",\"t\",\"e\",{\"a\":\"\xff\xfe\"}]"), false},
+        BadFrame{"overlong utf8", std::string("[\"1\",\"2\",\"t\",\"e\",{\"a\":\"\xc0\xaf\"}]"), false},
+        BadFrame{"deep nesting",
+                 "[\"1\",\"2\",\"t\",\"e\",{\"a\":" + std::string(100, '[') + std::string(100, ']') + "}]",
+                 false},
+        BadFrame{"trailing garbage", R"(["1","2","t","e",{}] x)", false}),
     [](const auto& info) {
       std::string n = info.param.name;
       for (char& c : n) {
@@ -100,12 +101,16 @@ TEST(EncodeTest, StringsAreEscaped) {
 
 TEST(EncodeTest, ReasonJson) {
   EXPECT_EQ(ReasonJson("rate_limited"), R"({"reason":"rate_limited"})");
-  EXPECT_EQ(ReasonJson("invalid_payload", "name \"x\""), R"({"reason":"invalid_payload","detail":"name \"x\""})");
+  EXPECT_EQ(ReasonJson("invalid_payload", "name \"x\""),
+            R"({"reason":"invalid_payload","detail":"name \"x\""})");
 }
 
 TEST(BinaryHeaderTest, ReadsAClientPushHeader) {
   // join_ref "3", ref "7", topic "room:1", event "bin", payload 01 02 03 (PHOENIX-PROTOCOL §1.4).
-  const std::string frame("\x00\x01\x01\x06\x03" "37room:1bin\x01\x02\x03", 19);
+  const std::string frame(
+      "\x00\x01\x01\x06\x03"
+      "37room:1bin\x01\x02\x03",
+      19);
   BinaryHeader h;
   ASSERT_TRUE(DecodeBinaryHeader(frame, &h));
   EXPECT_EQ(h.join_ref, "3");
@@ -117,9 +122,16 @@ TEST(BinaryHeaderTest, ReadsAClientPushHeader) {
 TEST(BinaryHeaderTest, RejectsShortOrForeignFrames) {
   BinaryHeader h;
   EXPECT_FALSE(DecodeBinaryHeader("", &h));
-  EXPECT_FALSE(DecodeBinaryHeader(std::string("\x02\x06\x05", 3), &h));        // a broadcast kind
-  EXPECT_FALSE(DecodeBinaryHeader(std::string("\x00\x01\x01\x06\x03" "3", 6), &h));  // lengths overrun
-  EXPECT_FALSE(DecodeBinaryHeader(std::string("\x00\x01\x01\x01\x01" "\xff" "7tb", 9), &h));  // not UTF-8
+  EXPECT_FALSE(DecodeBinaryHeader(std::string("\x02\x06\x05", 3), &h));  // a broadcast kind
+  EXPECT_FALSE(DecodeBinaryHeader(std::string("\x00\x01\x01\x06\x03"
+                                              "3",
+                                              6),
+                                  &h));  // lengths overrun
+  EXPECT_FALSE(DecodeBinaryHeader(std::string("\x00\x01\x01\x01\x01"
+                                              "\xff"
+                                              "7tb",
+                                              9),
+                                  &h));  // not UTF-8
 }
 
 }  // namespace

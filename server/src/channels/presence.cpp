@@ -51,7 +51,8 @@ std::string NewPhxRef() {
   return out;
 }
 
-std::string PresenceTable::Track(const std::string& key, std::string name, int64_t online_at, std::string* diff) {
+std::string PresenceTable::Track(const std::string& key, std::string name, int64_t online_at,
+                                 std::string* diff) {
   Meta m{std::move(name), online_at, NewPhxRef()};
   *diff = OneMetaDiff(key, m, true);
   std::string ref = m.phx_ref;

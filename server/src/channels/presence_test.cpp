@@ -58,7 +58,8 @@ TEST(PresenceTest, PhxRefsAreUniqueAndUrlSafe) {
   std::set<std::string> seen;
   for (int i = 0; i < 10000; ++i) {
     std::string r = NewPhxRef();
-    for (char c : r) EXPECT_TRUE(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') << r;
+    for (char c : r)
+      EXPECT_TRUE(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') << r;
     EXPECT_TRUE(seen.insert(r).second) << r;
   }
 }

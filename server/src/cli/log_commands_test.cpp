@@ -152,8 +152,9 @@ TEST_F(LogCommandsTest, ImportReportsTheFirstBadLineAndWritesNothing) {
   };
   for (const Case& c : cases) {
     EXPECT_EQ(Import(c.input, "bad"), 1) << c.input;
-    if (c.line > 0)
+    if (c.line > 0) {
       EXPECT_NE(err_.str().find("line " + std::to_string(c.line) + ":"), std::string::npos) << err_.str();
+    }
     EXPECT_NE(err_.str().find(c.reason), std::string::npos) << err_.str();
     EXPECT_TRUE(out_.str().empty());
   }

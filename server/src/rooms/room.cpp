@@ -12,7 +12,8 @@ namespace confab::rooms {
 namespace {
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -42,7 +43,7 @@ struct Room::Pending {
   nlohmann::json event;  // parsed form, applied to the committed state on commit (no re-parse)
   SharedText json;       // stored and broadcast bytes
   bool replayed = true;
-  std::string secret_hash;  // for a join: the new participant's credential
+  std::string secret_hash;        // for a join: the new participant's credential
   std::vector<PushDone> waiters;  // the pusher and any retries of the same id
   struct JoinWait {
     JoinRequest req;
@@ -57,7 +58,10 @@ struct Room::Pending {
 };
 
 Room::Room(boost::asio::io_context& io, store::Store& store, std::string meeting_id)
-    : io_(io), store_(store), meeting_id_(std::move(meeting_id)), idle_since_(std::chrono::steady_clock::now()) {}
+    : io_(io),
+      store_(store),
+      meeting_id_(std::move(meeting_id)),
+      idle_since_(std::chrono::steady_clock::now()) {}
 
 Room::~Room() = default;
 
@@ -93,7 +97,8 @@ Status Room::ReadLog() {
   return Status::Ok();
 }
 
-void Room::Fold(const nlohmann::json& event, int64_t seq, const std::string& id, bool replayed, SharedText json) {
+void Room::Fold(const nlohmann::json& event, int64_t seq, const std::string& id, bool replayed,
+                SharedText json) {
   SafeApply(committed_, event);
   committed_head_ = seq;
   committed_last_ts_ = std::max(committed_last_ts_, event.value("ts", int64_t{0}));
@@ -137,7 +142,8 @@ void Room::Join(JoinRequest req, std::weak_ptr<Subscriber> sub, JoinDone done) {
               {"data", {{"name", req.name}}}};
   p->secret_hash = HashSecret(secret);
   std::vector<store::Credential> creds{{meeting_id_, pid, p->secret_hash}};
-  p->join = Pending::JoinWait{std::move(req), std::move(pid), std::move(secret), role, std::move(sub), std::move(done)};
+  p->join = Pending::JoinWait{std::move(req), std::move(pid), std::move(secret),
+                              role,           std::move(sub), std::move(done)};
   Enqueue(std::move(p), std::move(creds));
 }
 
@@ -175,7 +181,8 @@ void Room::CompleteJoin(const JoinRequest& req, std::string pid, std::string sec
 }
 
 void Room::Leave(const Subscriber* sub) {
-  auto it = std::find_if(subscribers_.begin(), subscribers_.end(), [&](const auto& s) { return s.get() == sub; });
+  auto it =
+      std::find_if(subscribers_.begin(), subscribers_.end(), [&](const auto& s) { return s.get() == sub; });
   if (it == subscribers_.end()) return;
   if (fanning_out_ > 0) {
     it->reset();  // compacted when the fan-out ends
@@ -252,7 +259,8 @@ void Room::Enqueue(std::unique_ptr<Pending> p, std::vector<store::Credential> cr
   // The callback runs on the store's writer thread; everything else happens back on the io thread.
   store_.Append(std::move(req), [self = shared_from_this(), seq](Status s) {
     boost::asio::io_context& io = self->io_;
-    boost::asio::post(io, [self = std::move(self), seq, s = std::move(s)]() mutable { self->OnAppended(seq, s); });
+    boost::asio::post(
+        io, [self = std::move(self), seq, s = std::move(s)]() mutable { self->OnAppended(seq, s); });
   });
 }
 
@@ -282,7 +290,8 @@ void Room::Complete(Pending& p) {
   if (!p.status.ok()) {
     // Every later pending append was built on this one and fails too (its seq no longer follows the
     // head): stop taking new ones until they have drained, then re-read the store.
-    if (!recovering_) spdlog::warn("room {}: append of seq {} failed: {}", meeting_id_, p.seq, p.status.ToString());
+    if (!recovering_)
+      spdlog::warn("room {}: append of seq {} failed: {}", meeting_id_, p.seq, p.status.ToString());
     recovering_ = true;
     for (PushDone& w : p.waiters) w({"unavailable", std::nullopt});
     if (p.join) p.join->done("unavailable", {});
@@ -308,7 +317,9 @@ void Room::Recover() {
   }
 }
 
-void Room::Send(std::string_view event, SharedText payload) { FanOut(Broadcast{event, std::move(payload), nullptr}); }
+void Room::Send(std::string_view event, SharedText payload) {
+  FanOut(Broadcast{event, std::move(payload), nullptr});
+}
 
 void Room::FanOut(Broadcast b) {
   if (fanning_out_ > 0) {

@@ -13,19 +13,18 @@
 // broadcast if after.
 //
 // Threading: io thread only (the io_context is every room's strand). Store callbacks are posted back.
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <nlohmann/json.hpp>
 
 #include "domain/meeting.hpp"
 #include "store/store.hpp"

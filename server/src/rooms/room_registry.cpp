@@ -1,9 +1,8 @@
 #include "rooms/room_registry.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <map>
 #include <string>
-
-#include <boost/asio/steady_timer.hpp>
 
 #include "rooms/room.hpp"
 #include "store/store.hpp"
@@ -51,7 +50,9 @@ struct RoomRegistry::Impl {
 RoomRegistry::RoomRegistry(boost::asio::io_context& io, store::Store& store)
     : impl_(std::make_unique<Impl>(io, store)) {}
 
-RoomRegistry::~RoomRegistry() { impl_->sweep.cancel(); }
+RoomRegistry::~RoomRegistry() {
+  impl_->sweep.cancel();
+}
 
 Status RoomRegistry::Get(std::string_view meeting_id, std::shared_ptr<Room>* out) {
   if (auto it = impl_->rooms.find(meeting_id); it != impl_->rooms.end()) {
@@ -67,9 +68,17 @@ Status RoomRegistry::Get(std::string_view meeting_id, std::shared_ptr<Room>* out
   return Status::Ok();
 }
 
-store::Store& RoomRegistry::store() { return impl_->store; }
-boost::asio::io_context& RoomRegistry::io() { return impl_->io; }
-void RoomRegistry::set_idle_unload(std::chrono::milliseconds after) { impl_->idle_after = after; }
-size_t RoomRegistry::loaded() const { return impl_->rooms.size(); }
+store::Store& RoomRegistry::store() {
+  return impl_->store;
+}
+boost::asio::io_context& RoomRegistry::io() {
+  return impl_->io;
+}
+void RoomRegistry::set_idle_unload(std::chrono::milliseconds after) {
+  impl_->idle_after = after;
+}
+size_t RoomRegistry::loaded() const {
+  return impl_->rooms.size();
+}
 
 }  // namespace confab::rooms

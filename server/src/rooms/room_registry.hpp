@@ -1,11 +1,10 @@
 #pragma once
 // RoomRegistry: finds or loads the Room of a meeting; idle rooms are unloaded.
 // Threading: io thread only (the io_context is the strand every room runs on).
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <memory>
 #include <string_view>
-
-#include <boost/asio/io_context.hpp>
 
 #include "util/status.hpp"
 

@@ -45,7 +45,9 @@ class FlakyStore : public store::Store {
     inner_.Append(std::move(req), std::move(done));
   }
   void Flush() override { inner_.Flush(); }
-  Status GetMeeting(std::string_view id, store::MeetingRecord* out) override { return inner_.GetMeeting(id, out); }
+  Status GetMeeting(std::string_view id, store::MeetingRecord* out) override {
+    return inner_.GetMeeting(id, out);
+  }
   Status HeadSeq(std::string_view id, int64_t* out) override { return inner_.HeadSeq(id, out); }
   Status ReadEvents(std::string_view id, int64_t after, size_t limit, bool replayed_only,
                     std::vector<store::StoredEvent>* out) override {
@@ -55,7 +57,9 @@ class FlakyStore : public store::Store {
                     const std::function<bool(const store::StoredEvent&)>& fn) override {
     return inner_.ScanEvents(id, after, fn);
   }
-  Status ScanAll(const std::function<bool(const store::StoredEvent&)>& fn) override { return inner_.ScanAll(fn); }
+  Status ScanAll(const std::function<bool(const store::StoredEvent&)>& fn) override {
+    return inner_.ScanAll(fn);
+  }
   Status FindEventSeq(std::string_view id, std::string_view event_id, int64_t* seq) override {
     return inner_.FindEventSeq(id, event_id, seq);
   }
@@ -88,11 +92,12 @@ class RoomTest : public ::testing::Test {
   // Joins and waits for the answer.
   Joined Join(JoinRequest req, std::shared_ptr<Subscriber> sub = nullptr, Room* room = nullptr) {
     auto out = std::make_shared<Joined>();
-    (room ? room : room_.get())->Join(std::move(req), sub, [out](std::optional<std::string> reason, JoinResult r) {
-      out->reason = std::move(reason);
-      out->result = std::move(r);
-      out->done = true;
-    });
+    (room ? room : room_.get())
+        ->Join(std::move(req), sub, [out](std::optional<std::string> reason, JoinResult r) {
+          out->reason = std::move(reason);
+          out->result = std::move(r);
+          out->done = true;
+        });
     EXPECT_TRUE(RunUntil(io_, [&] { return out->done; }));
     return *out;
   }
@@ -103,10 +108,12 @@ class RoomTest : public ::testing::Test {
   }
 
   // Pushes without waiting; the result lands in the returned slot.
-  std::shared_ptr<std::optional<PushResult>> PushAsync(const std::string& pid, std::string id, std::string type,
-                                                       nlohmann::json data, Room* room = nullptr) {
+  std::shared_ptr<std::optional<PushResult>> PushAsync(const std::string& pid, std::string id,
+                                                       std::string type, nlohmann::json data,
+                                                       Room* room = nullptr) {
     auto slot = std::make_shared<std::optional<PushResult>>();
-    PushRequest req{std::move(id), std::move(type), std::move(data), domain::Actor{pid, "", domain::Role::kParticipant}};
+    PushRequest req{std::move(id), std::move(type), std::move(data),
+                    domain::Actor{pid, "", domain::Role::kParticipant}};
     (room ? room : room_.get())->Push(std::move(req), [slot](PushResult r) { *slot = std::move(r); });
     return slot;
   }
@@ -299,7 +306,9 @@ TEST_F(RoomTest, MomentsAreStoredButNotReplayed) {
 
 TEST_F(RoomTest, JoinWithSinceGetsOnlyLaterStateEvents) {
   auto ada = NewParticipant("Ada");
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(Push(ada.result.pid, "e" + std::to_string(i), "card_added", Card("k" + std::to_string(i))).seq);
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(
+        Push(ada.result.pid, "e" + std::to_string(i), "card_added", Card("k" + std::to_string(i))).seq);
   JoinRequest req{"Ada", ada.result.pid, ada.result.secret, std::nullopt, int64_t{4}};
   auto j = Join(req);
   ASSERT_FALSE(j.reason);
@@ -323,7 +332,8 @@ TEST_F(RoomTest, JoinWithSinceGetsOnlyLaterStateEvents) {
 TEST_F(RoomTest, JoinWhileAppendsArePendingSeesEveryEventExactlyOnce) {
   auto pid = NewParticipant("Ada").result.pid;
   std::vector<std::shared_ptr<std::optional<PushResult>>> before, after;
-  for (int i = 0; i < 10; ++i) before.push_back(PushAsync(pid, "b" + std::to_string(i), "card_added", Card("b" + std::to_string(i))));
+  for (int i = 0; i < 10; ++i)
+    before.push_back(PushAsync(pid, "b" + std::to_string(i), "card_added", Card("b" + std::to_string(i))));
   // The join's participant_joined queues behind them; more pushes queue behind it.
   auto sub = std::make_shared<RecordingSubscriber>();
   auto joined = std::make_shared<std::optional<JoinResult>>();
@@ -332,7 +342,8 @@ TEST_F(RoomTest, JoinWhileAppendsArePendingSeesEveryEventExactlyOnce) {
   room_->Join(req, sub, [joined](std::optional<std::string> reason, JoinResult r) {
     if (!reason) *joined = std::move(r);
   });
-  for (int i = 0; i < 10; ++i) after.push_back(PushAsync(pid, "a" + std::to_string(i), "card_added", Card("a" + std::to_string(i))));
+  for (int i = 0; i < 10; ++i)
+    after.push_back(PushAsync(pid, "a" + std::to_string(i), "card_added", Card("a" + std::to_string(i))));
   ASSERT_TRUE(RunUntil(io_, [&] { return joined->has_value() && after.back()->has_value(); }));
 
   std::vector<int64_t> seen;
@@ -356,7 +367,9 @@ TEST_F(RoomTest, StoreFailureFailsThePipelineThenRecovers) {
   const std::string pid = j.result.pid;
   flaky.fail = {flaky.calls + 2};  // the second of the next pushes fails
   std::vector<std::shared_ptr<std::optional<PushResult>>> slots;
-  for (int i = 0; i < 4; ++i) slots.push_back(PushAsync(pid, "e" + std::to_string(i), "card_added", Card("k" + std::to_string(i)), room.get()));
+  for (int i = 0; i < 4; ++i)
+    slots.push_back(
+        PushAsync(pid, "e" + std::to_string(i), "card_added", Card("k" + std::to_string(i)), room.get()));
   ASSERT_TRUE(RunUntil(io_, [&] { return slots.back()->has_value(); }));
   EXPECT_EQ(slots[0]->value().seq, 3);
   // The failed one and everything built on it: unavailable, nothing broadcast.

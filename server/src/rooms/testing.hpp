@@ -2,13 +2,12 @@
 // Helpers for rooms_tests and channels_tests: a real SQLite store in a temp dir, meetings created the
 // way POST /api/meetings creates them, and a way to run the io thread until something happened.
 // Not part of the library.
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <string>
-
-#include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "store/store.hpp"
 #include "store/test_support.hpp"
@@ -38,7 +37,8 @@ class TestStore {
 };
 
 // Creates meeting `id` with facilitator token `token`: the meeting row and meeting_created at seq 1.
-inline void CreateMeeting(store::Store& st, const std::string& id, const std::string& token = "facilitator-token") {
+inline void CreateMeeting(store::Store& st, const std::string& id,
+                          const std::string& token = "facilitator-token") {
   store::AppendRequest req;
   req.meeting_id = id;
   const int64_t ts = 1732770000000;

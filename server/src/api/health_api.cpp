@@ -1,0 +1,64 @@
+// GET /healthz (liveness and store reachability) and GET /metrics (Prometheus text format).
+#include <fmt/format.h>
+
+#include "api/router.hpp"
+#include "api/services.hpp"
+#include "channels/stats.hpp"
+#include "rooms/room_registry.hpp"
+#include "store/store.hpp"
+#include "views/view_hub.hpp"
+
+namespace confab::api {
+namespace {
+
+void Health(Services& svc, Request&, const Respond& respond) {
+  int64_t head = 0;
+  // A read that touches the database: NotFound is a healthy answer.
+  Status s = svc.store.HeadSeq("healthz-probe", &head);
+  bool ok = s.ok() || s.code() == Status::Code::kNotFound;
+  respond(Response::Json(ok ? 200 : 503, ok ? R"({"status":"ok","store":"ok"})"
+                                            : R"({"status":"error","store":"unavailable"})"));
+}
+
+void Line(std::string& out, const char* name, const char* type, const char* help, uint64_t value) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
+}
+
+void Metrics(Services& svc, Request&, const Respond& respond) {
+  const auto& c = channels::Stats();
+  const store::StoreStats st = svc.store.Stats();
+  std::string out;
+  Line(out, "confab_connections_open", "gauge", "WebSocket connections open", c.connections_open.load());
+  Line(out, "confab_connections_total", "counter", "WebSocket connections accepted", c.connections_total.load());
+  Line(out, "confab_joins_total", "counter", "Successful channel joins", c.joins.load());
+  Line(out, "confab_join_errors_total", "counter", "Joins answered with an error", c.join_errors.load());
+  Line(out, "confab_pushes_total", "counter", "Client events acknowledged ok", c.pushes.load());
+  Line(out, "confab_push_errors_total", "counter", "Client events answered with an error", c.push_errors.load());
+  Line(out, "confab_deliveries_total", "counter", "Broadcast frames queued on sockets", c.deliveries.load());
+  Line(out, "confab_rate_limited_total", "counter", "Messages refused by the rate limit", c.rate_limited.load());
+  Line(out, "confab_malformed_frames_total", "counter", "Malformed client frames", c.malformed_frames.load());
+  Line(out, "confab_heartbeats_total", "counter", "Heartbeats answered", c.heartbeats.load());
+  Line(out, "confab_slow_consumer_closes_total", "counter", "Sockets closed as slow consumers",
+       c.slow_consumer_closes.load());
+  Line(out, "confab_rooms_loaded", "gauge", "Meetings held in memory", svc.rooms.loaded());
+  Line(out, "confab_store_commits_total", "counter", "Group commits", st.commits);
+  Line(out, "confab_store_appends_total", "counter", "Appends committed", st.appends);
+  Line(out, "confab_store_events_total", "counter", "Events committed", st.events);
+  Line(out, "confab_store_failed_appends_total", "counter", "Appends that failed", st.failed_appends);
+  Line(out, "confab_store_commit_microseconds_total", "counter", "Wall time in commits incl. fsync",
+       st.commit_micros);
+  Line(out, "confab_store_max_batch_events", "gauge", "Largest group commit, events", st.max_batch_events);
+  Response r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = std::move(out);
+  respond(std::move(r));
+}
+
+}  // namespace
+
+void AddHealthRoutes(Router& router, Services& svc) {
+  router.Add("GET", "/healthz", [&svc](Request& r, Respond d) { Health(svc, r, d); });
+  router.Add("GET", "/metrics", [&svc](Request& r, Respond d) { Metrics(svc, r, d); });
+}
+
+}  // namespace confab::api

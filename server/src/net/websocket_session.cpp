@@ -1,0 +1,157 @@
+#include "net/websocket_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "channels/connection.hpp"
+#include "channels/stats.hpp"
+
+namespace confab::net {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace http = beast::http;
+
+namespace {
+
+// True when the client offered the `phoenix` subprotocol (comma-separated list, spaces allowed).
+bool OffersPhoenix(std::string_view header) {
+  while (!header.empty()) {
+    size_t comma = header.find(',');
+    std::string_view item = header.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item == "phoenix") return true;
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, rooms::RoomRegistry& rooms,
+                                   const WebSocketOptions& options)
+    : ws_(std::move(stream)), rooms_(rooms), options_(options) {
+  beast::error_code ec;
+  auto ep = ws_.next_layer().socket().remote_endpoint(ec);
+  if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  channels::Bump(channels::Stats().connections_total);
+  channels::Stats().connections_open.fetch_add(1, std::memory_order_relaxed);
+}
+
+WebSocketSession::~WebSocketSession() {
+  channels::Stats().connections_open.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void WebSocketSession::Run(http::request<http::string_body> req) {
+  beast::get_lowest_layer(ws_).expires_never();  // the websocket timeout takes over
+  websocket::stream_base::timeout timeout{};
+  timeout.handshake_timeout = std::chrono::seconds(30);
+  timeout.idle_timeout = options_.idle_timeout;
+  timeout.keep_alive_pings = false;  // Phoenix clients heartbeat at the application level
+  ws_.set_option(timeout);
+  ws_.read_message_max(options_.max_message_bytes);
+  ws_.auto_fragment(false);
+  // Small permanent write buffer: most frames are a few hundred bytes; memory per idle socket counts.
+  ws_.write_buffer_bytes(512);
+  const bool phoenix = OffersPhoenix(req[http::field::sec_websocket_protocol]);
+  ws_.set_option(websocket::stream_base::decorator([phoenix](websocket::response_type& res) {
+    res.set(http::field::server, "confab");
+    if (phoenix) res.set(http::field::sec_websocket_protocol, "phoenix");
+  }));
+  ws_.async_accept(req, beast::bind_front_handler(&WebSocketSession::OnAccept, shared_from_this()));
+}
+
+void WebSocketSession::OnAccept(beast::error_code ec) {
+  if (ec) {
+    spdlog::debug("websocket accept from {} failed: {}", remote_, ec.message());
+    return;
+  }
+  connection_ = std::make_shared<channels::Connection>(rooms_, weak_from_this(), channels::ConnectionInfo{remote_});
+  DoRead();
+}
+
+void WebSocketSession::DoRead() {
+  ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::OnRead, shared_from_this()));
+}
+
+void WebSocketSession::OnRead(beast::error_code ec, size_t) {
+  if (ec) {
+    if (ec == websocket::error::message_too_big) {
+      spdlog::info("{}: frame over {} bytes, closing", remote_, options_.max_message_bytes);
+    }
+    Finish();
+    return;
+  }
+  auto data = buffer_.cdata();
+  std::string_view text(static_cast<const char*>(data.data()), data.size());
+  if (ws_.got_text()) {
+    connection_->OnText(text);
+  } else {
+    connection_->OnBinary(text);
+  }
+  buffer_.consume(buffer_.size());
+  // A large message must not pin its buffer for the life of an idle connection.
+  if (buffer_.capacity() > 8192) buffer_.shrink_to_fit();
+  if (!finished_) DoRead();
+}
+
+void WebSocketSession::Send(channels::SharedFrame frame) {
+  if (closing_ || finished_) return;
+  queued_bytes_ += frame->size();
+  queue_.push_back(std::move(frame));
+  if (queued_bytes_ > options_.slow_consumer_bytes) {
+    channels::Bump(channels::Stats().slow_consumer_closes);
+    spdlog::info("{}: slow consumer ({} bytes queued), closing", remote_, queued_bytes_);
+    Close(static_cast<uint16_t>(websocket::close_code::try_again_later), "slow consumer");
+    return;
+  }
+  if (!writing_) DoWrite();
+}
+
+void WebSocketSession::DoWrite() {
+  writing_ = true;
+  ws_.text(true);
+  ws_.async_write(boost::asio::buffer(*queue_.front()),
+                  beast::bind_front_handler(&WebSocketSession::OnWrite, shared_from_this()));
+}
+
+void WebSocketSession::OnWrite(beast::error_code ec, size_t) {
+  writing_ = false;
+  if (ec) {
+    Finish();
+    return;
+  }
+  queued_bytes_ -= queue_.front()->size();
+  queue_.pop_front();
+  if (closing_) {
+    DoClose();
+  } else if (!queue_.empty()) {
+    DoWrite();
+  }
+}
+
+void WebSocketSession::Close(uint16_t code, std::string_view reason) {
+  if (closing_ || finished_) return;
+  closing_ = true;
+  close_reason_ = websocket::close_reason(code, reason);
+  queue_.clear();  // what is not on the wire yet is dropped; the client resumes from its seq
+  queued_bytes_ = 0;
+  if (!writing_) DoClose();
+}
+
+void WebSocketSession::DoClose() {
+  ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) { self->Finish(); });
+}
+
+void WebSocketSession::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  closing_ = true;
+  queue_.clear();
+  if (connection_) connection_->OnClosed();
+  beast::error_code ec;
+  beast::get_lowest_layer(ws_).socket().close(ec);
+}
+
+}  // namespace confab::net
