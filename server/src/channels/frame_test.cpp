@@ -39,7 +39,9 @@ TEST_P(HostileFrameTest, IsRejectedWithoutThrowing) {
   ASSERT_NO_THROW(err = DecodeFrame(GetParam().text, &f));
   ASSERT_TRUE(err) << GetParam().name;
   EXPECT_EQ(err->addressable, GetParam().addressable) << err->what;
-  if (err->addressable) EXPECT_EQ(f.ref, "2");
+  if (err->addressable) {
+    EXPECT_EQ(f.ref, "2");
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

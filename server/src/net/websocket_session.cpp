@@ -4,6 +4,7 @@
 
 #include "channels/connection.hpp"
 #include "channels/stats.hpp"
+#include "net/server_context.hpp"
 
 namespace confab::net {
 
@@ -30,8 +31,8 @@ bool OffersPhoenix(std::string_view header) {
 }  // namespace
 
 WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, rooms::RoomRegistry& rooms,
-                                   const WebSocketOptions& options)
-    : ws_(std::move(stream)), rooms_(rooms), options_(options) {
+                                   const WebSocketOptions& options, SessionSet& sessions)
+    : ws_(std::move(stream)), rooms_(rooms), options_(options), sessions_(sessions) {
   beast::error_code ec;
   auto ep = ws_.next_layer().socket().remote_endpoint(ec);
   if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -54,7 +55,8 @@ void WebSocketSession::Run(http::request<http::string_body> req) {
   ws_.auto_fragment(false);
   // Small permanent write buffer: most frames are a few hundred bytes; memory per idle socket counts.
   ws_.write_buffer_bytes(512);
-  const bool phoenix = OffersPhoenix(req[http::field::sec_websocket_protocol]);
+  const auto offered = req[http::field::sec_websocket_protocol];
+  const bool phoenix = OffersPhoenix(std::string_view(offered.data(), offered.size()));
   ws_.set_option(websocket::stream_base::decorator([phoenix](websocket::response_type& res) {
     res.set(http::field::server, "confab");
     if (phoenix) res.set(http::field::sec_websocket_protocol, "phoenix");
@@ -67,6 +69,7 @@ void WebSocketSession::OnAccept(beast::error_code ec) {
     spdlog::debug("websocket accept from {} failed: {}", remote_, ec.message());
     return;
   }
+  sessions_.Add(this);
   connection_ = std::make_shared<channels::Connection>(rooms_, weak_from_this(), channels::ConnectionInfo{remote_});
   DoRead();
 }
@@ -134,7 +137,7 @@ void WebSocketSession::OnWrite(beast::error_code ec, size_t) {
 void WebSocketSession::Close(uint16_t code, std::string_view reason) {
   if (closing_ || finished_) return;
   closing_ = true;
-  close_reason_ = websocket::close_reason(code, reason);
+  close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), boost::beast::string_view(reason.data(), reason.size()));
   queue_.clear();  // what is not on the wire yet is dropped; the client resumes from its seq
   queued_bytes_ = 0;
   if (!writing_) DoClose();
@@ -149,7 +152,10 @@ void WebSocketSession::Finish() {
   finished_ = true;
   closing_ = true;
   queue_.clear();
-  if (connection_) connection_->OnClosed();
+  if (connection_) {
+    sessions_.Remove(this);
+    connection_->OnClosed();
+  }
   beast::error_code ec;
   beast::get_lowest_layer(ws_).socket().close(ec);
 }

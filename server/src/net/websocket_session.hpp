@@ -28,6 +28,8 @@ class Connection;
 
 namespace confab::net {
 
+class SessionSet;
+
 struct WebSocketOptions {
   std::chrono::seconds idle_timeout{60};
   size_t slow_consumer_bytes = 4 << 20;
@@ -36,7 +38,8 @@ struct WebSocketOptions {
 
 class WebSocketSession : public channels::Transport, public std::enable_shared_from_this<WebSocketSession> {
  public:
-  WebSocketSession(boost::beast::tcp_stream&& stream, rooms::RoomRegistry& rooms, const WebSocketOptions& options);
+  WebSocketSession(boost::beast::tcp_stream&& stream, rooms::RoomRegistry& rooms, const WebSocketOptions& options,
+                   SessionSet& sessions);
   ~WebSocketSession() override;
 
   // Completes the upgrade of `req` (echoing the `phoenix` subprotocol when offered) and starts reading.
@@ -58,6 +61,7 @@ class WebSocketSession : public channels::Transport, public std::enable_shared_f
   boost::beast::flat_buffer buffer_;
   rooms::RoomRegistry& rooms_;
   const WebSocketOptions& options_;
+  SessionSet& sessions_;
   std::shared_ptr<channels::Connection> connection_;
   std::deque<channels::SharedFrame> queue_;
   size_t queued_bytes_ = 0;

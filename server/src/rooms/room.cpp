@@ -40,8 +40,9 @@ size_t CodePoints(std::string_view s) {
 struct Room::Pending {
   int64_t seq = 0;
   std::string id;
-  nlohmann::json event;  // parsed form, applied to the committed state on commit (no re-parse)
-  SharedText json;       // stored and broadcast bytes
+  nlohmann::json event;       // parsed form, applied to the committed state on commit (no re-parse)
+  store::StoredEvent stored;  // the row as appended (for the commit hook)
+  SharedText json;            // stored and broadcast bytes
   bool replayed = true;
   std::string secret_hash;        // for a join: the new participant's credential
   std::vector<PushDone> waiters;  // the pusher and any retries of the same id
@@ -72,6 +73,7 @@ Status Room::Load(boost::asio::io_context& io, store::Store& store, std::string 
   std::shared_ptr<Room> room(new Room(io, store, std::move(meeting_id)));
   room->facilitator_token_hash_ = rec.facilitator_token_hash;
   if (Status s = room->ReadLog(); !s.ok()) return s;
+  room->loaded_ = true;
   *out = std::move(room);
   return Status::Ok();
 }
@@ -86,6 +88,7 @@ Status Room::ReadLog() {
       spdlog::error("room {}: stored event seq {} is not JSON", meeting_id_, e.seq);
       parsed = nlohmann::json::object();
     }
+    if (loaded_ && on_committed_) on_committed_(e, parsed);
     auto text = std::make_shared<const std::string>(std::move(e.json));
     Fold(parsed, e.seq, e.id, e.replayed, text);
     // An event another writer appended is news to our subscribers (after a conflict).
@@ -248,6 +251,7 @@ void Room::Enqueue(std::unique_ptr<Pending> p, std::vector<store::Credential> cr
   e.replayed = p->replayed;
   e.json = *p->json;
   req.credentials = std::move(credentials);
+  if (on_committed_) p->stored = e;
 
   SafeApply(tentative_, p->event);
   tentative_head_ = p->seq;
@@ -298,6 +302,7 @@ void Room::Complete(Pending& p) {
     return;
   }
   Fold(p.event, p.seq, p.id, p.replayed, p.json);
+  if (on_committed_) on_committed_(p.stored, p.event);
   if (p.join) secret_hashes_[p.join->pid] = p.secret_hash;
   for (PushDone& w : p.waiters) w({std::nullopt, p.seq});
   Send("event", p.json);

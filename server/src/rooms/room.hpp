@@ -108,6 +108,11 @@ class Room : public std::enable_shared_from_this<Room> {
   using PushDone = std::function<void(PushResult)>;
   void Push(PushRequest req, PushDone done);
 
+  // Called on the io thread for every event this room sees committed, in seq order, with its parsed
+  // form (feeds the views). Not called for the log folded at load.
+  using CommitHook = std::function<void(const store::StoredEvent& event, const nlohmann::json& parsed)>;
+  void set_on_committed(CommitHook hook) { on_committed_ = std::move(hook); }
+
   // Fans `payload` out to every subscriber as `event` (presence diffs, transient events).
   void Send(std::string_view event, SharedText payload);
 
@@ -167,6 +172,8 @@ class Room : public std::enable_shared_from_this<Room> {
   std::deque<Broadcast> outbox_;  // broadcasts raised while fanning out, delivered after in order
   std::chrono::steady_clock::time_point idle_since_;
   std::unique_ptr<Attachment> attachment_;
+  CommitHook on_committed_;
+  bool loaded_ = false;  // the initial fold is done; later folds are news for on_committed_
 };
 
 // Code points in a UTF-8 string (lengths in CONTRACT §2 count code points).

@@ -44,6 +44,7 @@ struct RoomRegistry::Impl {
   std::chrono::milliseconds idle_after{60'000};
   boost::asio::steady_timer sweep;
   bool sweep_armed = false;
+  Room::CommitHook on_committed;
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 };
 
@@ -61,6 +62,7 @@ Status RoomRegistry::Get(std::string_view meeting_id, std::shared_ptr<Room>* out
   }
   std::shared_ptr<Room> room;
   if (Status s = Room::Load(impl_->io, impl_->store, std::string(meeting_id), &room); !s.ok()) return s;
+  if (impl_->on_committed) room->set_on_committed(impl_->on_committed);
   impl_->rooms.emplace(std::string(meeting_id), room);
   // Loaded for a reader who may never join (the HTTP API): unload it later unless someone does.
   impl_->ArmSweep();
@@ -76,6 +78,10 @@ boost::asio::io_context& RoomRegistry::io() {
 }
 void RoomRegistry::set_idle_unload(std::chrono::milliseconds after) {
   impl_->idle_after = after;
+}
+void RoomRegistry::set_on_committed(
+    std::function<void(const store::StoredEvent&, const nlohmann::json&)> hook) {
+  impl_->on_committed = std::move(hook);
 }
 size_t RoomRegistry::loaded() const {
   return impl_->rooms.size();

@@ -3,14 +3,17 @@
 // Threading: io thread only (the io_context is the strand every room runs on).
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "util/status.hpp"
 
 namespace confab::store {
 class Store;
-}
+struct StoredEvent;
+}  // namespace confab::store
 
 namespace confab::rooms {
 
@@ -30,6 +33,8 @@ class RoomRegistry {
 
   // Rooms with no subscribers and nothing pending are dropped after this long (default 60 s).
   void set_idle_unload(std::chrono::milliseconds after);
+  // Installed on every room loaded from now on (Room::set_on_committed): `serve` feeds the views.
+  void set_on_committed(std::function<void(const store::StoredEvent&, const nlohmann::json&)> hook);
   // How many rooms are loaded (metrics, tests).
   size_t loaded() const;
 

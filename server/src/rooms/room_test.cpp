@@ -393,6 +393,20 @@ TEST_F(RoomTest, LeaveStopsDelivery) {
   EXPECT_TRUE(room_->idle());
 }
 
+TEST_F(RoomTest, CommitHookSeesEveryCommittedEventOnceInOrder) {
+  std::vector<int64_t> seqs;
+  room_->set_on_committed([&](const store::StoredEvent& e, const nlohmann::json& parsed) {
+    EXPECT_EQ(parsed["seq"], e.seq);
+    EXPECT_EQ(parsed["id"], e.id);
+    seqs.push_back(e.seq);
+  });
+  auto pid = NewParticipant("Ada").result.pid;
+  ASSERT_TRUE(Push(pid, "e1", "card_added", Card("k1")).seq);
+  EXPECT_EQ(Push(pid, "e2", "card_added", Card("k1")).reason, "duplicate_id");
+  Push(pid, "t1", "typing", {});
+  EXPECT_EQ(seqs, (std::vector<int64_t>{2, 3}));
+}
+
 TEST(RoomRegistryTest, LoadsOnceAndUnloadsIdleRooms) {
   boost::asio::io_context io;
   TestStore store;

@@ -1,0 +1,49 @@
+#include "net/listener.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "net/http_session.hpp"
+
+namespace confab::net {
+
+Listener::Listener(boost::asio::io_context& io, ServerContext& ctx) : io_(io), acceptor_(io), ctx_(ctx) {}
+
+Status Listener::Open(const boost::asio::ip::tcp::endpoint& endpoint) {
+  boost::system::error_code ec;
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(boost::asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
+  if (ec) return Status::IoError("cannot listen on " + endpoint.address().to_string() + ":" +
+                                 std::to_string(endpoint.port()) + ": " + ec.message());
+  return Status::Ok();
+}
+
+void Listener::Run() { DoAccept(); }
+
+void Listener::Stop() {
+  boost::system::error_code ec;
+  acceptor_.close(ec);
+}
+
+boost::asio::ip::tcp::endpoint Listener::local_endpoint() const {
+  boost::system::error_code ec;
+  return acceptor_.local_endpoint(ec);
+}
+
+void Listener::DoAccept() {
+  acceptor_.async_accept(io_, [self = shared_from_this()](boost::system::error_code ec,
+                                                          boost::asio::ip::tcp::socket socket) {
+    if (ec == boost::asio::error::operation_aborted) return;
+    if (ec) {
+      // Out of file descriptors and the like: log, and keep accepting the others.
+      spdlog::warn("accept failed: {}", ec.message());
+    } else {
+      socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+      std::make_shared<HttpSession>(std::move(socket), self->ctx_)->Run();
+    }
+    if (self->acceptor_.is_open()) self->DoAccept();
+  });
+}
+
+}  // namespace confab::net
