@@ -5,16 +5,22 @@
 #   bench/run-profile.sh c      (default)   100 meetings x 50 members, 10 events/s each
 #   bench/run-profile.sh b                  one room of 5,000, 200 events/s
 #
-# Builds a RelWithDebInfo server with frame pointers in server/build-bench-prof. Prints the flat profile
-# (self time by symbol) and the top call chains; perf.data stays in that build dir.
+# Uses the Release build of run-network.sh (server/build-bench) unless PROF_BUILD=1, which builds a
+# RelWithDebInfo server with frame pointers in server/build-bench-prof for complete call chains.
+# Prints the flat profile (self time by symbol) and inclusive costs; perf.data stays in the build dir.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD:-$ROOT/server/build-bench-prof}
+if [ "${PROF_BUILD:-0}" = 1 ]; then
+  BUILD=${BUILD:-$ROOT/server/build-bench-prof}
+  FLAGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS=-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer")
+else
+  BUILD=${BUILD:-$ROOT/server/build-bench}
+  FLAGS=(-DCMAKE_BUILD_TYPE=Release)
+fi
 SCEN=${1:-c}
 SECONDS_TO_RECORD=${RECORD:-15}
 
-cmake -S "$ROOT/server" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS="-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer" >/dev/null
+cmake -S "$ROOT/server" -B "$BUILD" -G Ninja "${FLAGS[@]}" >/dev/null
 ninja -C "$BUILD" -j2 confab confab_load
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 

@@ -365,6 +365,16 @@ int main(int argc, char** argv) {
     }
     std::printf("  client CPU %.2f s (%.0f%% of a core)\n", client_cpu_s, 100 * client_cpu_s / dt);
     json metrics = MetricDeltas(m0, m1);
+    if (metrics.contains("confab_store_commits_total") && metrics.contains("confab_store_events_total")) {
+      double commits = metrics["confab_store_commits_total"].get<double>();
+      double events = metrics["confab_store_events_total"].get<double>();
+      std::printf("  store: %.0f commits, %.2f events per commit", commits, events / commits);
+      if (metrics.contains("confab_store_commit_microseconds_total"))
+        std::printf(", %.0f us per commit",
+                    metrics["confab_store_commit_microseconds_total"].get<double>() / commits);
+      std::printf("\n");
+      result["events_per_commit"] = events / commits;
+    }
     if (!metrics.empty()) std::printf("  /metrics deltas over the window: %s\n", metrics.dump().c_str());
     result["window"] = {{"seconds", dt},
                         {"published", published},

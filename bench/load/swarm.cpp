@@ -242,6 +242,8 @@ bool Swarm::Consume(Bot& b, std::string_view bytes) {
     size_t used = ParseFrames(b, b.in);
     if (b.state == Bot::State::kClosed) return false;
     b.in.erase(0, used);
+    // A join reply can be megabytes (the whole replay); do not keep that capacity for every bot.
+    if (b.in.empty() && b.in.capacity() > 64 * 1024) std::string().swap(b.in);
   }
   return true;
 }
@@ -297,7 +299,7 @@ size_t Swarm::ParseFrames(Bot& b, std::string_view in) {
         b.frag.append(f.payload);
         if (f.fin) {
           std::string msg = std::move(b.frag);
-          b.frag.clear();
+          std::string().swap(b.frag);
           b.fragmenting = false;
           OnMessage(b, msg);
         }

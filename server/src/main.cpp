@@ -43,7 +43,8 @@ int WithStore(const std::string& url, const std::function<int(confab::store::Sto
 
 int main(int argc, char** argv) {
   CLI::App app{"Confab: a real-time meeting board on a durable event log"};
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
+  app.fallthrough();  // `confab serve --log-level debug` works as well as `confab --log-level debug serve`
   std::string store_url = "sqlite:./data/confab.db";
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->envname("CONFAB_LOG_LEVEL");
@@ -81,6 +82,10 @@ int main(int argc, char** argv) {
   rebuild_cmd->add_option("--store", store_url, "sqlite:PATH")->envname("CONFAB_STORE");
 
   CLI11_PARSE(app, argc, argv);
+  if (app.get_subcommands().empty()) {
+    std::cerr << app.help() << "\nStart the server with `confab serve` (then open http://127.0.0.1:4000/).\n";
+    return 2;
+  }
   spdlog::set_level(spdlog::level::from_str(log_level));
 
   if (*serve_cmd) {

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "net/server_context.hpp"
+#include "net/socket_upgrade.hpp"
 
 namespace confab::net {
 
@@ -22,11 +23,9 @@ bool IsApiPath(std::string_view path) {
   return StartsWith(path, "/api/") || path == "/api" || path == "/healthz" || path == "/metrics";
 }
 
-// Phoenix's serializer table: only V2 JSON is spoken here. A missing vsn means 1.0.0 to Phoenix.
-bool AcceptsVsn(const std::map<std::string, std::string>& query) {
-  auto it = query.find("vsn");
-  return it != query.end() && StartsWith(it->second, "2.");
-}
+// Socket paths other than the WebSocket endpoint (e.g. Phoenix's /socket/longpoll) are not app
+// routes: they get a JSON 404, not index.html.
+bool IsSocketPath(std::string_view path) { return StartsWith(path, "/socket/") || path == "/socket"; }
 
 }  // namespace
 
@@ -50,8 +49,17 @@ void HttpSession::OnRead(beast::error_code ec, size_t) {
     return;
   }
   if (ec == http::error::body_limit) {
+    // The rest of the body is still on the wire: answer, then close rather than parse it as a request.
     req_ = parser_->release();
-    Reply(api::Response::Error(413, "message_too_large", "request body over the limit"));
+    close_after_reply_ = true;
+    Reply(api::Response::Error(413, "message_too_large", "request body over 1 MiB"));
+    return;
+  }
+  if (ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
+      parser_->got_some()) {
+    req_ = {};
+    close_after_reply_ = true;
+    Reply(api::Response::Error(400, "invalid_payload", "malformed HTTP request"));
     return;
   }
   if (ec) return;
@@ -71,14 +79,14 @@ void HttpSession::Handle() {
   if (request.path == "/socket/websocket") {
     if (!websocket::is_upgrade(req_)) {
       Reply(api::Response::Error(400, "invalid_payload", "expected a WebSocket upgrade"));
-    } else if (!AcceptsVsn(request.query)) {
+    } else if (!IsSupportedVsn(request.query)) {
       Reply(api::Response::Error(403, "unsupported_vsn", "only Phoenix V2 JSON (vsn=2.0.0) is supported"));
     } else {
       Upgrade();
     }
     return;
   }
-  if (IsApiPath(request.path)) {
+  if (IsApiPath(request.path) || IsSocketPath(request.path)) {
     // The handler may answer after an asynchronous commit; the session waits without reading.
     ctx_.router.Dispatch(request, [self = shared_from_this()](api::Response r) { self->Reply(std::move(r)); });
     return;
@@ -104,7 +112,7 @@ void HttpSession::Reply(api::Response r) {
   for (auto& [name, value] : r.headers) res->set(name, value);
   const bool head = req_.method() == http::verb::head;
   res->body() = std::move(r.body);
-  res->keep_alive(req_.keep_alive());
+  res->keep_alive(req_.keep_alive() && !close_after_reply_);
   res->prepare_payload();
   if (head) res->body().clear();  // Content-Length stays that of the GET
   response_ = res;

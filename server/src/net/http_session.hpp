@@ -34,6 +34,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   Request req_;
   std::shared_ptr<void> response_;  // keeps the response alive during the write
+  bool close_after_reply_ = false;  // the request could not be read to its end
 };
 
 }  // namespace confab::net

@@ -5,6 +5,7 @@
 #include "channels/connection.hpp"
 #include "channels/stats.hpp"
 #include "net/server_context.hpp"
+#include "net/socket_upgrade.hpp"
 
 namespace confab::net {
 
@@ -14,19 +15,13 @@ namespace http = beast::http;
 
 namespace {
 
-// True when the client offered the `phoenix` subprotocol (comma-separated list, spaces allowed).
-bool OffersPhoenix(std::string_view header) {
-  while (!header.empty()) {
-    size_t comma = header.find(',');
-    std::string_view item = header.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item == "phoenix") return true;
-    if (comma == std::string_view::npos) break;
-    header.remove_prefix(comma + 1);
-  }
-  return false;
-}
+// While a socket is idle its pending read reserves only this much: Beast would otherwise prepare a
+// whole TCP frame (1536 B) per silent socket. Most Phoenix frames (heartbeats, joins) fit.
+constexpr size_t kFirstReadBytes = 128;
+// The rest of a longer message, per read.
+constexpr size_t kMessageReadBytes = 16 * 1024;
+// How long a closing socket may take to get its last frame and the close frame out.
+constexpr auto kCloseGrace = std::chrono::seconds(5);
 
 }  // namespace
 
@@ -56,7 +51,7 @@ void WebSocketSession::Run(http::request<http::string_body> req) {
   // Small permanent write buffer: most frames are a few hundred bytes; memory per idle socket counts.
   ws_.write_buffer_bytes(512);
   const auto offered = req[http::field::sec_websocket_protocol];
-  const bool phoenix = OffersPhoenix(std::string_view(offered.data(), offered.size()));
+  const bool phoenix = OffersPhoenixSubprotocol(std::string_view(offered.data(), offered.size()));
   ws_.set_option(websocket::stream_base::decorator([phoenix](websocket::response_type& res) {
     res.set(http::field::server, "confab");
     if (phoenix) res.set(http::field::sec_websocket_protocol, "phoenix");
@@ -75,7 +70,8 @@ void WebSocketSession::OnAccept(beast::error_code ec) {
 }
 
 void WebSocketSession::DoRead() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::OnRead, shared_from_this()));
+  const size_t limit = buffer_.size() == 0 ? kFirstReadBytes : kMessageReadBytes;
+  ws_.async_read_some(buffer_, limit, beast::bind_front_handler(&WebSocketSession::OnRead, shared_from_this()));
 }
 
 void WebSocketSession::OnRead(beast::error_code ec, size_t) {
@@ -86,6 +82,10 @@ void WebSocketSession::OnRead(beast::error_code ec, size_t) {
     Finish();
     return;
   }
+  if (!ws_.is_message_done()) {  // read_message_max still bounds the whole message
+    DoRead();
+    return;
+  }
   auto data = buffer_.cdata();
   std::string_view text(static_cast<const char*>(data.data()), data.size());
   if (ws_.got_text()) {
@@ -93,9 +93,9 @@ void WebSocketSession::OnRead(beast::error_code ec, size_t) {
   } else {
     connection_->OnBinary(text);
   }
-  buffer_.consume(buffer_.size());
-  // A large message must not pin its buffer for the life of an idle connection.
-  if (buffer_.capacity() > 8192) buffer_.shrink_to_fit();
+  // Nothing of a message outlives its handling: an idle socket keeps no read buffer.
+  buffer_.clear();
+  buffer_.shrink_to_fit();
   if (!finished_) DoRead();
 }
 
@@ -137,10 +137,24 @@ void WebSocketSession::OnWrite(beast::error_code ec, size_t) {
 void WebSocketSession::Close(uint16_t code, std::string_view reason) {
   if (closing_ || finished_) return;
   closing_ = true;
-  close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), boost::beast::string_view(reason.data(), reason.size()));
-  queue_.clear();  // what is not on the wire yet is dropped; the client resumes from its seq
-  queued_bytes_ = 0;
+  close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code),
+                                          beast::string_view(reason.data(), reason.size()));
+  DropUnsent();  // the client resumes from its last seq
+  // A peer that reads nothing never lets the write in flight, or the close handshake, finish.
+  close_deadline_ = std::make_unique<boost::asio::steady_timer>(ws_.get_executor(), kCloseGrace);
+  close_deadline_->async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->Finish();
+  });
   if (!writing_) DoClose();
+}
+
+void WebSocketSession::DropUnsent() {
+  // The frame being written must stay alive (and queued) until its write completes.
+  const size_t keep = writing_ ? 1 : 0;
+  while (queue_.size() > keep) {
+    queued_bytes_ -= queue_.back()->size();
+    queue_.pop_back();
+  }
 }
 
 void WebSocketSession::DoClose() {
@@ -151,7 +165,8 @@ void WebSocketSession::Finish() {
   if (finished_) return;
   finished_ = true;
   closing_ = true;
-  queue_.clear();
+  DropUnsent();
+  if (close_deadline_) close_deadline_->cancel();
   if (connection_) {
     sessions_.Remove(this);
     connection_->OnClosed();
