@@ -2,12 +2,13 @@
 // JSON error bodies, /healthz, /metrics, static files with the SPA fallback, and the WebSocket
 // upgrade rules (vsn, subprotocol). Only Node built-ins and `ws` (for the upgrade checks).
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import WebSocket from "ws";
 import { CONFAB_BIN, freePort, waitUntil } from "./lib.mjs";
 
 let server; // {base, port, dir, proc, output()}
@@ -104,6 +105,7 @@ describe("meetings", () => {
     assert.match(body.facilitator_token, /^[0-9a-f]{32}$/);
     assert.notEqual(body.facilitator_token, body.id);
     assert.equal(body.url, `/m/${body.id}`);
+    assert.equal(res.headers.get("location"), `/api/meetings/${body.id}`);
 
     const again = await (await postMeeting({ title: "Another" })).json();
     assert.notEqual(again.id, body.id, "ids are random");
@@ -159,9 +161,12 @@ describe("meetings", () => {
 
   test("unknown API path → 404, wrong method → 405, both JSON", async () => {
     await assertJsonError(await fetch(`${server.base}/api/nothing-here`), 404, "not_found");
-    const res = await fetch(`${server.base}/api/meetings`, { method: "DELETE" });
-    assert.ok(res.status === 405 || res.status === 404, `status ${res.status}`);
-    assert.equal(typeof (await res.json()).error, "string");
+    await assertJsonError(await fetch(`${server.base}/api/meetings`, { method: "DELETE" }), 405, "method_not_allowed");
+    await assertJsonError(await fetch(`${server.base}/api/meetings`), 405, "method_not_allowed");
+    await assertJsonError(await fetch(`${server.base}/healthz`, { method: "POST" }), 405, "method_not_allowed");
+    // Outside /api the static files answer GET and HEAD only.
+    await assertJsonError(await fetch(`${server.base}/m/abc`, { method: "POST" }), 405, "method_not_allowed");
+    await assertJsonError(await fetch(`${server.base}/api/meetings/%zz`), 400, "invalid_payload");
   });
 });
 
@@ -272,7 +277,9 @@ describe("static files", () => {
   });
 
   test("no path traversal", async () => {
-    for (const p of ["/../secret.txt", "/assets/../../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt"]) {
+    const secret = path.join(server.dir, "secret.txt"); // absolute: "//tmp/…" must not escape the root
+    for (const p of ["/../secret.txt", "/assets/../../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt",
+                     `/${secret}`, `/%2f${secret.slice(1)}`]) {
       const res = await rawRequest("GET", p);
       assert.ok(!res.body.includes("outside the web root"), `${p} leaked a file`);
       assert.ok(res.status === 404 || res.status === 400 || /confab-test-index/.test(res.body), `${p}: ${res.status}`);
@@ -326,5 +333,230 @@ describe("websocket upgrade", () => {
     const none = await upgrade("?vsn=2.0.0");
     assert.equal(none.status, 101);
     assert.equal(none.headers["sec-websocket-protocol"], undefined);
+  });
+});
+
+describe("HTTP details", () => {
+  test("HEAD answers like GET without a body", async () => {
+    const { id } = await (await postMeeting({ title: "Head" })).json();
+    const get = await rawRequest("GET", `/api/meetings/${id}`);
+    const head = await rawRequest("HEAD", `/api/meetings/${id}`);
+    assert.equal(head.status, 200);
+    assert.equal(head.body, "");
+    assert.equal(head.headers["content-length"], String(Buffer.byteLength(get.body)));
+    assert.match(head.headers["content-type"], /^application\/json/);
+
+    const index = await rawRequest("HEAD", "/m/anything");
+    assert.equal(index.status, 200);
+    assert.equal(index.body, "");
+    assert.match(index.headers["content-type"], /^text\/html/);
+  });
+
+  test("keep-alive: several requests on one connection", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const ports = [];
+      const { id } = await (await postMeeting({ title: "Keep-alive" })).json();
+      for (const target of ["/healthz", `/api/meetings/${id}`, `/api/meetings/${id}/events`, "/", "/nope/x"]) {
+        const { status, localPort, reused } = await new Promise((resolve, reject) => {
+          const req = http.get({ host: "127.0.0.1", port: server.port, path: target, agent }, (res) => {
+            res.resume();
+            res.on("end", () => resolve({ status: res.statusCode, localPort: res.socket.localPort, reused: req.reusedSocket }));
+          });
+          req.on("error", reject);
+        });
+        assert.equal(status, 200, target);
+        ports.push({ localPort, reused });
+      }
+      assert.equal(new Set(ports.map((p) => p.localPort)).size, 1, JSON.stringify(ports));
+      assert.deepEqual(ports.map((p) => p.reused), [false, true, true, true, true]);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  test("a 413 closes the connection (the rest of the body is never read as a request)", async () => {
+    const res = await rawRequest("POST", "/api/meetings", {
+      headers: { "content-type": "application/json", "content-length": String((1 << 20) + 1) },
+      body: "x".repeat((1 << 20) + 1),
+    });
+    assert.equal(res.status, 413);
+    assert.equal(JSON.parse(res.body).error, "message_too_large");
+    assert.equal(res.headers.connection, "close");
+  });
+
+  test("error bodies are JSON with a code", async () => {
+    const { id } = await (await postMeeting({ title: "Errors" })).json();
+    await assertJsonError(await fetch(`${server.base}/api/meetings/${id}/events?limit=0`), 400, "invalid_payload");
+    await assertJsonError(await fetch(`${server.base}/api/meetings/${id}/nothing`), 404, "not_found");
+    await assertJsonError(await fetch(`${server.base}/assets/nope-1.js`), 404, "not_found");
+    await assertJsonError(await fetch(`${server.base}/socket/longpoll`), 404, "not_found");
+    const body = await assertJsonError(await postMeeting({ title: 5 }), 400, "invalid_payload");
+    assert.equal(typeof body.detail, "string");
+  });
+
+  test("state at a seq or a time", async () => {
+    const { id } = await (await postMeeting({ title: "Time travel" })).json();
+    const res = await fetch(`${server.base}/api/meetings/${id}/state?seq=1`);
+    assert.equal(res.status, 200);
+    const s = await res.json();
+    assert.equal(s.seq, 1);
+    assert.equal(s.head_seq, 1);
+    assert.equal(s.state.title, "Time travel");
+    const before = await (await fetch(`${server.base}/api/meetings/${id}/state?at=2000-01-01`)).json();
+    assert.equal(before.seq, 0);
+    await assertJsonError(await fetch(`${server.base}/api/meetings/${id}/state?seq=2`), 400, "invalid_payload");
+    await assertJsonError(await fetch(`${server.base}/api/meetings/${id}/state?at=soon`), 400, "invalid_payload");
+  });
+});
+
+describe("websocket upgrade with the ws client", () => {
+  // Resolves with the HTTP status of a refused upgrade, or rejects if the socket opened.
+  function refusedStatus(url) {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      ws.on("unexpected-response", (_req, res) => {
+        res.resume();
+        resolve(res.statusCode);
+        ws.terminate();
+      });
+      ws.on("open", () => {
+        ws.close();
+        reject(new Error(`${url} was accepted`));
+      });
+      ws.on("error", () => {}); // terminate() after unexpected-response reports an error
+    });
+  }
+
+  function opened(url, protocols) {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, protocols);
+      ws.on("open", () => resolve(ws));
+      ws.on("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      ws.on("error", reject);
+    });
+  }
+
+  function closed(ws) {
+    return new Promise((resolve) => {
+      if (ws.readyState === WebSocket.CLOSED) resolve();
+      else ws.on("close", () => resolve());
+      ws.close();
+    });
+  }
+
+  test("vsn=1.0.0 and a missing vsn are refused with 403", async () => {
+    const url = `ws://127.0.0.1:${server.port}/socket/websocket`;
+    assert.equal(await refusedStatus(`${url}?vsn=1.0.0`), 403);
+    assert.equal(await refusedStatus(url), 403);
+    assert.equal(await refusedStatus(`${url}?vsn=2`), 403);
+  });
+
+  test("the phoenix subprotocol is echoed when offered, absent when not", async () => {
+    const url = `ws://127.0.0.1:${server.port}/socket/websocket?vsn=2.0.0`;
+    const withProto = await opened(url, ["phoenix"]);
+    assert.equal(withProto.protocol, "phoenix");
+    await closed(withProto);
+    const without = await opened(url);
+    assert.equal(without.protocol, "");
+    await closed(without);
+  });
+});
+
+describe("graceful shutdown and the log tools", () => {
+  // One Phoenix V2 frame, answered by the reply with the same ref.
+  function call(ws, frame) {
+    return new Promise((resolve, reject) => {
+      const onMessage = (raw) => {
+        const msg = JSON.parse(raw.toString());
+        if (msg[1] === frame[1] && msg[3] === "phx_reply") {
+          ws.off("message", onMessage);
+          resolve(msg[4]);
+        }
+      };
+      ws.on("message", onMessage);
+      ws.on("error", reject);
+      ws.send(JSON.stringify(frame));
+    });
+  }
+
+  function cli(args) {
+    const r = spawnSync(CONFAB_BIN, args, { encoding: "utf8" });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  test("SIGTERM closes sockets with 1001 and exits 0; export → import → check round trip", async () => {
+    const srv = await start();
+    const db = `sqlite:${path.join(srv.dir, "confab.db")}`;
+    try {
+      const created = await (
+        await fetch(`${srv.base}/api/meetings`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ title: "Shutdown" }),
+        })
+      ).json();
+      const ws = new WebSocket(`ws://127.0.0.1:${srv.port}/socket/websocket?vsn=2.0.0`);
+      await new Promise((resolve, reject) => {
+        ws.on("open", resolve);
+        ws.on("error", reject);
+      });
+      const topic = `meeting:${created.id}`;
+      const joined = await call(ws, ["1", "1", topic, "phx_join", { name: "Ada", token: created.facilitator_token }]);
+      assert.equal(joined.status, "ok", JSON.stringify(joined));
+      const pushed = await call(ws, [
+        "1",
+        "2",
+        topic,
+        "event",
+        { id: "it-shutdown-1", type: "card_added", data: { card_id: "k1", title: "Ship it" } },
+      ]);
+      assert.equal(pushed.status, "ok", JSON.stringify(pushed));
+      const closeCode = new Promise((resolve) => ws.on("close", (code) => resolve(code)));
+
+      srv.proc.kill("SIGTERM");
+      assert.equal(await closeCode, 1001);
+      const { code, signal } = await srv.exited;
+      assert.equal(signal, null, srv.output());
+      assert.equal(code, 0, srv.output());
+
+      // The store after a graceful stop: export the meeting, import it as a new one, check all.
+      const exported = cli(["export", created.id, "--store", db]);
+      assert.equal(exported.code, 0, exported.stderr);
+      const lines = exported.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+      assert.deepEqual(
+        lines.map((e) => e.type),
+        ["meeting_created", "participant_joined", "card_added"],
+      );
+      assert.deepEqual(lines.map((e) => e.seq), [1, 2, 3]);
+      const file = path.join(srv.dir, "export.ndjson");
+      writeFileSync(file, exported.stdout);
+
+      const imported = cli(["import", file, "--store", db]);
+      assert.equal(imported.code, 0, imported.stderr);
+      const summary = JSON.parse(imported.stdout.trim());
+      assert.equal(summary.events, 3);
+      assert.match(summary.id, /^[0-9a-f]{32}$/);
+      assert.notEqual(summary.id, created.id);
+      assert.match(summary.facilitator_token, /^[0-9a-f]{32}$/);
+
+      const again = cli(["export", summary.id, "--store", db]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(again.stdout, readFileSync(file, "utf8"), "the imported log exports to the same bytes");
+
+      const check = cli(["check", "--store", db]);
+      assert.equal(check.code, 0, check.stdout + check.stderr);
+      assert.match(check.stdout, /checked 2 meetings, 6 events/);
+
+      // Importing the same file under an existing id is refused and writes nothing.
+      const dup = cli(["import", file, "--meeting", summary.id, "--store", db]);
+      assert.equal(dup.code, 1);
+      assert.equal(cli(["check", "--store", db]).code, 0);
+      assert.equal(cli(["export", "no-such-meeting", "--store", db]).code, 1);
+    } finally {
+      if (!srv.dead()) srv.proc.kill("SIGKILL");
+      await srv.exited;
+      rmSync(srv.dir, { recursive: true, force: true });
+    }
   });
 });

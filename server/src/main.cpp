@@ -47,7 +47,10 @@ int main(int argc, char** argv) {
   app.fallthrough();  // `confab serve --log-level debug` works as well as `confab --log-level debug serve`
   std::string store_url = "sqlite:./data/confab.db";
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->envname("CONFAB_LOG_LEVEL");
+  // spdlog reads an unknown level name as "off": refuse it rather than silently lose every log line.
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->envname("CONFAB_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
 
   confab::net::ServeOptions serve;
   std::string web_dir;

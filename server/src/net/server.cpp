@@ -23,7 +23,12 @@ bool ParseListen(const std::string& text, std::string* host, unsigned short* por
   size_t colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) return false;
   std::string h = text.substr(0, colon);
-  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  const bool open = h.front() == '[', close = h.back() == ']';
+  if (open != close) return false;  // "[::1:80", "::1]:80"
+  if (open) {
+    if (h.size() <= 2) return false;  // "[]:80"
+    h = h.substr(1, h.size() - 2);
+  }
   std::string_view p(text.data() + colon + 1, text.size() - colon - 1);
   unsigned value = 0;
   auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);

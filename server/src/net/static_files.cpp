@@ -77,7 +77,9 @@ StaticFiles::StaticFiles(std::filesystem::path root) : root_(std::move(root)) {
 api::Response StaticFiles::Serve(std::string_view path) const {
   if (IsUnsafePath(path)) return api::Response::Error(404, "not_found");
   api::Response r;
-  std::string rel(path.empty() || path == "/" ? "index.html" : path.substr(path[0] == '/' ? 1 : 0));
+  // Every leading slash goes: root_ / "/etc/passwd" would be "/etc/passwd" ("//etc/passwd", "/%2fetc").
+  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  std::string rel(path.empty() ? "index.html" : path);
   std::error_code ec;
   std::filesystem::path file = root_ / rel;
   bool is_index = rel == "index.html";

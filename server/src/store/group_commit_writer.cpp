@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -18,12 +19,33 @@ constexpr std::string_view kRollbackTo = "ROLLBACK TO request";
 constexpr std::string_view kInsertMeeting =
     "INSERT INTO meetings(id, facilitator_token_hash, created_ts) VALUES (?, ?, ?)";
 constexpr std::string_view kMeetingExists = "SELECT 1 FROM meetings WHERE id = ?";
-constexpr std::string_view kHeadSeq = "SELECT MAX(seq) FROM events WHERE meeting_id = ?";
+constexpr std::string_view kDataVersion = "PRAGMA data_version";
+// A meeting's indexed events; the tail needs no read: the cache already holds every meeting in it.
+constexpr std::string_view kLoadLog = "SELECT seq, id FROM event_index WHERE meeting_id = ?";
+constexpr std::string_view kIdStored =
+    "SELECT 1 FROM event_index WHERE meeting_id = ?1 AND id = ?2 "
+    "UNION ALL SELECT 1 FROM events WHERE rowid > ?3 AND meeting_id = ?1 AND id = ?2 LIMIT 1";
 constexpr std::string_view kInsertEvent =
     "INSERT INTO events(meeting_id, seq, id, type, actor_pid, ts, replayed, json) VALUES (?, ?, ?, ?, ?, ?, "
     "?, ?)";
 constexpr std::string_view kInsertCredential =
     "INSERT INTO credentials(meeting_id, pid, secret_hash) VALUES (?, ?, ?)";
+constexpr std::string_view kReadIndexedThrough = "SELECT indexed_through FROM index_state";
+// Sorted, so the insert walks event_index left to right: one dirtied page per meeting touched.
+// OR IGNORE: a row at a (meeting, seq) already indexed can only come from a foreign writer; the
+// index keeps the first one and `confab check` reports the log.
+constexpr std::string_view kIndexTail =
+    "INSERT OR IGNORE INTO event_index(meeting_id, seq, id, event_rowid) "
+    "SELECT meeting_id, seq, id, rowid FROM events WHERE rowid > ?1 ORDER BY meeting_id, seq";
+constexpr std::string_view kMaxRowid = "SELECT COALESCE(MAX(rowid), 0) FROM events";
+constexpr std::string_view kSetIndexedThrough = "UPDATE index_state SET indexed_through = ?";
+
+// The cache's memory bound: past it, the next index flush forgets every meeting (they reload on use).
+constexpr size_t kMaxCachedIds = size_t{4} << 20;
+
+uint64_t IdHash(std::string_view id) {
+  return std::hash<std::string_view>{}(id);
+}
 
 void UpdateMax(std::atomic<uint64_t>& target, uint64_t value) {
   uint64_t seen = target.load(std::memory_order_relaxed);
@@ -33,7 +55,10 @@ void UpdateMax(std::atomic<uint64_t>& target, uint64_t value) {
 
 }  // namespace
 
-GroupCommitWriter::GroupCommitWriter(std::unique_ptr<SqliteConnection> conn) : conn_(std::move(conn)) {
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<SqliteConnection> conn,
+                                     std::unique_ptr<Checkpointer> checkpointer)
+    : conn_(std::move(conn)), checkpointer_(std::move(checkpointer)) {
+  if (checkpointer_) checkpointer_->Attach(*conn_);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -71,6 +96,7 @@ void GroupCommitWriter::Close() {
   if (thread_.get_id() == std::this_thread::get_id()) return;  // from a callback: cannot join itself
   std::lock_guard lock(join_mu_);
   if (thread_.joinable()) thread_.join();
+  if (checkpointer_) checkpointer_->Stop();
 }
 
 StoreStats GroupCommitWriter::Stats() const {
@@ -81,6 +107,8 @@ StoreStats GroupCommitWriter::Stats() const {
   s.failed_appends = failed_appends_.load(std::memory_order_relaxed);
   s.commit_micros = commit_micros_.load(std::memory_order_relaxed);
   s.max_batch_events = max_batch_events_.load(std::memory_order_relaxed);
+  s.index_flushes = index_flushes_.load(std::memory_order_relaxed);
+  s.checkpoints = checkpointer_ ? checkpointer_->checkpoints() : 0;
   return s;
 }
 
@@ -134,42 +162,61 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   sqlite3_stmt* savepoint = commit ? conn_->Prepare(kSavepoint, &st) : nullptr;
   sqlite3_stmt* release = savepoint ? conn_->Prepare(kRelease, &st) : nullptr;
   sqlite3_stmt* rollback_to = release ? conn_->Prepare(kRollbackTo, &st) : nullptr;
+  bool committed = false;
   if (!rollback_to) {
     fail_all(st);
   } else if (Status b = StepOnce(begin, "begin"); !b.ok()) {
     // Another process holds the write lock past busy_timeout, or the disk is gone.
     fail_all(b.code() == Status::Code::kUnavailable ? b : Status::IoError(b.message()));
+  } else if (Status prep = PrepareTransaction(); !prep.ok()) {
+    fail_all(Status::IoError(prep.message()));
+    conn_->Exec("ROLLBACK");
   } else {
-    bool transaction_lost = false;
+    // Set when the transaction can no longer be committed as a whole.
+    Status batch_lost;
     for (Pending& p : batch) {
-      if (Status s = StepOnce(savepoint, "savepoint"); !s.ok()) {
-        p.status = s;
-        continue;
+      // Only a request that may fail after writing part of itself needs a savepoint: creating a
+      // meeting (id taken) or storing credentials (participant taken). Plain event appends are
+      // checked in full before their first write.
+      const bool guarded = p.req.create.has_value() || !p.req.credentials.empty();
+      if (guarded) {
+        if (Status s = StepOnce(savepoint, "savepoint"); !s.ok()) {
+          batch_lost = s;
+          break;
+        }
       }
-      p.status = WriteRequest(p.req);
-      if (!p.status.ok()) {
-        // Undo just this request; the savepoint itself is then released (it stays open otherwise).
-        StepOnce(rollback_to, "rollback to savepoint");
+      bool wrote = false;
+      p.status = WriteRequest(p.req, &wrote);
+      if (guarded) {
+        if (!p.status.ok()) StepOnce(rollback_to, "rollback to savepoint");
+        StepOnce(release, "release savepoint");
+      } else if (!p.status.ok() && wrote) {
+        // Part of an unguarded request is in the transaction and cannot be taken out alone.
+        batch_lost = p.status;
+        break;
       }
-      StepOnce(release, "release savepoint");
       // Some errors (disk full, I/O error, out of memory) make SQLite roll back the whole
       // transaction on its own; what earlier requests wrote is then gone too.
       if (sqlite3_get_autocommit(conn_->db())) {
-        transaction_lost = true;
+        batch_lost = Status::IoError(sqlite3_errmsg(conn_->db()));
         break;
       }
     }
-    if (transaction_lost) {
-      fail_all(Status::IoError("transaction rolled back: " + std::string(sqlite3_errmsg(conn_->db()))));
+    if (!batch_lost.ok()) {
+      fail_all(Status::IoError("transaction rolled back: " + batch_lost.message()));
+      if (!sqlite3_get_autocommit(conn_->db())) conn_->Exec("ROLLBACK");
     } else if (Status c = StepOnce(commit, "commit"); !c.ok()) {
       // Nothing of the batch is durable: not even the requests that had failed on their own know
       // more than that, so all of them report the commit failure.
       fail_all(Status::IoError(c.message()));
       conn_->Exec("ROLLBACK");
     } else {
+      committed = true;
       commits_.fetch_add(1, std::memory_order_relaxed);
     }
   }
+  // The cache already counts this batch's writes; if they are gone it must be rebuilt.
+  if (!committed) DropCache();
 
   uint64_t ok_events = 0;
   for (const Pending& p : batch) {
@@ -188,14 +235,147 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   commit_micros_.fetch_add(static_cast<uint64_t>(micros), std::memory_order_relaxed);
 }
 
-Status GroupCommitWriter::WriteRequest(const AppendRequest& req) {
+void GroupCommitWriter::DropCache() {
+  logs_.clear();
+  cached_ids_ = 0;
+  must_index_tail_ = true;
+}
+
+Status GroupCommitWriter::PrepareTransaction() {
+  Status st;
+  // Under the write lock, so the value is current: it moves only when another connection commits.
+  sqlite3_stmt* dv = conn_->Prepare(kDataVersion, &st);
+  if (!dv) return st;
+  {
+    StatementScope q(dv);
+    if (q.Step() != SQLITE_ROW) return conn_->LastError("read data_version");
+    const int64_t version = q.Int(0);
+    if (version != data_version_) {
+      if (data_version_ != -1) DropCache();  // another writer: heads and ids may have moved
+      data_version_ = version;
+    }
+  }
+  if (must_index_tail_ || unindexed_events_ >= kIndexEveryEvents) return IndexTail();
+  return Status::Ok();
+}
+
+Status GroupCommitWriter::IndexTail() {
+  Status st;
+  if (must_index_tail_) {
+    // Another writer may have flushed (or written) since we last looked.
+    sqlite3_stmt* read = conn_->Prepare(kReadIndexedThrough, &st);
+    if (!read) return st;
+    StatementScope q(read);
+    if (q.Step() != SQLITE_ROW) return conn_->LastError("read index_state");
+    indexed_through_ = q.Int(0);
+  }
+  sqlite3_stmt* index = conn_->Prepare(kIndexTail, &st);
+  sqlite3_stmt* max = index ? conn_->Prepare(kMaxRowid, &st) : nullptr;
+  sqlite3_stmt* set = max ? conn_->Prepare(kSetIndexedThrough, &st) : nullptr;
+  if (!set) return st;
+  {
+    StatementScope q(index);
+    q.Bind(1, indexed_through_);
+    if (q.Step() != SQLITE_DONE) return conn_->LastError("index the log tail");
+  }
+  int64_t through = indexed_through_;
+  {
+    StatementScope q(max);
+    if (q.Step() != SQLITE_ROW) return conn_->LastError("read last rowid");
+    through = std::max(through, q.Int(0));
+  }
+  if (through != indexed_through_) {
+    StatementScope q(set);
+    q.Bind(1, through);
+    if (q.Step() != SQLITE_DONE) return conn_->LastError("record index_state");
+  }
+  // Only now, with the tail empty, may the cache forget meetings: a miss reads event_index alone.
+  if (cached_ids_ > kMaxCachedIds) {
+    logs_.clear();
+    cached_ids_ = 0;
+  }
+  indexed_through_ = through;
+  unindexed_events_ = 0;
+  must_index_tail_ = false;
+  index_flushes_.fetch_add(1, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+Status GroupCommitWriter::CheckShape(const AppendRequest& req) {
   const std::string& mid = req.meeting_id;
   if (mid.empty()) return Status::Invalid("append without a meeting id");
+  if (req.create && req.create->id != mid)
+    return Status::Invalid("create names meeting " + req.create->id + ", append names " + mid);
+  for (size_t i = 0; i < req.events.size(); ++i) {
+    const StoredEvent& e = req.events[i];
+    if (i > 0 && e.seq != req.events[i - 1].seq + 1) {
+      return Status::Invalid("seqs of one append must be contiguous: expected " +
+                             std::to_string(req.events[i - 1].seq + 1) + ", got " + std::to_string(e.seq));
+    }
+    if (!e.meeting_id.empty() && e.meeting_id != mid)
+      return Status::Invalid("event of meeting " + e.meeting_id + " in an append to " + mid);
+  }
+  for (const Credential& c : req.credentials) {
+    if (!c.meeting_id.empty() && c.meeting_id != mid)
+      return Status::Invalid("credential of meeting " + c.meeting_id + " in an append to " + mid);
+  }
+  return Status::Ok();
+}
+
+Status GroupCommitWriter::FindLog(const std::string& mid, bool just_created, MeetingLog** out) {
+  if (auto it = logs_.find(mid); it != logs_.end()) {
+    *out = &it->second;
+    return Status::Ok();
+  }
+  Status st;
+  if (!just_created) {
+    sqlite3_stmt* stmt = conn_->Prepare(kMeetingExists, &st);
+    if (!stmt) return st;
+    StatementScope q(stmt);
+    q.Bind(1, mid);
+    int rc = q.Step();
+    if (rc == SQLITE_DONE) return Status::NotFound("no meeting " + mid);
+    if (rc != SQLITE_ROW) return conn_->LastError("read meeting");
+  }
+  // Every meeting with events in the tail is cached (the tail was indexed when the cache was last
+  // dropped, and every write since went through it), so event_index alone is the whole log.
+  MeetingLog log;
+  sqlite3_stmt* load = conn_->Prepare(kLoadLog, &st);
+  if (!load) return st;
+  StatementScope q(load);
+  q.Bind(1, mid);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    log.head = std::max(log.head, q.Int(0));
+    const auto* id = reinterpret_cast<const char*>(sqlite3_column_text(load, 1));
+    log.id_hashes.insert(IdHash(std::string_view(id ? id : "", sqlite3_column_bytes(load, 1))));
+  }
+  if (rc != SQLITE_DONE) return conn_->LastError("load meeting log");
+  cached_ids_ += log.id_hashes.size();
+  *out = &logs_.emplace(mid, std::move(log)).first->second;
+  return Status::Ok();
+}
+
+Status GroupCommitWriter::IdStored(const std::string& mid, const std::string& id, bool* stored) {
+  Status st;
+  sqlite3_stmt* stmt = conn_->Prepare(kIdStored, &st);
+  if (!stmt) return st;
+  StatementScope q(stmt);
+  q.Bind(1, mid);
+  q.Bind(2, id);
+  q.Bind(3, indexed_through_);
+  int rc = q.Step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return conn_->LastError("find event id");
+  *stored = rc == SQLITE_ROW;
+  return Status::Ok();
+}
+
+Status GroupCommitWriter::WriteRequest(const AppendRequest& req, bool* wrote) {
+  if (Status s = CheckShape(req); !s.ok()) return s;
+  const std::string& mid = req.meeting_id;
   Status st;
 
   if (req.create) {
-    if (req.create->id != mid)
-      return Status::Invalid("create names meeting " + req.create->id + ", append names " + mid);
     sqlite3_stmt* ins = conn_->Prepare(kInsertMeeting, &st);
     if (!ins) return st;
     StatementScope q(ins);
@@ -209,48 +389,47 @@ Status GroupCommitWriter::WriteRequest(const AppendRequest& req) {
       }
       return conn_->LastError("insert meeting");
     }
+    *wrote = true;
   }
 
-  // The stored head: one seek to the end of the meeting's (meeting_id, seq) key range.
-  int64_t head = 0;
-  {
-    sqlite3_stmt* stmt = conn_->Prepare(kHeadSeq, &st);
-    if (!stmt) return st;
-    StatementScope q(stmt);
-    q.Bind(1, mid);
-    if (q.Step() != SQLITE_ROW) return conn_->LastError("read head seq");
-    head = q.IsNull(0) ? 0 : q.Int(0);
-  }
-  if (head == 0 && !req.create) {
-    // No events yet: only then can the meeting row be missing (events are never written without it).
-    sqlite3_stmt* stmt = conn_->Prepare(kMeetingExists, &st);
-    if (!stmt) return st;
-    StatementScope q(stmt);
-    q.Bind(1, mid);
-    int rc = q.Step();
-    if (rc == SQLITE_DONE) return Status::NotFound("no meeting " + mid);
-    if (rc != SQLITE_ROW) return conn_->LastError("read meeting");
-  }
-
-  if (!req.events.empty()) {
-    const int64_t first = req.events.front().seq;
-    if (first != head + 1) {
-      return Status::Conflict("meeting " + mid + " head is " + std::to_string(head) +
-                              ", append starts at seq " + std::to_string(first));
+  MeetingLog* log = nullptr;
+  if (Status s = FindLog(mid, req.create.has_value(), &log); !s.ok()) return s;
+  // A meeting created by this request exists only if the request commits: a failure below rolls
+  // its row back (savepoint), so the cache must not remember it either.
+  struct ForgetCreated {
+    GroupCommitWriter* w;
+    const std::string* mid;
+    bool armed;
+    ~ForgetCreated() {
+      if (armed) w->logs_.erase(*mid);
     }
+  } forget{this, &mid, req.create.has_value()};
+
+  if (!req.events.empty() && req.events.front().seq != log->head + 1) {
+    const int64_t first = req.events.front().seq;
+    if (first <= log->head)
+      return Status::Conflict("meeting " + mid + " seq " + std::to_string(first) + " is taken");
+    return Status::Conflict("meeting " + mid + " head is " + std::to_string(log->head) +
+                            ", append starts at seq " + std::to_string(first));
   }
+  // Idempotency: no event id may already be stored in the meeting, nor repeat inside the request.
+  std::vector<uint64_t> hashes;
+  hashes.reserve(req.events.size());
+  for (size_t i = 0; i < req.events.size(); ++i) {
+    const StoredEvent& e = req.events[i];
+    const uint64_t h = IdHash(e.id);
+    bool duplicate = false;
+    for (size_t j = 0; j < i && !duplicate; ++j) duplicate = hashes[j] == h && req.events[j].id == e.id;
+    if (!duplicate && log->id_hashes.count(h)) {
+      if (Status s = IdStored(mid, e.id, &duplicate); !s.ok()) return s;
+    }
+    if (duplicate) return Status::Duplicate("meeting " + mid + " already has event id " + e.id);
+    hashes.push_back(h);
+  }
+
   sqlite3_stmt* ins = conn_->Prepare(kInsertEvent, &st);
   if (!ins) return st;
-  int64_t expected = head + 1;
   for (const StoredEvent& e : req.events) {
-    if (e.seq != expected) {
-      return Status::Invalid("seqs of one append must be contiguous: expected " + std::to_string(expected) +
-                             ", got " + std::to_string(e.seq));
-    }
-    if (!e.meeting_id.empty() && e.meeting_id != mid) {
-      return Status::Invalid("event of meeting " + e.meeting_id + " in an append to " + mid);
-    }
-    ++expected;
     StatementScope q(ins);
     q.Bind(1, mid);
     q.Bind(2, e.seq);
@@ -260,28 +439,18 @@ Status GroupCommitWriter::WriteRequest(const AppendRequest& req) {
     q.Bind(6, e.ts);
     q.Bind(7, int64_t{e.replayed ? 1 : 0});
     q.Bind(8, e.json);
-    if (q.Step() != SQLITE_DONE) {
-      switch (sqlite3_extended_errcode(conn_->db())) {
-        case SQLITE_CONSTRAINT_PRIMARYKEY:
-          return Status::Conflict("meeting " + mid + " seq " + std::to_string(e.seq) + " is taken");
-        case SQLITE_CONSTRAINT_UNIQUE:
-          return Status::Duplicate("meeting " + mid + " already has event id " + e.id);
-        default:
-          return conn_->LastError("insert event");
-      }
-    }
+    *wrote = true;
+    if (q.Step() != SQLITE_DONE) return conn_->LastError("insert event");
   }
 
   sqlite3_stmt* cred = conn_->Prepare(kInsertCredential, &st);
   if (!cred) return st;
   for (const Credential& c : req.credentials) {
-    if (!c.meeting_id.empty() && c.meeting_id != mid) {
-      return Status::Invalid("credential of meeting " + c.meeting_id + " in an append to " + mid);
-    }
     StatementScope q(cred);
     q.Bind(1, mid);
     q.Bind(2, c.pid);
     q.Bind(3, c.secret_hash);
+    *wrote = true;
     if (q.Step() != SQLITE_DONE) {
       if (sqlite3_extended_errcode(conn_->db()) == SQLITE_CONSTRAINT_PRIMARYKEY) {
         return Status::Conflict("meeting " + mid + " already has participant " + c.pid);
@@ -289,7 +458,11 @@ Status GroupCommitWriter::WriteRequest(const AppendRequest& req) {
       return conn_->LastError("insert credential");
     }
   }
+
+  // Written: the cache follows (a later failure of the whole batch drops it).
+  forget.armed = false;
+  if (!req.events.empty()) log->head = req.events.back().seq;
+  for (uint64_t h : hashes) cached_ids_ += log->id_hashes.insert(h).second ? 1 : 0;
+  unindexed_events_ += static_cast<int64_t>(req.events.size());
   return Status::Ok();
 }
-
-}  // namespace confab::store

@@ -3,22 +3,34 @@
 // one writer thread takes everything queued, writes it in one transaction — one fsync for the
 // whole batch — and then runs the callbacks in queue order.
 //
-// Inside the transaction each request sits in its own SAVEPOINT, so a request that fails (seq taken,
-// duplicate event id, no such meeting) is rolled back alone and the rest of the batch commits.
-// If BEGIN or COMMIT itself fails, every request of the batch fails (nothing of it is durable).
+// Conflict, Duplicate, NotFound and Invalid are decided before anything of a request is written,
+// from a per-meeting cache (head seq + 64-bit hashes of the stored event ids, a hash hit checked
+// against the stored id), so a plain event append needs no SAVEPOINT. Requests that also create a
+// meeting or store credentials can still fail on a constraint half-way and keep their own SAVEPOINT.
+// If BEGIN or COMMIT itself fails, or a write fails outside a savepoint, every request of the batch
+// fails (nothing of it is durable).
+//
+// The writer also maintains the deferred event_index (schema v2, docs/storage.md): every
+// kIndexEveryEvents events, inside a batch's transaction, it indexes the tail in one sorted insert.
+// The cache is trusted only while this connection is the file's only writer: another connection's
+// commit (PRAGMA data_version moved) or a failed batch drops it and indexes the whole tail first.
 //
 // Threading: Append, Flush, Stats and Close are safe from any thread. Callbacks run on the writer
 // thread; they must be quick and must not call Flush or Close (that would wait for the writer
 // thread from the writer thread).
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
+#include "store/checkpointer.hpp"
 #include "store/sqlite_connection.hpp"
 #include "store/store.hpp"
 
@@ -26,8 +38,14 @@ namespace confab::store {
 
 class GroupCommitWriter {
  public:
-  // Takes an open, migrated writer connection and starts the writer thread.
-  explicit GroupCommitWriter(std::unique_ptr<SqliteConnection> conn);
+  // Events written between two index flushes. Bounds the tail every read scans (~1 MB of rows)
+  // against how often a flush dirties one index page per meeting.
+  static constexpr int64_t kIndexEveryEvents = 4096;
+
+  // Takes an open, migrated writer connection and starts the writer thread. `checkpointer`
+  // (optional) is woken when the WAL grows; without one the writer checkpoints inline.
+  explicit GroupCommitWriter(std::unique_ptr<SqliteConnection> conn,
+                             std::unique_ptr<Checkpointer> checkpointer = nullptr);
   // Close().
   ~GroupCommitWriter();
   GroupCommitWriter(const GroupCommitWriter&) = delete;
@@ -51,15 +69,39 @@ class GroupCommitWriter {
     std::function<void(Status)> done;
     Status status;
   };
+  // What the writer knows of one meeting's stored log.
+  struct MeetingLog {
+    int64_t head = 0;
+    std::unordered_set<uint64_t> id_hashes;  // of every stored event id (collisions checked in SQL)
+  };
 
   void Run();
   // Writes one batch in one transaction and sets every Pending::status.
   void CommitBatch(std::vector<Pending>& batch);
-  // The body of one request inside its savepoint. Ok, or why the request must be rolled back.
-  Status WriteRequest(const AppendRequest& req);
+  // After BEGIN: notices other writers and flushes the event index when due.
+  Status PrepareTransaction();
+  Status IndexTail();
+  // Writes one request. Ok, or why it must be rolled back; *wrote is set once anything was written.
+  Status WriteRequest(const AppendRequest& req, bool* wrote);
+  // Checks that do not touch the database: ids, contiguous seqs.
+  static Status CheckShape(const AppendRequest& req);
+  // The cached log of `mid`, loaded from event_index on a miss; NotFound when there is no meeting.
+  Status FindLog(const std::string& mid, bool just_created, MeetingLog** out);
+  // Whether `id` is stored in `mid` (a hash hit is only a hint).
+  Status IdStored(const std::string& mid, const std::string& id, bool* stored);
+  void DropCache();
   Status StepOnce(sqlite3_stmt* stmt, std::string_view what);
 
   std::unique_ptr<SqliteConnection> conn_;  // writer thread only (after construction)
+  std::unique_ptr<Checkpointer> checkpointer_;
+
+  // Writer thread only.
+  std::unordered_map<std::string, MeetingLog> logs_;
+  size_t cached_ids_ = 0;
+  int64_t indexed_through_ = 0;    // index_state.indexed_through as of the last flush
+  int64_t unindexed_events_ = 0;   // events written since
+  bool must_index_tail_ = true;    // the cache cannot be trusted until the tail is indexed
+  int64_t data_version_ = -1;
 
   std::mutex mu_;
   std::condition_variable work_cv_;  // queue_ became non-empty, or closing_
@@ -72,7 +114,7 @@ class GroupCommitWriter {
   std::thread thread_;
 
   std::atomic<uint64_t> commits_{0}, appends_{0}, events_{0}, failed_appends_{0}, commit_micros_{0},
-      max_batch_events_{0};
+      max_batch_events_{0}, index_flushes_{0};
 };
 
 }  // namespace confab::store

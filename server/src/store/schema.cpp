@@ -44,6 +44,43 @@ constexpr Migration kMigrations[] = {
      "  secret_hash TEXT NOT NULL,"
      "  PRIMARY KEY (meeting_id, pid)"
      ") WITHOUT ROWID;"},
+    // Version 2: the log in commit order, with a deferred per-meeting index (docs/storage.md).
+    // - events keeps its eight columns (tools and `sqlite3` sessions see the same table) but becomes
+    //   a rowid table: rowid = commit order, so a group commit appends to contiguous pages instead of
+    //   dirtying one leaf per meeting.
+    // - event_index maps (meeting_id, seq) -> rowid, with the event id beside it (dedupe loads and
+    //   FindEventSeq read it without touching the rows). The writer fills it in bulk, sorted, every
+    //   few thousand events; index_state.indexed_through is the last events.rowid it covers. Rows
+    //   above it (the "tail") are found by a short rowid range scan.
+    {2,
+     "CREATE TABLE events_v2 ("
+     "  meeting_id TEXT NOT NULL,"
+     "  seq INTEGER NOT NULL,"
+     "  id TEXT NOT NULL,"
+     "  type TEXT NOT NULL,"
+     "  actor_pid TEXT NOT NULL,"
+     "  ts INTEGER NOT NULL,"
+     "  replayed INTEGER NOT NULL,"
+     "  json TEXT NOT NULL"
+     ");"
+     "INSERT INTO events_v2(meeting_id, seq, id, type, actor_pid, ts, replayed, json)"
+     "  SELECT meeting_id, seq, id, type, actor_pid, ts, replayed, json FROM events ORDER BY meeting_id, seq;"
+     "DROP TABLE events;"
+     "ALTER TABLE events_v2 RENAME TO events;"
+     "CREATE TABLE event_index ("
+     "  meeting_id TEXT NOT NULL,"
+     "  seq INTEGER NOT NULL,"
+     "  id TEXT NOT NULL,"
+     "  event_rowid INTEGER NOT NULL,"
+     "  PRIMARY KEY (meeting_id, seq)"
+     ") WITHOUT ROWID;"
+     "INSERT INTO event_index(meeting_id, seq, id, event_rowid)"
+     "  SELECT meeting_id, seq, id, rowid FROM events ORDER BY meeting_id, seq;"
+     "CREATE TABLE index_state ("
+     "  one INTEGER PRIMARY KEY NOT NULL CHECK (one = 1),"
+     "  indexed_through INTEGER NOT NULL"
+     ");"
+     "INSERT INTO index_state(one, indexed_through) VALUES (1, (SELECT COALESCE(MAX(rowid), 0) FROM events));"},
 };
 
 int64_t NowMs() {

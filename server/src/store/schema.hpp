@@ -10,7 +10,7 @@
 namespace confab::store {
 
 // The version this binary writes; a freshly created file ends at this version.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Brings the database behind `conn` (the writer connection) up to kSchemaVersion.
 // Invalid when the file's version is newer than kSchemaVersion; IoError/Unavailable on SQLite failure.

@@ -26,14 +26,31 @@ Status SqliteConnection::Open(const std::string& path, Role role, std::unique_pt
   // journal_mode=WAL is persistent in the file; setting it from the writer is enough, but it is
   // cheap to assert from every connection. synchronous=FULL: every COMMIT fsyncs the WAL, so an
   // acknowledged event survives power loss, not just a process crash.
-  const char* pragmas = role == Role::kWriter ? "PRAGMA journal_mode=WAL;"
-                                                "PRAGMA synchronous=FULL;"
-                                                "PRAGMA foreign_keys=OFF;"
-                                                "PRAGMA temp_store=MEMORY;"
-                                                "PRAGMA cache_size=-65536;"
-                                                "PRAGMA wal_autocheckpoint=4096;"
-                                              : "PRAGMA query_only=1;"
-                                                "PRAGMA temp_store=MEMORY;";
+  // The writer's wal_autocheckpoint stays as a fallback; SqliteStore hands checkpoints to a
+  // Checkpointer thread, whose WAL hook replaces it (checkpointer.hpp).
+  const char* pragmas = "";
+  switch (role) {
+    case Role::kWriter:
+      pragmas =
+          "PRAGMA journal_mode=WAL;"
+          "PRAGMA synchronous=FULL;"
+          "PRAGMA foreign_keys=OFF;"
+          "PRAGMA temp_store=MEMORY;"
+          "PRAGMA cache_size=-65536;"
+          "PRAGMA wal_autocheckpoint=4096;";
+      break;
+    case Role::kReader:
+      pragmas =
+          "PRAGMA query_only=1;"
+          "PRAGMA temp_store=MEMORY;";
+      break;
+    case Role::kCheckpointer:
+      // FULL: the checkpoint fsyncs the database file before the WAL may be reused.
+      pragmas =
+          "PRAGMA synchronous=FULL;"
+          "PRAGMA wal_autocheckpoint=0;";
+      break;
+  }
   if (Status s = conn->Exec(pragmas); !s.ok()) return s;
   if (role == Role::kWriter) {
     // journal_mode answers with the mode actually in force; a filesystem without shared memory

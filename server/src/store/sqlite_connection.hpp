@@ -21,6 +21,7 @@ class SqliteConnection {
   enum class Role {
     kWriter,  // creates the file, sets WAL + synchronous=FULL, may write
     kReader,  // query_only: a bug that tries to write from a read path fails loudly
+    kCheckpointer,  // copies the WAL into the file (PRAGMA wal_checkpoint); writes no rows
   };
 
   // Opens `path` (created if missing when `role` is kWriter). busy_timeout covers the short waits

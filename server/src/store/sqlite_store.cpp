@@ -13,20 +13,42 @@ namespace {
 // extra ones are closed when returned, so a burst of joins does not pin file handles forever.
 constexpr size_t kMaxIdleReaders = 8;
 
+// Schema v2 (docs/storage.md): events up to index_state.indexed_through are reached through
+// event_index (its (meeting_id, seq) order, then the row by rowid); newer ones, the tail, by a rowid
+// range scan of at most a few thousand rows. Each query is one compound statement, so both halves
+// read the same snapshot (the writer moves rows from tail to index atomically), and SQLite merges
+// the two ordered halves without sorting the indexed one. The join re-checks meeting_id and seq so
+// an index entry whose row was edited away by hand cannot return a different event.
 #define CONFAB_EVENT_COLUMNS "meeting_id, seq, id, type, actor_pid, ts, replayed, json"
+#define CONFAB_INDEXED_EVENTS                                                                       \
+  "SELECT e.meeting_id, e.seq, e.id, e.type, e.actor_pid, e.ts, e.replayed, e.json "                 \
+  "FROM event_index x CROSS JOIN events e ON e.rowid = x.event_rowid AND e.meeting_id = x.meeting_id " \
+  "AND e.seq = x.seq "
+#define CONFAB_TAIL_EVENTS                                                \
+  "SELECT " CONFAB_EVENT_COLUMNS " FROM events WHERE rowid > " \
+  "(SELECT indexed_through FROM index_state) "
 constexpr std::string_view kReadEvents =
-    "SELECT " CONFAB_EVENT_COLUMNS " FROM events WHERE meeting_id = ? AND seq > ? ORDER BY seq LIMIT ?";
+    CONFAB_INDEXED_EVENTS "WHERE x.meeting_id = ?1 AND x.seq > ?2 UNION ALL " CONFAB_TAIL_EVENTS
+                          "AND meeting_id = ?1 AND seq > ?2 ORDER BY 2 LIMIT ?3";
 constexpr std::string_view kReadReplayedEvents =
-    "SELECT " CONFAB_EVENT_COLUMNS
-    " FROM events WHERE meeting_id = ? AND seq > ? AND replayed = 1 ORDER BY seq LIMIT ?";
-constexpr std::string_view kScanAll = "SELECT " CONFAB_EVENT_COLUMNS " FROM events ORDER BY meeting_id, seq";
+    CONFAB_INDEXED_EVENTS "WHERE x.meeting_id = ?1 AND x.seq > ?2 AND e.replayed = 1 UNION ALL " CONFAB_TAIL_EVENTS
+                          "AND meeting_id = ?1 AND seq > ?2 AND replayed = 1 ORDER BY 2 LIMIT ?3";
+constexpr std::string_view kScanAll =
+    CONFAB_INDEXED_EVENTS "UNION ALL " CONFAB_TAIL_EVENTS "ORDER BY 1, 2";
+constexpr std::string_view kHeadSeq =
+    "SELECT MAX(s) FROM (SELECT MAX(seq) AS s FROM event_index WHERE meeting_id = ?1 UNION ALL "
+    "SELECT MAX(seq) FROM events WHERE rowid > (SELECT indexed_through FROM index_state) AND meeting_id = ?1)";
+constexpr std::string_view kFindEventSeq =
+    "SELECT seq FROM event_index WHERE meeting_id = ?1 AND id = ?2 UNION ALL "
+    "SELECT seq FROM events WHERE rowid > (SELECT indexed_through FROM index_state) AND meeting_id = ?1 "
+    "AND id = ?2 LIMIT 1";
+#undef CONFAB_TAIL_EVENTS
+#undef CONFAB_INDEXED_EVENTS
 #undef CONFAB_EVENT_COLUMNS
 constexpr std::string_view kGetMeeting =
     "SELECT id, facilitator_token_hash, created_ts FROM meetings WHERE id = ?";
 constexpr std::string_view kListMeetings =
     "SELECT id, facilitator_token_hash, created_ts FROM meetings ORDER BY created_ts, id";
-constexpr std::string_view kHeadSeq = "SELECT MAX(seq) FROM events WHERE meeting_id = ?";
-constexpr std::string_view kFindEventSeq = "SELECT seq FROM events WHERE meeting_id = ? AND id = ?";
 constexpr std::string_view kGetCredential =
     "SELECT secret_hash FROM credentials WHERE meeting_id = ? AND pid = ?";
 
@@ -91,7 +113,9 @@ Status SqliteStore::Open(const std::string& path, std::unique_ptr<SqliteStore>* 
   std::unique_ptr<SqliteConnection> conn;
   if (Status s = SqliteConnection::Open(path, SqliteConnection::Role::kWriter, &conn); !s.ok()) return s;
   if (Status s = Migrate(*conn); !s.ok()) return s;
-  auto writer = std::make_unique<GroupCommitWriter>(std::move(conn));
+  std::unique_ptr<Checkpointer> checkpointer;
+  if (Status s = Checkpointer::Open(path, &checkpointer); !s.ok()) return s;
+  auto writer = std::make_unique<GroupCommitWriter>(std::move(conn), std::move(checkpointer));
   out->reset(new SqliteStore(path, std::move(writer)));
   return Status::Ok();
 }

@@ -63,6 +63,8 @@ struct StoreStats {
   uint64_t failed_appends = 0;   // AppendRequests that completed with an error
   uint64_t commit_micros = 0;    // total wall time spent in commits (incl. fsync)
   uint64_t max_batch_events = 0; // largest group commit seen
+  uint64_t index_flushes = 0;    // times the deferred event index took in the log's tail
+  uint64_t checkpoints = 0;      // WAL checkpoints run (background or inline)
 };
 
 class Store {

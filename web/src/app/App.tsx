@@ -4,16 +4,18 @@ import { LandingPage } from '../features/landing/LandingPage'
 import { MeetingPage } from '../features/meeting/MeetingPage'
 import { Toasts } from '../features/toasts/Toasts'
 import { Link } from '../features/navigation/Link'
+import { FeaturesPage } from '../features/features/FeaturesPage'
 
 export function App() {
   const path = useAppSelector((s) => s.navigation.path)
-  const route = routeFor(path)
+  const route = /^\/features\/?$/.test(path) ? { page: 'features' as const } : routeFor(path)
   return (
     <>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
       {route.page === 'landing' && <LandingPage />}
+      {route.page === 'features' && <FeaturesPage />}
       {route.page === 'meeting' && <MeetingPage key={route.meetingId} meetingId={route.meetingId} />}
       {route.page === 'notFound' && (
         <main id="main" className="page narrow">

@@ -1,4 +1,7 @@
 import { combineReducers } from '@reduxjs/toolkit'
+import analytics from '../features/analytics/analyticsSlice'
+import audit from '../features/audit/auditSlice'
+import features from '../features/features/featuresSlice'
 import landing from '../features/landing/landingSlice'
 import meeting from '../features/meeting/meetingSlice'
 import navigation from '../features/navigation/navigationSlice'
@@ -17,6 +20,9 @@ export const rootReducer = combineReducers({
   typing,
   timeline,
   toasts,
+  analytics,
+  audit,
+  features,
 })
 
 export type RootState = ReturnType<typeof rootReducer>

@@ -5,6 +5,9 @@ import { meetingSaga } from '../features/meeting/meetingSaga'
 import { navigationSaga } from '../features/navigation/navigationSaga'
 import { timelineSaga } from '../features/timeline/timelineSaga'
 import { expirySaga } from '../features/toasts/expirySaga'
+import { analyticsSaga } from '../features/analytics/analyticsSaga'
+import { auditSaga } from '../features/audit/auditSaga'
+import { featuresSaga } from '../features/features/featuresSaga'
 
 export function* rootSaga(deps: SagaDeps, options: { navigation?: boolean } = {}) {
   yield all([
@@ -12,6 +15,9 @@ export function* rootSaga(deps: SagaDeps, options: { navigation?: boolean } = {}
     call(landingSaga, deps),
     call(timelineSaga, deps),
     call(expirySaga),
+    call(analyticsSaga),
+    call(auditSaga),
+    call(featuresSaga),
     ...(options.navigation === false ? [] : [call(navigationSaga)]),
   ])
 }

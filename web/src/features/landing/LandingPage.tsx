@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import { useAppDispatch, useAppSelector } from '../../app/hooks'
 import { describeReason } from '../../lib/reasons'
+import { Link } from '../navigation/Link'
 import { createRequested } from './landingSlice'
 
 export function LandingPage() {
@@ -68,6 +69,9 @@ export function LandingPage() {
           {creating ? 'Starting…' : 'Start a meeting'}
         </button>
       </form>
+      <footer className="landing-footer muted small-text">
+        <Link to="/features">Feature usage</Link>
+      </footer>
     </main>
   )
 }

@@ -9,6 +9,8 @@ import { PresenceList } from '../presence/PresenceList'
 import { FloatingReactions } from '../reactions/FloatingReactions'
 import { ReactionsBar } from '../reactions/ReactionsBar'
 import { Timeline } from '../timeline/Timeline'
+import { AnalyticsView } from '../analytics/AnalyticsView'
+import { AuditView } from '../audit/AuditView'
 import { copyLinkRequested } from './commands'
 import { ConnectionBanner } from './ConnectionBanner'
 import { joinRequested } from './meetingSlice'
@@ -73,7 +75,6 @@ function MeetingBoard({ meetingId }: { meetingId: string }) {
   const dispatch = useAppDispatch()
   const state = useAppSelector(selectViewState)
   const me = useAppSelector((s) => s.meeting.me)!
-  // Room for more views (Analytics, Audit) registered in MeetingTabs.
   const [view, setView] = useState<MeetingView>('board')
   const url = typeof window === 'undefined' ? `/m/${meetingId}` : `${window.location.origin}/m/${meetingId}`
 
@@ -105,6 +106,11 @@ function MeetingBoard({ meetingId }: { meetingId: string }) {
           <div id="view-board" role="tabpanel" aria-labelledby="tab-board">
             <DiscussionPanel />
             <Board />
+          </div>
+        )}
+        {view !== 'board' && (
+          <div id={`view-${view}`} role="tabpanel" aria-labelledby={`tab-${view}`}>
+            {view === 'analytics' ? <AnalyticsView meetingId={meetingId} /> : <AuditView meetingId={meetingId} />}
           </div>
         )}
       </main>

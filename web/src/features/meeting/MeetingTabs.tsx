@@ -1,10 +1,13 @@
-// The meeting's views. Only the board exists so far; Analytics and Audit are meant to be added to
-// VIEWS (and rendered in MeetingPage) by the views work.
+// The meeting's views: the live board, and the server's projections of the log (Analytics, Audit).
 import type { KeyboardEvent } from 'react'
 
 export type MeetingView = 'board' | 'analytics' | 'audit'
 
-export const VIEWS: { id: MeetingView; label: string }[] = [{ id: 'board', label: 'Board' }]
+export const VIEWS: { id: MeetingView; label: string }[] = [
+  { id: 'board', label: 'Board' },
+  { id: 'analytics', label: 'Analytics' },
+  { id: 'audit', label: 'Audit' },
+]
 
 export function MeetingTabs({ current, onSelect }: { current: MeetingView; onSelect: (v: MeetingView) => void }) {
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {

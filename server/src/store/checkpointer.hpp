@@ -1,0 +1,59 @@
+#pragma once
+// Checkpointer: copies the WAL back into the database file on its own thread and connection, so the
+// writer's commits never include a checkpoint (with wal_autocheckpoint they would: the commit that
+// crosses the limit pays for copying 16 MiB and fsyncing the database file).
+//
+// The writer connection's WAL hook (installed by Attach) wakes it once the WAL holds kWakeFrames
+// pages; it then runs a PASSIVE checkpoint, which never blocks the writer or readers. Should the WAL
+// still reach kInlineFrames (checkpoints cannot keep up, or a reader pins old frames), the writer
+// checkpoints inline after its commit, as SQLite would by default, so the WAL stays bounded.
+// Durability is unchanged: a checkpoint only copies pages that are already durable in the WAL.
+//
+// Threading: Attach is called once on the thread that owns the writer connection; the WAL hook then
+// runs on the writer thread. Stop (also the destructor) joins the thread and is safe from any thread
+// except the hook.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "store/sqlite_connection.hpp"
+#include "util/status.hpp"
+
+namespace confab::store {
+
+class Checkpointer {
+ public:
+  static constexpr int kWakeFrames = 4096;        // 16 MiB of 4 KiB pages
+  static constexpr int kInlineFrames = 4 * 4096;  // 64 MiB: the writer stops waiting for us
+
+  // Opens its own connection to `path` and starts the thread.
+  static Status Open(const std::string& path, std::unique_ptr<Checkpointer>* out);
+  ~Checkpointer();
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  // Routes `writer`'s WAL hook here (replacing wal_autocheckpoint on that connection).
+  void Attach(SqliteConnection& writer);
+  void Stop();
+
+  uint64_t checkpoints() const { return checkpoints_.load(std::memory_order_relaxed); }
+
+ private:
+  explicit Checkpointer(std::unique_ptr<SqliteConnection> conn);
+  static int OnWalCommit(void* self, sqlite3* db, const char* schema, int frames);
+  void Run();
+
+  std::unique_ptr<SqliteConnection> conn_;  // checkpoint thread only
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool wanted_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+  std::atomic<uint64_t> checkpoints_{0};
+};
+
+}  // namespace confab::store

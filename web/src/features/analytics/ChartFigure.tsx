@@ -1,0 +1,64 @@
+// One chart with its text alternatives: the canvas is an image named by a one-sentence summary, and the
+// same numbers follow as a visually hidden table for screen readers.
+import { useId, type ReactNode } from 'react'
+
+export interface DataTable {
+  caption: string
+  columns: string[]
+  rows: (string | number)[][]
+}
+
+export function ChartFigure({
+  title,
+  height,
+  table,
+  children,
+}: {
+  title: string
+  height: number
+  table: DataTable
+  children: ReactNode
+}) {
+  const id = useId()
+  return (
+    <section className="chart-figure card-surface" aria-labelledby={id}>
+      <h3 id={id}>{title}</h3>
+      {/* chart.js sizes the canvas to this box; a fixed height keeps it readable on a phone. */}
+      <div className="chart-box" style={{ height }}>
+        {children}
+      </div>
+      <table className="visually-hidden">
+        <caption>{table.caption}</caption>
+        <thead>
+          <tr>
+            {table.columns.map((c, i) => (
+              <th key={i} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {table.rows.map((row, r) => (
+            <tr key={r}>
+              {row.map((cell, c) =>
+                c === 0 ? (
+                  <th key={c} scope="row">
+                    {cell}
+                  </th>
+                ) : (
+                  <td key={c}>{cell}</td>
+                ),
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  )
+}
+
+// Bars need room: one row per label on a horizontal chart.
+export function chartHeight(labels: number): number {
+  return Math.max(160, 56 + labels * 34)
+}

@@ -1,0 +1,22 @@
+// GET /api/meetings/ID/audit?format=json, as docs/views.md defines it.
+export interface AuditRow {
+  seq: number
+  ts: string
+  ts_ms: number
+  actor_pid: string
+  actor: string
+  type: string
+  summary: string
+}
+
+export interface AuditLog {
+  meeting_id: string
+  count: number
+  events: AuditRow[]
+}
+
+// Empty string = no filter.
+export interface AuditFilters {
+  actor: string
+  type: string
+}
