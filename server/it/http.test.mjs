@@ -360,8 +360,9 @@ describe("HTTP details", () => {
       for (const target of ["/healthz", `/api/meetings/${id}`, `/api/meetings/${id}/events`, "/", "/nope/x"]) {
         const { status, localPort, reused } = await new Promise((resolve, reject) => {
           const req = http.get({ host: "127.0.0.1", port: server.port, path: target, agent }, (res) => {
+            const localPort = res.socket.localPort; // the socket goes back to the agent at "end"
             res.resume();
-            res.on("end", () => resolve({ status: res.statusCode, localPort: res.socket.localPort, reused: req.reusedSocket }));
+            res.on("end", () => resolve({ status: res.statusCode, localPort, reused: req.reusedSocket }));
           });
           req.on("error", reject);
         });

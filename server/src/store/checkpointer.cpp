@@ -1,5 +1,6 @@
 #include "store/checkpointer.hpp"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 namespace confab::store {
@@ -12,7 +13,10 @@ Status Checkpointer::Open(const std::string& path, std::unique_ptr<Checkpointer>
 }
 
 Checkpointer::Checkpointer(std::unique_ptr<SqliteConnection> conn) : conn_(std::move(conn)) {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "store-ckpt");
+    Run();
+  });
 }
 
 Checkpointer::~Checkpointer() {

@@ -85,8 +85,8 @@ Status SqliteConnection::Exec(const char* sql) {
 }
 
 sqlite3_stmt* SqliteConnection::Prepare(std::string_view sql, Status* status) {
+  if (auto it = statements_.find(sql); it != statements_.end()) return it->second;
   std::string key(sql);
-  if (auto it = statements_.find(key); it != statements_.end()) return it->second;
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
                               nullptr);

@@ -1,10 +1,12 @@
+import { lazy, Suspense } from 'react'
 import { useAppSelector } from './hooks'
 import { routeFor } from '../features/navigation/navigationSlice'
 import { LandingPage } from '../features/landing/LandingPage'
 import { MeetingPage } from '../features/meeting/MeetingPage'
 import { Toasts } from '../features/toasts/Toasts'
 import { Link } from '../features/navigation/Link'
-import { FeaturesPage } from '../features/features/FeaturesPage'
+
+const FeaturesPage = lazy(() => import('../features/features/FeaturesPage').then((m) => ({ default: m.FeaturesPage })))
 
 export function App() {
   const path = useAppSelector((s) => s.navigation.path)
@@ -15,7 +17,11 @@ export function App() {
         Skip to content
       </a>
       {route.page === 'landing' && <LandingPage />}
-      {route.page === 'features' && <FeaturesPage />}
+      {route.page === 'features' && (
+        <Suspense fallback={null}>
+          <FeaturesPage />
+        </Suspense>
+      )}
       {route.page === 'meeting' && <MeetingPage key={route.meetingId} meetingId={route.meetingId} />}
       {route.page === 'notFound' && (
         <main id="main" className="page narrow">

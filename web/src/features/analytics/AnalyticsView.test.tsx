@@ -68,6 +68,15 @@ describe('AnalyticsView', () => {
     task.cancel()
   })
 
+  it('plots a short meeting in seconds', async () => {
+    const short = analyticsFixture()
+    short.items = short.items.map((i) => ({ ...i, discussed_ms: i.discussed_ms / 10 }))
+    const { task } = renderView(fakeFetch(() => short))
+    const time = await screen.findByRole('img', { name: /^Time spent per topic, in seconds\./ })
+    expect(chartData(time).datasets[0]).toMatchObject({ label: 'Seconds', data: [35, 9, 0] })
+    task.cancel()
+  })
+
   it('says why it failed and offers to try again', async () => {
     const { task } = renderView(fakeFetch(() => ({ error: 'not_found' }), { status: () => 404 }))
     expect((await screen.findByRole('alert')).textContent).toMatch(/Could not load the analytics/)

@@ -55,6 +55,9 @@ function AnalyticsBody({ data }: { data: MeetingAnalytics }) {
   const labels = items.map((i) => i.title)
   const discussed = items.filter((i) => i.discussed_ms > 0).sort((a, b) => b.discussed_ms - a.discussed_ms)
   const people = data.participation
+  // Short meetings read better in seconds than in fractions of a minute.
+  const inSeconds = Math.max(0, ...items.map((i) => i.discussed_ms)) < 120_000
+  const timeValue = (ms: number) => (inSeconds ? Math.round(ms / 1000) : minutes(ms))
 
   return (
     <>
@@ -82,8 +85,12 @@ function AnalyticsBody({ data }: { data: MeetingAnalytics }) {
               <thead>
                 <tr>
                   <th scope="col">Topic</th>
-                  <th scope="col">Votes</th>
-                  <th scope="col">Time</th>
+                  <th scope="col" className="num">
+                    Votes
+                  </th>
+                  <th scope="col" className="num">
+                    Time
+                  </th>
                   <th scope="col">Outcome</th>
                   <th scope="col">Mood</th>
                 </tr>
@@ -111,7 +118,7 @@ function AnalyticsBody({ data }: { data: MeetingAnalytics }) {
           title="Time spent per topic"
           height={chartHeight(Math.max(1, items.length))}
           table={{
-            caption: 'Minutes spent per topic',
+            caption: 'Time spent per topic',
             columns: ['Topic', 'Time', 'Times discussed'],
             rows: items.map((i) => [i.title, formatDuration(i.discussed_ms), i.times_discussed]),
           }}
@@ -121,15 +128,20 @@ function AnalyticsBody({ data }: { data: MeetingAnalytics }) {
             aria-label={
               discussed.length === 0
                 ? 'Time spent per topic: nothing discussed yet.'
-                : `Time spent per topic, in minutes. ${discussed.map((i) => `${i.title}: ${formatDuration(i.discussed_ms)}`).join('; ')}.`
+                : `Time spent per topic, in ${inSeconds ? 'seconds' : 'minutes'}. ${discussed.map((i) => `${i.title}: ${formatDuration(i.discussed_ms)}`).join('; ')}.`
             }
             data={{
               labels,
               datasets: [
-                { label: 'Minutes', data: items.map((i) => minutes(i.discussed_ms)), backgroundColor: colors.accent, borderRadius: 4 },
+                {
+                  label: inSeconds ? 'Seconds' : 'Minutes',
+                  data: items.map((i) => timeValue(i.discussed_ms)),
+                  backgroundColor: colors.accent,
+                  borderRadius: 4,
+                },
               ],
             }}
-            options={{ ...barOptions(colors, { horizontal: true, unit: 'minutes' }), plugins: { legend: { display: false } } }}
+            options={{ ...barOptions(colors, { horizontal: true, unit: inSeconds ? 'seconds' : 'minutes' }), plugins: { legend: { display: false } } }}
           />
         </ChartFigure>
 

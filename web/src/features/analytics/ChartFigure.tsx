@@ -27,7 +27,9 @@ export function ChartFigure({
       <div className="chart-box" style={{ height }}>
         {children}
       </div>
-      <table className="visually-hidden">
+      {/* Hidden by a wrapper: a table ignores the 1 px width and would widen the page on a phone. */}
+      <div className="visually-hidden">
+      <table>
         <caption>{table.caption}</caption>
         <thead>
           <tr>
@@ -54,6 +56,7 @@ export function ChartFigure({
           ))}
         </tbody>
       </table>
+      </div>
     </section>
   )
 }

@@ -131,7 +131,6 @@ export function fakeFetch(
 }
 
 // The app's reducers with just one saga running (the one under test).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function storeWith<Args extends any[]>(saga: (...args: Args) => Generator, ...args: Args) {
   const sagas = createSagaMiddleware()
   const store = configureStore({

@@ -131,8 +131,12 @@ function FeaturesBody({ data }: { data: FeatureUsage }) {
             <thead>
               <tr>
                 <th scope="col">Event type</th>
-                <th scope="col">Events</th>
-                <th scope="col">Meetings</th>
+                <th scope="col" className="num">
+                  Events
+                </th>
+                <th scope="col" className="num">
+                  Meetings
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -157,7 +161,9 @@ function FeaturesBody({ data }: { data: FeatureUsage }) {
             <thead>
               <tr>
                 <th scope="col">Day</th>
-                <th scope="col">Events</th>
+                <th scope="col" className="num">
+                  Events
+                </th>
                 <th scope="col">By type</th>
               </tr>
             </thead>

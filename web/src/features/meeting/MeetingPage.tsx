@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react'
+import { lazy, Suspense, useState, type FormEvent } from 'react'
 import { useAppDispatch, useAppSelector } from '../../app/hooks'
 import { describeReason } from '../../lib/reasons'
 import { Link } from '../navigation/Link'
@@ -9,13 +9,15 @@ import { PresenceList } from '../presence/PresenceList'
 import { FloatingReactions } from '../reactions/FloatingReactions'
 import { ReactionsBar } from '../reactions/ReactionsBar'
 import { Timeline } from '../timeline/Timeline'
-import { AnalyticsView } from '../analytics/AnalyticsView'
-import { AuditView } from '../audit/AuditView'
 import { copyLinkRequested } from './commands'
 import { ConnectionBanner } from './ConnectionBanner'
 import { joinRequested } from './meetingSlice'
 import { selectViewState } from './selectors'
 import { MeetingTabs, type MeetingView } from './MeetingTabs'
+
+// Loaded on first use: chart.js is most of their weight and the board does not need it.
+const AnalyticsView = lazy(() => import('../analytics/AnalyticsView').then((m) => ({ default: m.AnalyticsView })))
+const AuditView = lazy(() => import('../audit/AuditView').then((m) => ({ default: m.AuditView })))
 
 export function MeetingPage({ meetingId }: { meetingId: string }) {
   const status = useAppSelector((s) => s.meeting.status)
@@ -110,7 +112,9 @@ function MeetingBoard({ meetingId }: { meetingId: string }) {
         )}
         {view !== 'board' && (
           <div id={`view-${view}`} role="tabpanel" aria-labelledby={`tab-${view}`}>
-            {view === 'analytics' ? <AnalyticsView meetingId={meetingId} /> : <AuditView meetingId={meetingId} />}
+            <Suspense fallback={<p className="muted">Loading…</p>}>
+              {view === 'analytics' ? <AnalyticsView meetingId={meetingId} /> : <AuditView meetingId={meetingId} />}
+            </Suspense>
           </div>
         )}
       </main>
