@@ -12,6 +12,7 @@
 #include "rooms/room_registry.hpp"
 #include "store/store.hpp"
 #include "util/crypto.hpp"
+#include "views/view_hub.hpp"
 
 namespace confab::api {
 namespace {
@@ -87,14 +88,19 @@ void CreateMeeting(Services& svc, Request& req, Respond respond) {
   store::AppendRequest append;
   append.meeting_id = id;
   append.create = store::MeetingRecord{id, HashSecret(token), now};
-  append.events.push_back(store::StoredEvent{id, 1, event["id"].get<std::string>(), "meeting_created", "system",
-                                             now, true, event.dump()});
-  svc.store.Append(std::move(append), [&io = svc.io, id, token, respond](Status s) {
-    boost::asio::post(io, [s, id, token, respond] {
+  store::StoredEvent created{id, 1, event["id"].get<std::string>(), "meeting_created", "system",
+                             now, true, event.dump()};
+  append.events.push_back(created);
+  svc.store.Append(std::move(append), [&svc, id, token, respond, created = std::move(created),
+                                       event = std::move(event)](Status s) mutable {
+    boost::asio::post(svc.io, [&svc, s, id, token, respond, created = std::move(created),
+                               event = std::move(event)] {
       if (!s.ok()) {
         respond(ErrorFor(s));
         return;
       }
+      // The views see every committed event, this first one included (rooms feed them the rest).
+      svc.views.OnCommitted(created, event);
       json reply = {{"id", id}, {"facilitator_token", token}, {"url", "/m/" + id}};
       Response r = Response::Json(201, reply.dump());
       r.headers.emplace_back("Location", "/api/meetings/" + id);

@@ -103,13 +103,18 @@ void WebSocketSession::Send(channels::SharedFrame frame) {
   if (closing_ || finished_) return;
   queued_bytes_ += frame->size();
   queue_.push_back(std::move(frame));
-  if (queued_bytes_ > options_.slow_consumer_bytes) {
-    channels::Bump(channels::Stats().slow_consumer_closes);
-    spdlog::info("{}: slow consumer ({} bytes queued), closing", remote_, queued_bytes_);
-    Close(static_cast<uint16_t>(websocket::close_code::try_again_later), "slow consumer");
+  if (!writing_) {
+    DoWrite();
     return;
   }
-  if (!writing_) DoWrite();
+  // Only what waits behind the write in flight counts: one large frame (the join reply of a long
+  // meeting) is not a slow consumer, or its client could never join.
+  const size_t waiting = queued_bytes_ - queue_.front()->size();
+  if (waiting > options_.slow_consumer_bytes) {
+    channels::Bump(channels::Stats().slow_consumer_closes);
+    spdlog::info("{}: slow consumer ({} bytes waiting), closing", remote_, waiting);
+    Close(static_cast<uint16_t>(websocket::close_code::try_again_later), "slow consumer");
+  }
 }
 
 void WebSocketSession::DoWrite() {

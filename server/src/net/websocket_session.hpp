@@ -4,8 +4,9 @@
 //
 // Lifetime (Boost.Beast style): the session lives while an async read or write holds a
 // shared_from_this(); it dies when the socket closes and the last handler returns.
-// Backpressure: a client that lets more than `slow_consumer_bytes` pile up is closed (1013) and
-// resumes from its last seq when it reconnects. Idle: no data for `idle_timeout` closes it.
+// Backpressure: a client that lets more than `slow_consumer_bytes` pile up behind the frame being
+// written is closed (1013) and resumes from its last seq when it reconnects.
+// Idle: no data for `idle_timeout` closes it.
 // Closing: frames not yet on the wire are dropped; a peer that does not take the close frame within
 // a few seconds (it reads nothing) loses its TCP connection instead.
 // Memory: an idle socket holds the Beast stream (~3 KB) and a tiny read buffer, nothing else.

@@ -51,22 +51,22 @@ describe('views in the app', () => {
 
     fireEvent.click(screen.getByRole('tab', { name: 'Analytics' }))
     expect(screen.getByRole('tab', { name: 'Analytics' }).getAttribute('aria-selected')).toBe('true')
-    expect(await screen.findByRole('table', { name: 'Topics in the order they were added' })).toBeTruthy()
+    expect(await screen.findByRole('table', { name: 'Topics in the order they were added' }, { timeout: 8000 })).toBeTruthy()
     expect(screen.getByRole('tabpanel', { name: 'Analytics' })).toBeTruthy()
     expect(fetch.urls).toEqual(['/api/meetings/m1/analytics'])
 
     // Arrow keys move between tabs, as before.
     fireEvent.keyDown(screen.getByRole('tablist'), { key: 'ArrowRight' })
-    expect(await screen.findByRole('table', { name: 'Audit log: 4 events' })).toBeTruthy()
+    expect(await screen.findByRole('table', { name: 'Audit log: 4 events' }, { timeout: 8000 })).toBeTruthy()
     expect(fetch.urls.at(-1)).toBe('/api/meetings/m1/audit?format=json')
-  })
+  }, 20000) // the views are lazily imported: the first import is transformed on demand
 
   it('the landing page links to /features, which shows feature usage', async () => {
     const { store, fetch } = renderApp()
     const link = screen.getByRole('link', { name: 'Feature usage' })
     expect(link.getAttribute('href')).toBe('/features')
     store.dispatch(pathChanged({ path: '/features' }))
-    expect(await screen.findByRole('table', { name: 'Usage per event type' })).toBeTruthy()
+    expect(await screen.findByRole('table', { name: 'Usage per event type' }, { timeout: 8000 })).toBeTruthy()
     expect(fetch.urls).toEqual(['/api/analytics/features'])
-  })
+  }, 20000)
 })
