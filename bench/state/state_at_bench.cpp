@@ -79,9 +79,11 @@ void Series(const char* name, int n, const std::function<StateAtCost(int)>& quer
   const double cpu_ms = (CpuSeconds() - cpu0) * 1e3 / n;
   std::sort(wall.begin(), wall.end());
   auto pct = [&](double p) { return wall[std::min(wall.size() - 1, static_cast<size_t>(p * wall.size()))]; };
-  std::printf("%-6s n=%-5d p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  cpu %6.2f ms/query  folded mean %5lld max %5lld\n",
-              name, n, pct(0.50), pct(0.99), wall.back(), cpu_ms, static_cast<long long>(folded / n),
-              static_cast<long long>(folded_max));
+  std::printf(
+      "%-6s n=%-5d p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  cpu %6.2f ms/query  folded mean %5lld max "
+      "%5lld\n",
+      name, n, pct(0.50), pct(0.99), wall.back(), cpu_ms, static_cast<long long>(folded / n),
+      static_cast<long long>(folded_max));
 }
 
 void Check(const Status& s, const char* what) {
@@ -108,7 +110,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   const bool temp = dir.empty();
-  if (temp) dir = (std::filesystem::temp_directory_path() / ("confab-state-bench-" + confab::RandomHex(6))).string();
+  if (temp)
+    dir = (std::filesystem::temp_directory_path() / ("confab-state-bench-" + confab::RandomHex(6))).string();
   std::filesystem::create_directories(dir);
   const std::string id = "m_bench";
   {
@@ -123,8 +126,8 @@ int main(int argc, char** argv) {
     const int64_t first_ts = log.front().ts, last_ts = log.back().ts;
     log.clear();
     log.shrink_to_fit();
-    std::printf("meeting: %zu events, %.1f MiB of event JSON; generated in %.0f ms, stored in %.0f ms\n", events,
-                json_bytes / 1048576.0, gen.wall_ms, put.wall_ms);
+    std::printf("meeting: %zu events, %.1f MiB of event JSON; generated in %.0f ms, stored in %.0f ms\n",
+                events, json_bytes / 1048576.0, gen.wall_ms, put.wall_ms);
 
     nlohmann::json plain_state;
     Timing plain = Time([&] {
@@ -148,22 +151,26 @@ int main(int argc, char** argv) {
     StateAtCost cold_cost;
     Timing cold = Time([&] { Check(cache.AtSeq(*store, id, any_seq(rng), &out, &cold_cost), "cold"); });
     const auto stats = cache.Stats();
-    std::printf("cold   first query: %.0f ms wall, %.0f ms cpu (indexed %lld events, %zu snapshots, "
-                "%.1f MiB snapshot JSON, RSS +%.1f MiB)\n",
-                cold.wall_ms, cold.cpu_ms, static_cast<long long>(cold_cost.indexed), stats.snapshots,
-                stats.snapshot_bytes / 1048576.0, RssMiB() - rss0);
+    std::printf(
+        "cold   first query: %.0f ms wall, %.0f ms cpu (indexed %lld events, %zu snapshots, "
+        "%.1f MiB snapshot JSON, RSS +%.1f MiB)\n",
+        cold.wall_ms, cold.cpu_ms, static_cast<long long>(cold_cost.indexed), stats.snapshots,
+        stats.snapshot_bytes / 1048576.0, RssMiB() - rss0);
 
     auto run = [&](auto&& call) {
       StateAtCost cost;
       Check(call(&cost), "query");
       return cost;
     };
-    Series("seq", queries,
-           [&](int) { return run([&](StateAtCost* c) { return cache.AtSeq(*store, id, any_seq(rng), &out, c); }); });
-    Series("at", queries,
-           [&](int) { return run([&](StateAtCost* c) { return cache.AtTime(*store, id, any_time(rng), &out, c); }); });
+    Series("seq", queries, [&](int) {
+      return run([&](StateAtCost* c) { return cache.AtSeq(*store, id, any_seq(rng), &out, c); });
+    });
+    Series("at", queries, [&](int) {
+      return run([&](StateAtCost* c) { return cache.AtTime(*store, id, any_time(rng), &out, c); });
+    });
     Series("head", queries, [&](int) {
-      return run([&](StateAtCost* c) { return cache.AtSeq(*store, id, static_cast<int64_t>(events), &out, c); });
+      return run(
+          [&](StateAtCost* c) { return cache.AtSeq(*store, id, static_cast<int64_t>(events), &out, c); });
     });
     if (out["state"] != plain_state) {
       std::fprintf(stderr, "state at head differs from the plain fold\n");

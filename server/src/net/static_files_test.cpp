@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <optional>
+#include <vector>
 
 #include "api/router.hpp"
 #include "store/test_support.hpp"
@@ -146,7 +147,7 @@ TEST_F(StaticFilesTest, TraversalIsRejected) {
 TEST_F(StaticFilesTest, AbsolutePathsStayUnderTheRoot) {
   // root / "/x" would be "/x": extra leading slashes must not make the path absolute.
   const std::string secret = (dir_.path() / "secret.txt").string();  // absolute, outside the root
-  for (const std::string& target : {"/" + secret, "//" + secret, "/%2f" + secret.substr(1), "///etc/passwd",
+  for (const std::string& target : std::vector<std::string>{"/" + secret, "//" + secret, "/%2f" + secret.substr(1), "///etc/passwd",
                                     "//etc/hostname"}) {
     api::Response r = Get(target);
     EXPECT_EQ(r.body.find("TOP-SECRET"), std::string::npos) << target;

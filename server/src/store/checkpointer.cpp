@@ -38,17 +38,23 @@ void Checkpointer::Stop() {
 
 int Checkpointer::OnWalCommit(void* self, sqlite3* db, const char* schema, int frames) {
   auto* cp = static_cast<Checkpointer*>(self);
-  if (frames >= kInlineFrames) {
-    // Runs after the commit returned to SQLite and before our COMMIT step returns: the batch is
-    // already durable, this only delays its callbacks, as wal_autocheckpoint would.
-    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    cp->checkpoints_.fetch_add(1, std::memory_order_relaxed);
-  } else if (frames >= kWakeFrames) {
+  if (frames < kWakeFrames) return SQLITE_OK;
+  bool finish_inline = false;
+  {
     std::lock_guard lock(cp->mu_);
-    if (!cp->wanted_) {
+    if (cp->running_ || cp->wanted_) return SQLITE_OK;
+    if (cp->ran_) {
+      cp->ran_ = false;
+      finish_inline = true;
+    } else {
       cp->wanted_ = true;
       cp->cv_.notify_one();
     }
+  }
+  if (finish_inline) {
+    // Only the frames committed during the background round are left to copy.
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    cp->checkpoints_.fetch_add(1, std::memory_order_relaxed);
   }
   return SQLITE_OK;
 }
@@ -60,14 +66,17 @@ void Checkpointer::Run() {
       cv_.wait(lock, [&] { return wanted_ || stopping_; });
       if (stopping_) return;
       wanted_ = false;
+      running_ = true;
     }
-    int log = 0, done = 0;
-    int rc = sqlite3_wal_checkpoint_v2(conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    int rc = sqlite3_wal_checkpoint_v2(conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
       spdlog::warn("store: background checkpoint failed: {}", sqlite3_errmsg(conn_->db()));
     } else {
       checkpoints_.fetch_add(1, std::memory_order_relaxed);
     }
+    std::lock_guard lock(mu_);
+    running_ = false;
+    ran_ = true;
   }
 }
 

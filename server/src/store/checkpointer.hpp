@@ -4,9 +4,11 @@
 // crosses the limit pays for copying 16 MiB and fsyncing the database file).
 //
 // The writer connection's WAL hook (installed by Attach) wakes it once the WAL holds kWakeFrames
-// pages; it then runs a PASSIVE checkpoint, which never blocks the writer or readers. Should the WAL
-// still reach kInlineFrames (checkpoints cannot keep up, or a reader pins old frames), the writer
-// checkpoints inline after its commit, as SQLite would by default, so the WAL stays bounded.
+// pages; it then runs a PASSIVE checkpoint, which never blocks the writer or readers. A WAL is only
+// reset (written again from its start) by a transaction that begins when every frame has been copied,
+// which a background copy racing a busy writer never achieves; so after each background round the
+// writer's hook copies the few frames committed meanwhile itself (inline, PASSIVE, after the commit's
+// fsync), and its next transaction restarts the WAL. The bulk of the copying stays off the writer.
 // Durability is unchanged: a checkpoint only copies pages that are already durable in the WAL.
 //
 // Threading: Attach is called once on the thread that owns the writer connection; the WAL hook then
@@ -27,8 +29,7 @@ namespace confab::store {
 
 class Checkpointer {
  public:
-  static constexpr int kWakeFrames = 4096;        // 16 MiB of 4 KiB pages
-  static constexpr int kInlineFrames = 4 * 4096;  // 64 MiB: the writer stops waiting for us
+  static constexpr int kWakeFrames = 4096;  // 16 MiB of 4 KiB pages
 
   // Opens its own connection to `path` and starts the thread.
   static Status Open(const std::string& path, std::unique_ptr<Checkpointer>* out);
@@ -50,7 +51,9 @@ class Checkpointer {
   std::unique_ptr<SqliteConnection> conn_;  // checkpoint thread only
   std::mutex mu_;
   std::condition_variable cv_;
-  bool wanted_ = false;
+  bool wanted_ = false;   // the hook asked for a round
+  bool running_ = false;  // a round is copying
+  bool ran_ = false;      // a round finished since the hook last finished the copy inline
   bool stopping_ = false;
   std::thread thread_;
   std::atomic<uint64_t> checkpoints_{0};

@@ -21,7 +21,7 @@ constexpr size_t kMaxIdleReaders = 8;
 // an index entry whose row was edited away by hand cannot return a different event.
 #define CONFAB_EVENT_COLUMNS "meeting_id, seq, id, type, actor_pid, ts, replayed, json"
 #define CONFAB_INDEXED_EVENTS                                                                       \
-  "SELECT e.meeting_id, e.seq, e.id, e.type, e.actor_pid, e.ts, e.replayed, e.json "                 \
+  "SELECT x.meeting_id, x.seq, e.id, e.type, e.actor_pid, e.ts, e.replayed, e.json "                 \
   "FROM event_index x CROSS JOIN events e ON e.rowid = x.event_rowid AND e.meeting_id = x.meeting_id " \
   "AND e.seq = x.seq "
 #define CONFAB_TAIL_EVENTS                                                \

@@ -185,7 +185,7 @@ Status StateAt::CatchUp(store::Store& store, std::string_view meeting_id, int64_
     cost->indexed++;
     if (log.tail_seq - last_snapshot >= log.interval) {
       TakeSnapshot(log);
-      last_snapshot = log.tail_seq;
+      last_snapshot = log.snapshots.back().seq;  // thinning may have dropped the one just taken
     }
     return true;
   });

@@ -40,10 +40,10 @@
 namespace confab::views {
 
 struct StateAtOptions {
-  int64_t interval = 1000;                         // events between snapshots (until thinned)
-  size_t max_snapshots_per_meeting = 128;          // then thinned: every other one kept
-  size_t max_meetings = 256;                       // meetings cached
-  size_t max_snapshot_bytes = size_t{64} << 20;    // Σ canonical-JSON size of all snapshots held
+  int64_t interval = 1000;                       // events between snapshots (until thinned)
+  size_t max_snapshots_per_meeting = 128;        // then thinned: every other one kept
+  size_t max_meetings = 256;                     // meetings cached
+  size_t max_snapshot_bytes = size_t{64} << 20;  // Σ canonical-JSON size of all snapshots held
 };
 
 // What one query did (tests and benchmarks assert on it; time is not a valid assertion).

@@ -24,7 +24,9 @@ inline std::vector<store::StoredEvent> GenerateMeeting(const std::string& meetin
   std::mt19937 rng(seed);
   auto below = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
   auto chance = [&](int percent) { return static_cast<int>(below(100)) < percent; };
-  auto pick = [&](const auto& v) -> const auto& { return v[below(v.size())]; };
+  auto pick = [&](const auto& v) -> const auto& {
+    return v[below(v.size())];
+  };
 
   std::vector<store::StoredEvent> out;
   out.reserve(count);
@@ -39,7 +41,8 @@ inline std::vector<store::StoredEvent> GenerateMeeting(const std::string& meetin
     e.actor_pid = a.pid;
     e.ts = ts;
     e.replayed = domain::FindEventType(type)->replay == domain::ReplayClass::kState;
-    json event = {{"seq", e.seq}, {"id", e.id},  {"type", type}, {"actor", {{"pid", a.pid}, {"name", a.name}}},
+    json event = {{"seq", e.seq}, {"id", e.id},
+                  {"type", type}, {"actor", {{"pid", a.pid}, {"name", a.name}}},
                   {"ts", e.ts},   {"data", data}};
     domain::Apply(m, event);
     e.json = event.dump();
@@ -53,13 +56,15 @@ inline std::vector<store::StoredEvent> GenerateMeeting(const std::string& meetin
   std::vector<domain::Actor> waiting;
   for (int i = 0; i < 12; ++i)
     waiting.push_back({"p_" + std::to_string(i), "Person " + std::to_string(i), domain::Role::kParticipant});
-  emit(server, "meeting_created", {{"title", "Generated retro"}, {"votes_per_person", 5}, {"timebox_s", 120}});
+  emit(server, "meeting_created",
+       {{"title", "Generated retro"}, {"votes_per_person", 5}, {"timebox_s", 120}});
   emit(fac, "participant_joined", {{"name", fac.name}});
   people.push_back(fac);
 
   // Shadow lists to aim pushes at things that exist; Validate stays the judge.
   std::vector<std::string> cards;
   std::vector<std::pair<std::string, std::string>> notes;  // (card_id, note_id)
+  std::vector<std::pair<std::string, std::string>> votes;  // (pid, card_id), one per vote cast
   int64_t next_id = 1;
   const std::vector<std::string> emoji = {"\xF0\x9F\x91\x8D", "\xF0\x9F\x8E\x89", "\xF0\x9F\xA4\x94",
                                           "\xF0\x9F\x91\x8E", "\xE2\x9D\xA4\xEF\xB8\x8F"};
@@ -95,8 +100,10 @@ inline std::vector<store::StoredEvent> GenerateMeeting(const std::string& meetin
         data["phase"] = chance(85) ? next_phase_of[phase] : pick(next_phase_of);
       } else {
         type = chance(50) ? "settings_changed" : "meeting_renamed";
-        if (type == "settings_changed") data["votes_per_person"] = 1 + static_cast<int64_t>(below(8));
-        else data["title"] = "Retro " + std::to_string(next_id++);
+        if (type == "settings_changed")
+          data["votes_per_person"] = 1 + static_cast<int64_t>(below(8));
+        else
+          data["title"] = "Retro " + std::to_string(next_id++);
       }
     } else if (roll < 25) {
       type = "reaction";
@@ -107,8 +114,11 @@ inline std::vector<store::StoredEvent> GenerateMeeting(const std::string& meetin
       data["card_id"] = "k" + std::to_string(next_id++);
       data["title"] = "Topic " + std::to_string(next_id);
     } else if (roll < 65 && phase == 1) {
-      type = chance(80) ? "card_voted" : "vote_withdrawn";
-      data["card_id"] = some_card();
+      std::vector<std::string> mine;  // cards this actor voted on
+      for (const auto& [pid, card] : votes)
+        if (pid == a.pid) mine.push_back(card);
+      type = chance(80) || mine.empty() ? "card_voted" : "vote_withdrawn";
+      data["card_id"] = type == "card_voted" ? some_card() : pick(mine);
     } else if (roll < 65 && phase == 2) {
       type = "continue_voted";
       data["vote"] = pick(std::vector<std::string>{"up", "sideways", "down"});
@@ -142,6 +152,12 @@ inline std::vector<store::StoredEvent> GenerateMeeting(const std::string& meetin
     emit(a, type, data);
     // Keep the shadow lists in step with what was accepted.
     if (type == "card_added") cards.push_back(data["card_id"]);
+    if (type == "card_voted") votes.emplace_back(a.pid, data["card_id"]);
+    if (type == "vote_withdrawn") {
+      auto it =
+          std::find(votes.begin(), votes.end(), std::pair<std::string, std::string>(a.pid, data["card_id"]));
+      if (it != votes.end()) votes.erase(it);
+    }
     if (type == "note_added") notes.emplace_back(data["card_id"], data["note_id"]);
     if (type == "note_deleted")
       std::erase(notes, std::pair<std::string, std::string>(data["card_id"], data["note_id"]));
