@@ -406,7 +406,9 @@ describe("HTTP details", () => {
     assert.equal(s.state.title, "Time travel");
     const before = await (await fetch(`${server.base}/api/meetings/${id}/state?at=2000-01-01`)).json();
     assert.equal(before.seq, 0);
-    await assertJsonError(await fetch(`${server.base}/api/meetings/${id}/state?seq=2`), 400, "invalid_payload");
+    const past = await (await fetch(`${server.base}/api/meetings/${id}/state?seq=2`)).json();
+    assert.deepEqual([past.seq, past.head_seq], [1, 1], "a seq past the head answers the head");
+    await assertJsonError(await fetch(`${server.base}/api/meetings/${id}/state`), 400, "invalid_payload");
     await assertJsonError(await fetch(`${server.base}/api/meetings/${id}/state?at=soon`), 400, "invalid_payload");
   });
 });

@@ -1,14 +1,11 @@
 // The views over the log: analytics, audit, summary, features, state at a point in time.
-#include <charconv>
 #include <nlohmann/json.hpp>
-#include <optional>
 
 #include "api/router.hpp"
 #include "api/services.hpp"
 #include "api/status_response.hpp"
-#include "domain/meeting.hpp"
 #include "views/queries.hpp"
-#include "views/time_text.hpp"
+#include "views/state_at.hpp"
 
 namespace confab::api {
 namespace {
@@ -71,58 +68,11 @@ void Features(Services& svc, Request& req, const Respond& respond) {
   respond(JsonOr(s, out));
 }
 
-// GET /api/meetings/ID/state?seq=K | ?at=TIME: the log folded up to seq K (at most the head), or up
-// to the last event with ts <= TIME; neither means now. Folded from the store on each request: the
-// room holds only the present, and a past state is asked for rarely (time travel in the UI, support).
-void StateAt(Services& svc, Request& req, const Respond& respond) {
-  const std::string seq_text = QueryValue(req, "seq"), at_text = QueryValue(req, "at");
-  if (!seq_text.empty() && !at_text.empty()) {
-    respond(Response::Error(400, "invalid_payload", "give seq or at, not both"));
-    return;
-  }
-  const std::string& id = req.params[0];
-  int64_t head = 0;
-  if (Status s = svc.store.HeadSeq(id, &head); !s.ok()) {
-    respond(ErrorFor(s));
-    return;
-  }
-  int64_t max_seq = head;
-  std::optional<int64_t> max_ts;
-  if (!seq_text.empty()) {
-    auto [p, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), max_seq);
-    if (ec != std::errc() || p != seq_text.data() + seq_text.size() || max_seq < 0) {
-      respond(Response::Error(400, "invalid_payload", "seq must be a non-negative integer"));
-      return;
-    }
-    if (max_seq > head) {
-      respond(Response::Error(400, "invalid_payload", "seq is after head_seq " + std::to_string(head)));
-      return;
-    }
-  }
-  if (!at_text.empty()) {
-    int64_t ms = 0;
-    if (Status s = views::ParseTimeBound(at_text, /*end_of_day=*/false, &ms); !s.ok()) {
-      respond(Response::Error(400, "invalid_payload", "at: " + s.message()));
-      return;
-    }
-    max_ts = ms;
-  }
-  domain::Meeting meeting;
-  int64_t seq = 0, ts = 0;
-  Status s = svc.store.ScanEvents(id, 0, [&](const store::StoredEvent& e) {
-    if (e.seq > max_seq || (max_ts && e.ts > *max_ts)) return false;
-    nlohmann::json parsed = nlohmann::json::parse(e.json, nullptr, false);
-    if (!parsed.is_discarded()) domain::Apply(meeting, parsed);
-    seq = e.seq;
-    ts = e.ts;
-    return true;
-  });
-  if (!s.ok()) {
-    respond(ErrorFor(s));
-    return;
-  }
-  nlohmann::json out = {{"seq", seq}, {"ts", ts}, {"head_seq", head}, {"state", domain::ToJson(meeting)}};
-  respond(JsonOr(Status::Ok(), out));
+// GET /api/meetings/ID/state?seq=K | ?at=TIME (views/state_at.hpp: snapshots, bounded memory).
+void PastState(Services& svc, Request& req, const Respond& respond) {
+  nlohmann::json out;
+  Status s = views::StateAtQuery(svc.store, req.params[0], QueryValue(req, "seq"), QueryValue(req, "at"), &out);
+  respond(JsonOr(s, out));
 }
 
 }  // namespace
@@ -131,7 +81,7 @@ void AddViewRoutes(Router& router, Services& svc) {
   router.Add("GET", "/api/meetings/:id/analytics", [&svc](Request& r, Respond d) { Analytics(svc, r, d); });
   router.Add("GET", "/api/meetings/:id/audit", [&svc](Request& r, Respond d) { Audit(svc, r, d); });
   router.Add("GET", "/api/meetings/:id/summary.md", [&svc](Request& r, Respond d) { Summary(svc, r, d); });
-  router.Add("GET", "/api/meetings/:id/state", [&svc](Request& r, Respond d) { StateAt(svc, r, d); });
+  router.Add("GET", "/api/meetings/:id/state", [&svc](Request& r, Respond d) { PastState(svc, r, d); });
   router.Add("GET", "/api/analytics/features", [&svc](Request& r, Respond d) { Features(svc, r, d); });
 }
 

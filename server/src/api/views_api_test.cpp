@@ -68,24 +68,21 @@ class ViewsApi : public ::testing::Test {
   ApiFixture api_;
 };
 
-TEST_F(ViewsApi, StateWithoutParametersIsTheHead) {
-  json s = State("");
-  EXPECT_EQ(s["seq"], 3);
-  EXPECT_EQ(s["head_seq"], 3);
-  EXPECT_EQ(s["ts"], kT0 + 2000);
-  EXPECT_EQ(s["state"]["title"], "Third");
-}
-
 TEST_F(ViewsApi, StateAtSeq) {
   EXPECT_EQ(State("?seq=1")["state"]["title"], "First");
   json two = State("?seq=2");
   EXPECT_EQ(two["seq"], 2);
-  EXPECT_EQ(two["state"]["title"], "Second");
   EXPECT_EQ(two["head_seq"], 3);
+  EXPECT_EQ(two["state"]["title"], "Second");
+  EXPECT_EQ(two["state"]["last_seq"], 2);
   EXPECT_EQ(State("?seq=3")["state"]["title"], "Third");
-  json zero = State("?seq=0");  // before the meeting existed
+  json zero = State("?seq=0");  // before the meeting existed: the initial state
   EXPECT_EQ(zero["seq"], 0);
-  EXPECT_EQ(zero["state"]["title"], "");
+  EXPECT_EQ(zero["state"]["last_seq"], 0);
+  json past = State("?seq=99");  // past the head: the head, and it says so
+  EXPECT_EQ(past["seq"], 3);
+  EXPECT_EQ(past["head_seq"], 3);
+  EXPECT_EQ(past["state"]["title"], "Third");
 }
 
 TEST_F(ViewsApi, StateAtTime) {
@@ -98,11 +95,12 @@ TEST_F(ViewsApi, StateAtTime) {
 }
 
 TEST_F(ViewsApi, StateBadParametersAre400) {
-  for (const std::string q : {"?seq=-1", "?seq=x", "?seq=1.0", "?seq=4", "?seq=1&at=2024-11-28", "?at=yesterday",
-                              "?at=2024-13-01"}) {
+  for (const std::string q : {"", "?seq=", "?seq=-1", "?seq=x", "?seq=1.0", "?seq=%201", "?seq=1&at=2024-11-28",
+                              "?at=yesterday", "?at=2024-13-01", "?seq=99999999999999999999"}) {
     ExpectError(api_.Call("GET", "/api/meetings/m1/state" + q), 400, "invalid_payload", q);
   }
-  ExpectError(api_.Call("GET", "/api/meetings/nope/state"), 404, "not_found", "unknown meeting");
+  ExpectError(api_.Call("GET", "/api/meetings/nope/state?seq=1"), 404, "not_found", "unknown meeting");
+  ExpectError(api_.Call("GET", "/api/meetings/nope/state?at=2024-11-28"), 404, "not_found", "unknown meeting");
 }
 
 TEST_F(ViewsApi, Analytics) {
