@@ -85,7 +85,7 @@ TEST_F(StateAtTest, GeneratedMeetingIsRealistic) {
     EXPECT_GT(types[t], 0) << t;
   }
   json final_state = PlainFolds(*events_, {kEvents}).at(kEvents);
-  EXPECT_GT(final_state["cards"].size(), 20u);
+  EXPECT_GT(final_state["cards"].size(), 20u) << json(types).dump();
 }
 
 TEST_F(StateAtTest, SeqEqualsPlainFold) {

@@ -65,6 +65,7 @@ inline std::vector<store::StoredEvent> GenerateMeeting(const std::string& meetin
   std::vector<std::string> cards;
   std::vector<std::pair<std::string, std::string>> notes;  // (card_id, note_id)
   std::vector<std::pair<std::string, std::string>> votes;  // (pid, card_id), one per vote cast
+  std::string discussing;                                  // the card under discussion, "" when none
   int64_t next_id = 1;
   const std::vector<std::string> emoji = {"\xF0\x9F\x91\x8D", "\xF0\x9F\x8E\x89", "\xF0\x9F\xA4\x94",
                                           "\xF0\x9F\x91\x8E", "\xE2\x9D\xA4\xEF\xB8\x8F"};
@@ -89,8 +90,8 @@ inline std::vector<store::StoredEvent> GenerateMeeting(const std::string& meetin
     auto some_card = [&] { return cards.empty() ? std::string("none") : pick(cards); };
     if (a.role == domain::Role::kFacilitator && roll < 12) {
       if (phase == 2 && roll < 8) {
-        type = chance(50) ? "discussion_started" : "discussion_finished";
-        data["card_id"] = some_card();
+        type = discussing.empty() ? "discussion_started" : "discussion_finished";
+        data["card_id"] = discussing.empty() ? some_card() : discussing;
         if (type == "discussion_finished" && chance(50)) data["outcome"] = chance(70) ? "done" : "parked";
       } else if (phase == 2 && roll < 10) {
         type = chance(50) ? "timer_started" : "timer_extended";
@@ -137,21 +138,26 @@ inline std::vector<store::StoredEvent> GenerateMeeting(const std::string& meetin
       const auto& n = pick(notes);
       data["card_id"] = n.first;
       data["note_id"] = n.second;
-    } else if (roll < 93) {
+    } else if (roll < 93 && chance(20)) {  // deleting and merging are rarer than adding
       type = "card_deleted";
       data["card_id"] = some_card();
-    } else if (roll < 96) {
+    } else if (roll < 96 && chance(25)) {
       type = "card_merged";
       data["card_id"] = some_card();
       data["into_card_id"] = some_card();
-    } else {
+    } else if (roll >= 96) {
       type = "participant_renamed";
       data["name"] = a.name + (chance(50) ? "" : " (" + std::to_string(below(100)) + ")");
+    } else {
+      type = "reaction";
+      data["emoji"] = pick(emoji);
     }
     if (domain::Validate(m, a, type, data)) continue;  // rejected: the server would not have stored it
     emit(a, type, data);
     // Keep the shadow lists in step with what was accepted.
     if (type == "card_added") cards.push_back(data["card_id"]);
+    if (type == "discussion_started") discussing = data["card_id"];
+    if (type == "discussion_finished") discussing.clear();
     if (type == "card_voted") votes.emplace_back(a.pid, data["card_id"]);
     if (type == "vote_withdrawn") {
       auto it =
