@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -122,12 +123,14 @@ int main(int argc, char** argv) {
     Timing gen = Time([&] { log = confab::views::testing::GenerateMeeting(id, events, seed); });
     Timing put = Time([&] { Check(confab::views::testing::StoreMeeting(*store, id, log, 1000), "append"); });
     size_t json_bytes = 0;
-    for (const auto& e : log) json_bytes += e.json.size();
+    std::map<std::string, int> types;
+    for (const auto& e : log) json_bytes += e.json.size(), types[e.type]++;
     const int64_t first_ts = log.front().ts, last_ts = log.back().ts;
     log.clear();
     log.shrink_to_fit();
     std::printf("meeting: %zu events, %.1f MiB of event JSON; generated in %.0f ms, stored in %.0f ms\n",
                 events, json_bytes / 1048576.0, gen.wall_ms, put.wall_ms);
+    std::printf("types: %s\n", nlohmann::json(types).dump().c_str());
 
     nlohmann::json plain_state;
     Timing plain = Time([&] {

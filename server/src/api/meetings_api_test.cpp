@@ -17,7 +17,9 @@ using nlohmann::json;
 using testing::ApiFixture;
 using testing::Header;
 
-bool IsHex32(const std::string& s) { return std::regex_match(s, std::regex("[0-9a-f]{32}")); }
+bool IsHex32(const std::string& s) {
+  return std::regex_match(s, std::regex("[0-9a-f]{32}"));
+}
 
 json Body(const Response& r) {
   json j = json::parse(r.body, nullptr, false);
@@ -89,7 +91,8 @@ TEST_F(MeetingsApi, CreateAnswers201WithIdTokenAndUrl) {
   EXPECT_EQ(events[0].seq, 1);
   EXPECT_EQ(events[0].type, "meeting_created");
   json created = json::parse(events[0].json);
-  EXPECT_EQ(created["data"], (json{{"title", "Sprint 12 retro"}, {"votes_per_person", 3}, {"timebox_s", 300}}));
+  EXPECT_EQ(created["data"],
+            (json{{"title", "Sprint 12 retro"}, {"votes_per_person", 3}, {"timebox_s", 300}}));
   EXPECT_EQ(created["actor"]["pid"], "system");
 }
 
@@ -103,11 +106,14 @@ TEST_F(MeetingsApi, CreateTakesSettingsAndIdsDiffer) {
   EXPECT_EQ(Body(got)["settings"]["timebox_s"], 3600);
   // null means "the default".
   json c = Create({{"title", "C"}, {"votes_per_person", nullptr}});
-  EXPECT_EQ(Body(api_.Call("GET", "/api/meetings/" + c["id"].get<std::string>()))["settings"]["votes_per_person"], 3);
+  EXPECT_EQ(
+      Body(api_.Call("GET", "/api/meetings/" + c["id"].get<std::string>()))["settings"]["votes_per_person"],
+      3);
 }
 
 TEST_F(MeetingsApi, CreateRejectsBodiesThatAreNotObjects) {
-  for (const std::string bad : {"", "not json", "{", "[]", "[{\"title\":\"x\"}]", "\"title\"", "42", "null"}) {
+  for (const std::string bad :
+       {"", "not json", "{", "[]", "[{\"title\":\"x\"}]", "\"title\"", "42", "null"}) {
     Response r = api_.Call("POST", "/api/meetings", bad);
     ExpectError(r, 400, "invalid_payload", "body '" + bad + "'");
   }
@@ -136,10 +142,17 @@ TEST_F(MeetingsApi, TitleLimitsAreTheDomainRules) {
 
 TEST_F(MeetingsApi, SettingsOutOfRangeOrNotIntegersAre400) {
   const std::vector<std::pair<std::string, json>> bad = {
-      {"votes_per_person", 0},    {"votes_per_person", 21},   {"votes_per_person", -1},
-      {"votes_per_person", 2.5},  {"votes_per_person", "3"},  {"votes_per_person", true},
-      {"timebox_s", 29},          {"timebox_s", 3601},        {"timebox_s", "300"},
-      {"timebox_s", 1e300},       {"votes_per_person", 18446744073709551615ull},
+      {"votes_per_person", 0},
+      {"votes_per_person", 21},
+      {"votes_per_person", -1},
+      {"votes_per_person", 2.5},
+      {"votes_per_person", "3"},
+      {"votes_per_person", true},
+      {"timebox_s", 29},
+      {"timebox_s", 3601},
+      {"timebox_s", "300"},
+      {"timebox_s", 1e300},
+      {"votes_per_person", 18446744073709551615ull},
   };
   for (const auto& [key, value] : bad) {
     ExpectError(Post({{"title", "t"}, {key, value}}), 400, "invalid_payload", key + "=" + value.dump());
@@ -199,7 +212,9 @@ TEST_F(MeetingsApi, EventsFirstPageIsMeetingCreated) {
 TEST_F(MeetingsApi, EventsPagingWithAfterAndLimit) {
   const std::string id = Create()["id"];
   AppendEvents(id, 2, 9);
-  auto page = [&](const std::string& q) { return Body(api_.Call("GET", "/api/meetings/" + id + "/events?" + q)); };
+  auto page = [&](const std::string& q) {
+    return Body(api_.Call("GET", "/api/meetings/" + id + "/events?" + q));
+  };
   EXPECT_EQ(Seqs(page("")), (std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9}));
   EXPECT_EQ(Seqs(page("after=2&limit=3")), (std::vector<int64_t>{3, 4, 5}));
   EXPECT_EQ(Seqs(page("limit=2")), (std::vector<int64_t>{1, 2}));
@@ -226,8 +241,8 @@ TEST_F(MeetingsApi, EventsPagingWithAfterAndLimit) {
 TEST_F(MeetingsApi, EventsBadParametersAre400) {
   const std::string id = Create()["id"];
   for (const std::string q : {"after=-1", "after=abc", "after=", "after=1.5", "after=1e3", "after=%201",
-                              "after=99999999999999999999", "limit=0", "limit=-5", "limit=x", "limit=",
-                              "format=xml", "format=NDJSON"}) {
+                              "after=99999999999999999999", "limit=0", "limit=-5", "limit=x",
+                              "limit=", "format=xml", "format=NDJSON"}) {
     ExpectError(api_.Call("GET", "/api/meetings/" + id + "/events?" + q), 400, "invalid_payload", q);
   }
 }
@@ -268,7 +283,8 @@ TEST_F(MeetingsApi, WrongMethodsAre405) {
   const std::string id = Create()["id"];
   ExpectError(api_.Call("GET", "/api/meetings"), 405, "method_not_allowed", "GET collection");
   ExpectError(api_.Call("DELETE", "/api/meetings/" + id), 405, "method_not_allowed", "DELETE");
-  ExpectError(api_.Call("POST", "/api/meetings/" + id + "/events", "{}"), 405, "method_not_allowed", "POST events");
+  ExpectError(api_.Call("POST", "/api/meetings/" + id + "/events", "{}"), 405, "method_not_allowed",
+              "POST events");
 }
 
 TEST_F(MeetingsApi, HealthzAndMetrics) {

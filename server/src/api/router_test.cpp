@@ -38,7 +38,9 @@ Response Dispatch(const Router& r, std::string method, std::string path) {
   return out;
 }
 
-nlohmann::json Body(const Response& r) { return nlohmann::json::parse(r.body); }
+nlohmann::json Body(const Response& r) {
+  return nlohmann::json::parse(r.body);
+}
 
 TEST(Router, MatchesLiteralRoutes) {
   Router r = MakeRouter();
@@ -130,7 +132,8 @@ TEST(Response, ErrorBodyHasCodeAndOptionalDetail) {
   EXPECT_EQ(a.status, 400);
   EXPECT_EQ(nlohmann::json::parse(a.body), (nlohmann::json{{"error", "invalid_payload"}}));
   Response b = Response::Error(409, "conflict", "seq \"2\" taken");
-  EXPECT_EQ(nlohmann::json::parse(b.body), (nlohmann::json{{"error", "conflict"}, {"detail", "seq \"2\" taken"}}));
+  EXPECT_EQ(nlohmann::json::parse(b.body),
+            (nlohmann::json{{"error", "conflict"}, {"detail", "seq \"2\" taken"}}));
   // Invalid UTF-8 in a detail (e.g. echoed user input) must not throw or produce invalid JSON.
   Response c = Response::Error(400, "invalid_payload", std::string("bad \xff\xfe byte"));
   EXPECT_TRUE(nlohmann::json::accept(c.body)) << c.body;

@@ -71,7 +71,8 @@ void Features(Services& svc, Request& req, const Respond& respond) {
 // GET /api/meetings/ID/state?seq=K | ?at=TIME (views/state_at.hpp: snapshots, bounded memory).
 void PastState(Services& svc, Request& req, const Respond& respond) {
   nlohmann::json out;
-  Status s = views::StateAtQuery(svc.store, req.params[0], QueryValue(req, "seq"), QueryValue(req, "at"), &out);
+  Status s =
+      views::StateAtQuery(svc.store, req.params[0], QueryValue(req, "seq"), QueryValue(req, "at"), &out);
   respond(JsonOr(s, out));
 }
 

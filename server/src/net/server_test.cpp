@@ -55,9 +55,9 @@ TEST(ParseListen, UnbracketedIpv6TakesTheLastColonAsThePort) {
 }
 
 TEST(ParseListen, Malformed) {
-  for (const char* bad : {"", "4000", "127.0.0.1", "127.0.0.1:", ":4000", "127.0.0.1:-1", "127.0.0.1:+80",
-                          "127.0.0.1: 80", "127.0.0.1:80 ", "127.0.0.1:80x", "127.0.0.1:0x50", "[::1]",
-                          "[::1]:", "[]:80", "[::1:80"}) {
+  for (const char* bad :
+       {"", "4000", "127.0.0.1", "127.0.0.1:", ":4000", "127.0.0.1:-1", "127.0.0.1:+80", "127.0.0.1: 80",
+        "127.0.0.1:80 ", "127.0.0.1:80x", "127.0.0.1:0x50", "[::1]", "[::1]:", "[]:80", "[::1:80"}) {
     Listen l = Parse(bad);
     EXPECT_FALSE(l.ok) << "'" << bad << "'";
     EXPECT_EQ(l.host, "unchanged") << "outputs untouched on failure: '" << bad << "'";

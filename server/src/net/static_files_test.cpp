@@ -29,7 +29,8 @@ std::optional<std::string> Header(const api::Response& r, std::string_view name)
 // A built app in <tmp>/web, with a secret file next to (outside) the web root.
 class StaticFilesTest : public ::testing::Test {
  protected:
-  StaticFilesTest() {
+  // Runs before files_ is constructed (StaticFiles looks for index.html once, at construction).
+  bool WriteApp() {
     Write(web() / "index.html", "<!doctype html><title>app-index</title>");
     Write(web() / "assets" / "index-4f9a.js", "console.log(1)");
     Write(web() / "assets" / "index-4f9a.css", "body{}");
@@ -37,6 +38,7 @@ class StaticFilesTest : public ::testing::Test {
     Write(web() / "robots.txt", "User-agent: *");
     Write(web() / "m" / "real.json", "{}");
     Write(dir_.path() / "secret.txt", "TOP-SECRET");
+    return true;
   }
   std::filesystem::path web() const { return dir_.path() / "web"; }
 
@@ -49,6 +51,7 @@ class StaticFilesTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  bool written_ = WriteApp();
   StaticFiles files_{web()};
 };
 
@@ -70,13 +73,13 @@ TEST(ContentTypeFor, KnownAndUnknownExtensions) {
 }
 
 TEST(IsUnsafePath, DotDotSegmentsBackslashesAndNul) {
-  for (std::string_view bad : {"..", "/..", "/../x", "/a/../../x", "/a/..", "../a", "/a/b/..",
-                               "/a\\b", "\\..\\x", "/..\\x"}) {
+  for (std::string_view bad :
+       {"..", "/..", "/../x", "/a/../../x", "/a/..", "../a", "/a/b/..", "/a\\b", "\\..\\x", "/..\\x"}) {
     EXPECT_TRUE(IsUnsafePath(bad)) << bad;
   }
   EXPECT_TRUE(IsUnsafePath(std::string_view("/index.html\0.js", 15)));
-  for (std::string_view ok : {"/", "", "/index.html", "/assets/a.js", "/a..b", "/..a", "/a../b", "/.well-known/x",
-                              "/m/0123456789abcdef", "/./x"}) {
+  for (std::string_view ok : {"/", "", "/index.html", "/assets/a.js", "/a..b", "/..a", "/a../b",
+                              "/.well-known/x", "/m/0123456789abcdef", "/./x"}) {
     EXPECT_FALSE(IsUnsafePath(ok)) << ok;
   }
 }
@@ -135,8 +138,7 @@ TEST_F(StaticFilesTest, MissingAssetIsA404NotTheApp) {
 TEST_F(StaticFilesTest, TraversalIsRejected) {
   for (std::string_view target : {"/../secret.txt", "/assets/../../secret.txt", "/%2e%2e/secret.txt",
                                   "/%2E%2E/secret.txt", "/..%2fsecret.txt", "/assets/..%2F..%2Fsecret.txt",
-                                  "/..%5csecret.txt", "/%5c..%5csecret.txt", "/index.html%00.js",
-                                  "/%00"}) {
+                                  "/..%5csecret.txt", "/%5c..%5csecret.txt", "/index.html%00.js", "/%00"}) {
     api::Response r = Get(target);
     EXPECT_EQ(r.status, 404) << target;
     EXPECT_EQ(r.body.find("TOP-SECRET"), std::string::npos) << target;
@@ -147,8 +149,8 @@ TEST_F(StaticFilesTest, TraversalIsRejected) {
 TEST_F(StaticFilesTest, AbsolutePathsStayUnderTheRoot) {
   // root / "/x" would be "/x": extra leading slashes must not make the path absolute.
   const std::string secret = (dir_.path() / "secret.txt").string();  // absolute, outside the root
-  for (const std::string& target : std::vector<std::string>{"/" + secret, "//" + secret, "/%2f" + secret.substr(1), "///etc/passwd",
-                                    "//etc/hostname"}) {
+  for (const std::string& target : std::vector<std::string>{
+           "/" + secret, "//" + secret, "/%2f" + secret.substr(1), "///etc/passwd", "//etc/hostname"}) {
     api::Response r = Get(target);
     EXPECT_EQ(r.body.find("TOP-SECRET"), std::string::npos) << target;
     EXPECT_EQ(r.body.find("root:"), std::string::npos) << target;

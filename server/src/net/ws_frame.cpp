@@ -6,9 +6,13 @@
 namespace confab::net::ws {
 namespace {
 
-bool IsControl(Opcode op) { return static_cast<uint8_t>(op) & 0x8; }
+bool IsControl(Opcode op) {
+  return static_cast<uint8_t>(op) & 0x8;
+}
 
-bool IsKnown(uint8_t op) { return op <= 0x2 || (op >= 0x8 && op <= 0xA); }
+bool IsKnown(uint8_t op) {
+  return op <= 0x2 || (op >= 0x8 && op <= 0xA);
+}
 
 // XORs `n` payload bytes that start `offset` bytes into the frame's payload with the mask key.
 void Unmask(char* p, size_t n, const uint8_t mask[4], uint8_t offset) {
@@ -243,7 +247,8 @@ FrameParser::Event FrameParser::FinishFrame(std::string_view payload) {
       uint16_t code = kCloseNoStatus;
       std::string_view reason;
       if (payload.size() >= 2) {
-        code = static_cast<uint16_t>((static_cast<uint8_t>(payload[0]) << 8) | static_cast<uint8_t>(payload[1]));
+        code =
+            static_cast<uint16_t>((static_cast<uint8_t>(payload[0]) << 8) | static_cast<uint8_t>(payload[1]));
         if (!IsValidCloseCode(code)) return Fail(kCloseProtocolError, "invalid close code");
         reason = payload.substr(2);
         if (!IsValidUtf8(reason)) return Fail(kCloseInvalidPayload, "close reason is not UTF-8");

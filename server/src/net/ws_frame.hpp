@@ -89,7 +89,8 @@ class FrameParser {
 
   // True when no frame or message is partly received (nothing is buffered).
   bool idle() const {
-    return state_ == State::kHeader && header_len_ == 0 && !in_message_ && (release_message_ || message_.empty());
+    return state_ == State::kHeader && header_len_ == 0 && !in_message_ &&
+           (release_message_ || message_.empty());
   }
 
  private:
@@ -109,10 +110,10 @@ class FrameParser {
   Opcode opcode_ = Opcode::kContinuation;
   bool fin_ = false;
   uint8_t mask_[4];
-  uint64_t frame_left_ = 0;   // payload bytes of the frame not yet received
-  uint8_t mask_offset_ = 0;   // payload bytes received so far, mod 4
+  uint64_t frame_left_ = 0;  // payload bytes of the frame not yet received
+  uint8_t mask_offset_ = 0;  // payload bytes received so far, mod 4
   // The message being reassembled.
-  bool in_message_ = false;   // a text/binary frame without FIN was received
+  bool in_message_ = false;  // a text/binary frame without FIN was received
   bool message_text_ = false;
   bool release_message_ = false;  // message_ was handed out: clear it on the next call
   bool release_control_ = false;  // likewise control_

@@ -81,10 +81,13 @@ std::vector<Seen> Parse(std::string wire, const std::vector<size_t>& cuts, size_
   return seen;
 }
 
-std::vector<Seen> ParseWhole(const std::string& wire, size_t max = 1 << 20) { return Parse(wire, {}, max); }
+std::vector<Seen> ParseWhole(const std::string& wire, size_t max = 1 << 20) {
+  return Parse(wire, {}, max);
+}
 
 // The result must not depend on how the bytes were split: one cut at every offset, then every byte alone.
-void ExpectSameAtEverySplit(const std::string& wire, const std::vector<Seen>& expected, size_t max = 1 << 20) {
+void ExpectSameAtEverySplit(const std::string& wire, const std::vector<Seen>& expected,
+                            size_t max = 1 << 20) {
   EXPECT_EQ(ParseWhole(wire, max), expected);
   for (size_t cut = 1; cut < wire.size(); ++cut) {
     ASSERT_EQ(Parse(wire, {cut}, max), expected) << "cut at " << cut;
@@ -128,7 +131,7 @@ TEST(WsHeaderTest, CloseFrameCarriesCodeAndCutsReasonAtCharacterBoundary) {
   EXPECT_EQ((static_cast<uint8_t>(f[2]) << 8) | static_cast<uint8_t>(f[3]), 1013);
   EXPECT_EQ(f.substr(4), "slow consumer");
 
-  std::string long_reason = "a" + std::string(100, 'x');
+  std::string long_reason(101, 'x');
   for (int i = 0; i < 20; ++i) long_reason += "é";  // 2 bytes each; 123 falls inside one
   f = EncodeClose(1000, long_reason);
   ASSERT_LE(f.size() - 2, kMaxControlPayload);
@@ -140,7 +143,7 @@ TEST(WsUtf8Test, AcceptsWellFormedRejectsMalformed) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("plain ascii that is longer than eight bytes"));
   EXPECT_TRUE(IsValidUtf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x91\x8D"));  // é € 👍
-  EXPECT_TRUE(IsValidUtf8("\xF4\x8F\xBF\xBF"));                            // U+10FFFF
+  EXPECT_TRUE(IsValidUtf8("\xF4\x8F\xBF\xBF"));                           // U+10FFFF
   EXPECT_FALSE(IsValidUtf8("\xFF"));
   EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
   EXPECT_FALSE(IsValidUtf8("\xE0\x80\xAF"));      // overlong
@@ -163,7 +166,8 @@ TEST(WsParserTest, SixteenAndSixtyFourBitLengths) {
   std::string medium(300, 'm');
   std::string large(70000, 'L');
   large[12345] = 'x';
-  EXPECT_EQ(ParseWhole(ClientFrame(kFin | kText, medium)), (std::vector<Seen>{{K::kMessage, true, 0, medium}}));
+  EXPECT_EQ(ParseWhole(ClientFrame(kFin | kText, medium)),
+            (std::vector<Seen>{{K::kMessage, true, 0, medium}}));
   EXPECT_EQ(ParseWhole(ClientFrame(kFin | kText, large)), (std::vector<Seen>{{K::kMessage, true, 0, large}}));
   // Split inside the extended length and inside the payload.
   EXPECT_EQ(Parse(ClientFrame(kFin | kText, large), {3, 7, 100, 65000}),
@@ -223,7 +227,8 @@ TEST(WsParserTest, HostileFramesFailWithTheRightCode) {
       {"fragmented ping", ClientFrame(kPing, "p"), kCloseProtocolError},
       {"fragmented close", ClientFrame(kClose, CloseBody(1000)), kCloseProtocolError},
       {"continuation first", ClientFrame(kFin | kCont, "x"), kCloseProtocolError},
-      {"text inside fragmented", ClientFrame(kText, "a") + ClientFrame(kFin | kText, "b"), kCloseProtocolError},
+      {"text inside fragmented", ClientFrame(kText, "a") + ClientFrame(kFin | kText, "b"),
+       kCloseProtocolError},
       {"close of 1 byte", ClientFrame(kFin | kClose, "x"), kCloseProtocolError},
       {"close code 1005", ClientFrame(kFin | kClose, CloseBody(1005)), kCloseProtocolError},
       {"close code 999", ClientFrame(kFin | kClose, CloseBody(999)), kCloseProtocolError},
@@ -233,7 +238,8 @@ TEST(WsParserTest, HostileFramesFailWithTheRightCode) {
       {"fragmented text not UTF-8", ClientFrame(kText, "ok") + ClientFrame(kFin | kCont, "\xC3"),
        kCloseInvalidPayload},
       {"over max", ClientFrame(kFin | kText, std::string(1001, 'x')), kCloseTooBig},
-      {"fragments over max", ClientFrame(kText, std::string(600, 'x')) + ClientFrame(kFin | kCont, std::string(401, 'x')),
+      {"fragments over max",
+       ClientFrame(kText, std::string(600, 'x')) + ClientFrame(kFin | kCont, std::string(401, 'x')),
        kCloseTooBig},
   };
   for (const auto& c : cases) {
