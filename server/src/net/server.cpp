@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <charconv>
+#include <functional>
 #include <iostream>
 
 #include "api/services.hpp"
@@ -99,13 +100,23 @@ int Serve(const ServeOptions& options) {
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer drain_deadline(io);
+  std::function<void()> drain_wait;  // outlives the signal handler that starts it
   signals.async_wait([&](boost::system::error_code, int signo) {
     spdlog::info("signal {}: closing {} sockets and stopping", signo, ctx.sessions.size());
     listener->Stop();
     ctx.sessions.ForEach([](WebSocketSession& s) { s.Close(1001, "going away"); });
-    // Give close frames a moment to leave; never hang on a client that does not answer.
-    drain_deadline.expires_after(std::chrono::seconds(2));
-    drain_deadline.async_wait([&io](boost::system::error_code) { io.stop(); });
+    // Give close frames a moment to leave (stop as soon as every socket is gone), but never hang on
+    // a client that does not answer.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    drain_wait = [&, give_up] {
+      if (ctx.sessions.size() == 0 || std::chrono::steady_clock::now() >= give_up) {
+        io.stop();
+        return;
+      }
+      drain_deadline.expires_after(std::chrono::milliseconds(20));
+      drain_deadline.async_wait([&](boost::system::error_code) { drain_wait(); });
+    };
+    drain_wait();
   });
   io.run();
   store->Flush();
