@@ -109,6 +109,7 @@ int main(int argc, char** argv) {
   app.add_option("--seed", seed, "generator seed");
   app.add_option("--dir", dir, "where the SQLite file goes (default: a fresh temp dir, removed after)");
   CLI11_PARSE(app, argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows when piped
 
   const bool temp = dir.empty();
   if (temp)

@@ -19,10 +19,10 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <sstream>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -107,9 +107,9 @@ AppendRequest NextAppend(Room& room) {
   // Built by hand rather than through nlohmann::json: the same shape and size as a room's event,
   // without charging a JSON library's CPU to the store.
   e.json = "{\"seq\":" + std::to_string(e.seq) + ",\"id\":\"" + e.id + "\",\"type\":\"" + e.type +
-           "\",\"actor\":{\"pid\":\"" + e.actor_pid + "\",\"name\":\"Ada Lovelace\"},\"ts\":" +
-           std::to_string(e.ts) + ",\"data\":{\"card_id\":\"k_" + std::to_string(e.seq) +
-           "\",\"title\":\"" + room.title + "\"}}";
+           "\",\"actor\":{\"pid\":\"" + e.actor_pid +
+           "\",\"name\":\"Ada Lovelace\"},\"ts\":" + std::to_string(e.ts) + ",\"data\":{\"card_id\":\"k_" +
+           std::to_string(e.seq) + "\",\"title\":\"" + room.title + "\"}}";
   AppendRequest req;
   req.meeting_id = room.meeting;
   req.events.push_back(std::move(e));
@@ -276,16 +276,16 @@ int main(int argc, char** argv) {
   std::printf("mode=%s depth=%d payload=%d seconds=%.1f db=%s (WAL, synchronous=FULL)\n", opt.mode.c_str(),
               opt.depth, opt.payload, opt.seconds, dir.c_str());
   std::printf("%6s %10s %12s %13s %10s %10s %9s %9s %10s %11s %11s %7s %6s\n", "rooms", "appends",
-              "appends/s", "events/commit", "commits/s", "commit_us", "p50_us", "p99_us", "max_us", "cpu_us/app",
-              "writer_us", "idx_fl", "ckpt");
+              "appends/s", "events/commit", "commits/s", "commit_us", "p50_us", "p99_us", "max_us",
+              "cpu_us/app", "writer_us", "idx_fl", "ckpt");
   for (int k : opt.rooms) {
     const std::string path = (dir / ("k" + std::to_string(k) + ".db")).string();
     Result r = RunOnce(opt, k, path);
     const double per_commit = r.stats.commits ? static_cast<double>(r.stats.events) / r.stats.commits : 0;
     const double commit_us =
         r.stats.commits ? static_cast<double>(r.stats.commit_micros) / r.stats.commits : 0;
-    std::printf("%6d %10llu %12.0f %13.1f %10.0f %10.0f %9.0f %9.0f %10.0f %11.1f %11.1f %7llu %6llu\n", r.rooms,
-                static_cast<unsigned long long>(r.appends), r.appends / r.elapsed_s, per_commit,
+    std::printf("%6d %10llu %12.0f %13.1f %10.0f %10.0f %9.0f %9.0f %10.0f %11.1f %11.1f %7llu %6llu\n",
+                r.rooms, static_cast<unsigned long long>(r.appends), r.appends / r.elapsed_s, per_commit,
                 r.stats.commits / r.elapsed_s, commit_us, r.p50_us, r.p99_us, r.max_us, r.cpu_us_per_append,
                 r.writer_cpu_us_per_append, static_cast<unsigned long long>(r.stats.index_flushes),
                 static_cast<unsigned long long>(r.stats.checkpoints));

@@ -7,7 +7,8 @@ namespace confab::store {
 
 Status Checkpointer::Open(const std::string& path, std::unique_ptr<Checkpointer>* out) {
   std::unique_ptr<SqliteConnection> conn;
-  if (Status s = SqliteConnection::Open(path, SqliteConnection::Role::kCheckpointer, &conn); !s.ok()) return s;
+  if (Status s = SqliteConnection::Open(path, SqliteConnection::Role::kCheckpointer, &conn); !s.ok())
+    return s;
   out->reset(new Checkpointer(std::move(conn)));
   return Status::Ok();
 }

@@ -98,9 +98,9 @@ class GroupCommitWriter {
   // Writer thread only.
   std::unordered_map<std::string, MeetingLog> logs_;
   size_t cached_ids_ = 0;
-  int64_t indexed_through_ = 0;    // index_state.indexed_through as of the last flush
-  int64_t unindexed_events_ = 0;   // events written since
-  bool must_index_tail_ = true;    // the cache cannot be trusted until the tail is indexed
+  int64_t indexed_through_ = 0;   // index_state.indexed_through as of the last flush
+  int64_t unindexed_events_ = 0;  // events written since
+  bool must_index_tail_ = true;   // the cache cannot be trusted until the tail is indexed
   int64_t data_version_ = -1;
 
   std::mutex mu_;

@@ -20,12 +20,14 @@ using testing::CreateRequest;
 using testing::MakeEvent;
 using testing::TempDir;
 
-AppendRequest Events(const std::string& meeting, int64_t first, int count, const std::string& id_prefix = "") {
+AppendRequest Events(const std::string& meeting, int64_t first, int count,
+                     const std::string& id_prefix = "") {
   AppendRequest req;
   req.meeting_id = meeting;
   for (int i = 0; i < count; ++i) {
     const int64_t seq = first + i;
-    req.events.push_back(MakeEvent(seq, (id_prefix.empty() ? meeting : id_prefix) + "-e" + std::to_string(seq),
+    req.events.push_back(MakeEvent(seq,
+                                   (id_prefix.empty() ? meeting : id_prefix) + "-e" + std::to_string(seq),
                                    "card_added", seq % 3 != 0));
   }
   return req;
@@ -82,7 +84,8 @@ TEST_F(LogLayoutTest, ReadsSpanTheIndexAndTheTail) {
   ASSERT_TRUE(store_->ReadEvents("big", 0, 0, false, &all).ok());
   ASSERT_EQ(all.size(), static_cast<size_t>(kMany));
   for (size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i].seq, static_cast<int64_t>(i + 1));
-  EXPECT_EQ(all.back().json, MakeEvent(kMany, "big-e" + std::to_string(kMany), "card_added", kMany % 3 != 0).json);
+  EXPECT_EQ(all.back().json,
+            MakeEvent(kMany, "big-e" + std::to_string(kMany), "card_added", kMany % 3 != 0).json);
 
   // A page that starts in the index and ends in the tail, with moments skipped.
   std::vector<StoredEvent> page;
@@ -105,14 +108,17 @@ TEST_F(LogLayoutTest, ReadsSpanTheIndexAndTheTail) {
 
   // ScanAll: meeting by meeting, each in seq order, index and tail merged.
   std::vector<std::pair<std::string, int64_t>> scanned;
-  ASSERT_TRUE(store_->ScanAll([&](const StoredEvent& e) {
-                      scanned.emplace_back(e.meeting_id, e.seq);
-                      return true;
-                    })
+  ASSERT_TRUE(store_
+                  ->ScanAll([&](const StoredEvent& e) {
+                    scanned.emplace_back(e.meeting_id, e.seq);
+                    return true;
+                  })
                   .ok());
   ASSERT_EQ(scanned.size(), static_cast<size_t>(kMany + 30));
-  for (size_t i = 0; i < static_cast<size_t>(kMany); ++i) ASSERT_EQ(scanned[i], std::make_pair(std::string("big"), int64_t(i + 1)));
-  for (size_t i = 0; i < 30; ++i) ASSERT_EQ(scanned[kMany + i], std::make_pair(std::string("small"), int64_t(i + 1)));
+  for (size_t i = 0; i < static_cast<size_t>(kMany); ++i)
+    ASSERT_EQ(scanned[i], std::make_pair(std::string("big"), int64_t(i + 1)));
+  for (size_t i = 0; i < 30; ++i)
+    ASSERT_EQ(scanned[kMany + i], std::make_pair(std::string("small"), int64_t(i + 1)));
 }
 
 TEST_F(LogLayoutTest, DuplicatesAndConflictsAreFoundInTheIndexTheTailAndAfterReopen) {
@@ -251,7 +257,8 @@ TEST(LogMigrationTest, AVersion1FileIsMigratedAndKeepsItsEvents) {
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT MAX(version) FROM schema_version", -1, &stmt, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT MAX(version) FROM schema_version", -1, &stmt, nullptr),
+            SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
   EXPECT_EQ(sqlite3_column_int(stmt, 0), kSchemaVersion);
   sqlite3_finalize(stmt);

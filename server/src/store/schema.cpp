@@ -80,7 +80,8 @@ constexpr Migration kMigrations[] = {
      "  one INTEGER PRIMARY KEY NOT NULL CHECK (one = 1),"
      "  indexed_through INTEGER NOT NULL"
      ");"
-     "INSERT INTO index_state(one, indexed_through) VALUES (1, (SELECT COALESCE(MAX(rowid), 0) FROM events));"},
+     "INSERT INTO index_state(one, indexed_through) VALUES (1, (SELECT COALESCE(MAX(rowid), 0) FROM "
+     "events));"},
 };
 
 int64_t NowMs() {

@@ -20,8 +20,8 @@ namespace confab::store {
 class SqliteConnection {
  public:
   enum class Role {
-    kWriter,  // creates the file, sets WAL + synchronous=FULL, may write
-    kReader,  // query_only: a bug that tries to write from a read path fails loudly
+    kWriter,        // creates the file, sets WAL + synchronous=FULL, may write
+    kReader,        // query_only: a bug that tries to write from a read path fails loudly
     kCheckpointer,  // copies the WAL into the file (PRAGMA wal_checkpoint); writes no rows
   };
 

@@ -20,24 +20,25 @@ constexpr size_t kMaxIdleReaders = 8;
 // the two ordered halves without sorting the indexed one. The join re-checks meeting_id and seq so
 // an index entry whose row was edited away by hand cannot return a different event.
 #define CONFAB_EVENT_COLUMNS "meeting_id, seq, id, type, actor_pid, ts, replayed, json"
-#define CONFAB_INDEXED_EVENTS                                                                       \
-  "SELECT x.meeting_id, x.seq, e.id, e.type, e.actor_pid, e.ts, e.replayed, e.json "                 \
+#define CONFAB_INDEXED_EVENTS                                                                          \
+  "SELECT x.meeting_id, x.seq, e.id, e.type, e.actor_pid, e.ts, e.replayed, e.json "                   \
   "FROM event_index x CROSS JOIN events e ON e.rowid = x.event_rowid AND e.meeting_id = x.meeting_id " \
   "AND e.seq = x.seq "
-#define CONFAB_TAIL_EVENTS                                                \
-  "SELECT " CONFAB_EVENT_COLUMNS " FROM events WHERE rowid > " \
+#define CONFAB_TAIL_EVENTS       \
+  "SELECT " CONFAB_EVENT_COLUMNS \
+  " FROM events WHERE rowid > "  \
   "(SELECT indexed_through FROM index_state) "
 constexpr std::string_view kReadEvents =
     CONFAB_INDEXED_EVENTS "WHERE x.meeting_id = ?1 AND x.seq > ?2 UNION ALL " CONFAB_TAIL_EVENTS
                           "AND meeting_id = ?1 AND seq > ?2 ORDER BY 2 LIMIT ?3";
-constexpr std::string_view kReadReplayedEvents =
-    CONFAB_INDEXED_EVENTS "WHERE x.meeting_id = ?1 AND x.seq > ?2 AND e.replayed = 1 UNION ALL " CONFAB_TAIL_EVENTS
-                          "AND meeting_id = ?1 AND seq > ?2 AND replayed = 1 ORDER BY 2 LIMIT ?3";
-constexpr std::string_view kScanAll =
-    CONFAB_INDEXED_EVENTS "UNION ALL " CONFAB_TAIL_EVENTS "ORDER BY 1, 2";
+constexpr std::string_view kReadReplayedEvents = CONFAB_INDEXED_EVENTS
+    "WHERE x.meeting_id = ?1 AND x.seq > ?2 AND e.replayed = 1 UNION ALL " CONFAB_TAIL_EVENTS
+    "AND meeting_id = ?1 AND seq > ?2 AND replayed = 1 ORDER BY 2 LIMIT ?3";
+constexpr std::string_view kScanAll = CONFAB_INDEXED_EVENTS "UNION ALL " CONFAB_TAIL_EVENTS "ORDER BY 1, 2";
 constexpr std::string_view kHeadSeq =
     "SELECT MAX(s) FROM (SELECT MAX(seq) AS s FROM event_index WHERE meeting_id = ?1 UNION ALL "
-    "SELECT MAX(seq) FROM events WHERE rowid > (SELECT indexed_through FROM index_state) AND meeting_id = ?1)";
+    "SELECT MAX(seq) FROM events WHERE rowid > (SELECT indexed_through FROM index_state) AND meeting_id = "
+    "?1)";
 constexpr std::string_view kFindEventSeq =
     "SELECT seq FROM event_index WHERE meeting_id = ?1 AND id = ?2 UNION ALL "
     "SELECT seq FROM events WHERE rowid > (SELECT indexed_through FROM index_state) AND meeting_id = ?1 "

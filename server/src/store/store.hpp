@@ -30,7 +30,7 @@ struct StoredEvent {
   std::string type;       // catalogue type, e.g. "card_added"
   std::string actor_pid;  // who caused it ("" for none)
   int64_t ts = 0;         // server time, ms since the Unix epoch
-  bool replayed = true;   // replay class `state` (true) or `moment` (false); transient events are never stored
+  bool replayed = true;  // replay class `state` (true) or `moment` (false); transient events are never stored
   std::string json;
 };
 
@@ -50,21 +50,21 @@ struct Credential {
 // One room's append. All of it commits, or none of it does.
 struct AppendRequest {
   std::string meeting_id;
-  std::vector<StoredEvent> events;        // seqs head+1, head+2, … in order
-  std::optional<MeetingRecord> create;    // set only for the append that creates the meeting
-  std::vector<Credential> credentials;    // new participants' secrets
+  std::vector<StoredEvent> events;      // seqs head+1, head+2, … in order
+  std::optional<MeetingRecord> create;  // set only for the append that creates the meeting
+  std::vector<Credential> credentials;  // new participants' secrets
 };
 
 // Counters for /metrics and benchmarks. Monotonic since open.
 struct StoreStats {
-  uint64_t commits = 0;          // transactions committed
-  uint64_t appends = 0;          // AppendRequests completed ok
-  uint64_t events = 0;           // events committed
-  uint64_t failed_appends = 0;   // AppendRequests that completed with an error
-  uint64_t commit_micros = 0;    // total wall time spent in commits (incl. fsync)
-  uint64_t max_batch_events = 0; // largest group commit seen
-  uint64_t index_flushes = 0;    // times the deferred event index took in the log's tail
-  uint64_t checkpoints = 0;      // WAL checkpoints run (background or inline)
+  uint64_t commits = 0;           // transactions committed
+  uint64_t appends = 0;           // AppendRequests completed ok
+  uint64_t events = 0;            // events committed
+  uint64_t failed_appends = 0;    // AppendRequests that completed with an error
+  uint64_t commit_micros = 0;     // total wall time spent in commits (incl. fsync)
+  uint64_t max_batch_events = 0;  // largest group commit seen
+  uint64_t index_flushes = 0;     // times the deferred event index took in the log's tail
+  uint64_t checkpoints = 0;       // WAL checkpoints run (background or inline)
 };
 
 class Store {

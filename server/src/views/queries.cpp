@@ -88,7 +88,9 @@ int RebuildViews(store::Store& store, std::ostream& out, ViewHub* live) {
   if (st.unparsable) out << ", " << st.unparsable << " unparsable rows skipped";
   if (st.gaps) out << ", " << st.gaps << " seq gaps";
   out << "\n";
-  for (const auto& t : fresh.Features(std::nullopt, std::nullopt)["types"]) {
+  // Bound to a name: a range-for over a member of a temporary would dangle.
+  const nlohmann::json features = fresh.Features(std::nullopt, std::nullopt);
+  for (const auto& t : features["types"]) {
     out << "  " << t["type"].get<std::string>() << ": " << t["count"].get<int64_t>() << " events in "
         << t["meetings"].get<int64_t>() << " meetings\n";
   }

@@ -106,34 +106,34 @@ inline std::vector<store::StoredEvent> GenerateMeeting(const std::string& meetin
         else
           data["title"] = "Retro " + std::to_string(next_id++);
       }
-    } else if (roll < 25) {
+    } else if (roll < 40) {
       type = "reaction";
       data["emoji"] = pick(emoji);
       if (chance(50)) data["card_id"] = some_card();
-    } else if (roll < 45 && phase <= 1) {
+    } else if (roll < 55 && phase <= 1) {
       type = "card_added";
       data["card_id"] = "k" + std::to_string(next_id++);
       data["title"] = "Topic " + std::to_string(next_id);
-    } else if (roll < 65 && phase == 1) {
+    } else if (roll < 70 && phase == 1) {
       std::vector<std::string> mine;  // cards this actor voted on
       for (const auto& [pid, card] : votes)
         if (pid == a.pid) mine.push_back(card);
       type = chance(80) || mine.empty() ? "card_voted" : "vote_withdrawn";
       data["card_id"] = type == "card_voted" ? some_card() : pick(mine);
-    } else if (roll < 65 && phase == 2) {
+    } else if (roll < 70 && phase == 2) {
       type = "continue_voted";
       data["vote"] = pick(std::vector<std::string>{"up", "sideways", "down"});
-    } else if (roll < 80) {
+    } else if (roll < 73) {
       type = "note_added";
       data["card_id"] = some_card();
       data["note_id"] = "n" + std::to_string(next_id++);
       data["text"] = "Note " + std::to_string(next_id);
       data["kind"] = chance(50) ? "takeaway" : "action";
-    } else if (roll < 86) {
+    } else if (roll < 83) {
       type = "card_edited";
       data["card_id"] = some_card();
       data["title"] = "Edited " + std::to_string(next_id++);
-    } else if (roll < 90 && !notes.empty()) {
+    } else if (roll < 86 && !notes.empty()) {
       type = "note_deleted";
       const auto& n = pick(notes);
       data["card_id"] = n.first;
@@ -145,7 +145,7 @@ inline std::vector<store::StoredEvent> GenerateMeeting(const std::string& meetin
       type = "card_merged";
       data["card_id"] = some_card();
       data["into_card_id"] = some_card();
-    } else if (roll >= 96) {
+    } else if (roll >= 99) {
       type = "participant_renamed";
       data["name"] = a.name + (chance(50) ? "" : " (" + std::to_string(below(100)) + ")");
     } else {
