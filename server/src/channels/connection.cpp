@@ -278,12 +278,11 @@ void Connection::Impl::OnJoined(const std::shared_ptr<ChannelSession>& ch, const
   resp.append(",\"events\":").append(r.events_json).append("}");
   Reply(ch->join_ref, ref, ch->topic, "ok", resp);
 
-  // Presence: the joiner gets the full state (after its reply), everyone the diff.
-  PresenceTable& presence = PresenceTable::Of(*ch->room);
-  std::string diff;
-  ch->phx_ref = presence.Track(ch->pid, ch->name, NowMs(), &diff);
-  Send(EncodeMessage(ch->join_ref, std::nullopt, ch->topic, "presence_state", presence.StateJson()));
-  ch->room->Send("presence_diff", std::make_shared<const std::string>(std::move(diff)));
+  // Presence: the joiner gets the full state (after its reply), everyone the diff (batched, later).
+  RoomPresence& presence = RoomPresence::Of(*ch->room);
+  ch->phx_ref = presence.table().Track(ch->pid, ch->name, NowMs());
+  Send(EncodeMessage(ch->join_ref, std::nullopt, ch->topic, "presence_state", presence.table().StateJson()));
+  presence.Publish();
 }
 
 void Connection::Impl::HandlePush(ChannelSession& ch, Frame& f) {
@@ -328,10 +327,8 @@ void Connection::Impl::Drop(const std::shared_ptr<ChannelSession>& ch) {
   ch->room->Leave(ch.get());
   if (!ch->joined) return;
   ch->joined = false;
-  std::string diff;
-  if (PresenceTable::Of(*ch->room).Untrack(ch->pid, ch->phx_ref, &diff)) {
-    ch->room->Send("presence_diff", std::make_shared<const std::string>(std::move(diff)));
-  }
+  RoomPresence& presence = RoomPresence::Of(*ch->room);
+  if (presence.table().Untrack(ch->pid, ch->phx_ref)) presence.Publish();
 }
 
 void Connection::Impl::DropAll() {

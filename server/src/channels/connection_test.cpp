@@ -5,6 +5,7 @@
 
 #include "channels/frame.hpp"
 #include "channels/limits.hpp"
+#include "channels/presence.hpp"
 #include "channels/stats.hpp"
 #include "rooms/room_registry.hpp"
 #include "rooms/testing.hpp"
@@ -99,7 +100,9 @@ TEST_F(ConnectionTest, JoinReplyThenPresenceStateThenDiff) {
   EXPECT_EQ(r["events"].size(), 2u);
   EXPECT_TRUE(r["secret"].is_string());
   const std::string pid = r["pid"];
-  // Order on the wire: reply, presence_state (join_ref set, ref null), presence_diff (broadcast).
+  // Order on the wire: reply, presence_state (join_ref set, ref null), presence_diff (broadcast, batched
+  // so it comes on a later io turn).
+  ASSERT_TRUE(RunUntil(io_, [&] { return c.Count() >= 3; }));
   ASSERT_EQ(c.Count(), 3u);
   EXPECT_EQ(c.transport->frames[0][3], "phx_reply");
   const json& state = c.transport->frames[1];
@@ -211,9 +214,10 @@ TEST_F(ConnectionTest, LeaveRepliesThenClosesAndOthersSeeThePresenceLeave) {
   EXPECT_EQ(a.transport->frames[a.Count() - 2],
             (json{"3", "9", "meeting:m1", "phx_reply", {{"status", "ok"}, {"response", json::object()}}}));
   EXPECT_EQ(a.Last(), (json{"3", "3", "meeting:m1", "phx_close", json::object()}));
-  auto diffs = b.Events("presence_diff");
-  ASSERT_FALSE(diffs.empty());
-  EXPECT_TRUE(diffs.back()[4]["leaves"].contains(pid));
+  ASSERT_TRUE(RunUntil(io_, [&] {
+    auto diffs = b.Events("presence_diff");
+    return !diffs.empty() && diffs.back()[4]["leaves"].contains(pid);
+  }));
   // Left: pushes are now unmatched, and no more broadcasts arrive.
   const size_t count = a.Count();
   Push(b, "4", "5", Card("e1", "k1"));
@@ -243,8 +247,32 @@ TEST_F(ConnectionTest, ClosingASocketLeavesItsRooms) {
   const std::string pid = Join(a, "3")[4]["response"]["pid"];
   Join(b, "4", {{"name", "Grace"}});
   a.conn->OnClosed();
-  auto diffs = b.Events("presence_diff");
-  EXPECT_TRUE(diffs.back()[4]["leaves"].contains(pid));
+  EXPECT_TRUE(RunUntil(io_, [&] {
+    auto diffs = b.Events("presence_diff");
+    return !diffs.empty() && diffs.back()[4]["leaves"].contains(pid);
+  }));
+}
+
+TEST_F(ConnectionTest, ChangesInOneIoTurnReachOthersAsOnePresenceDiff) {
+  Client a(rooms_), b(rooms_), c(rooms_), d(rooms_);
+  Join(a, "3");
+  std::vector<std::string> pids;
+  for (Client* x : {&b, &c, &d}) pids.push_back(Join(*x, "4", {{"name", "Grace"}})[4]["response"]["pid"]);
+  // Let every join's diff out, then close three sockets in one handler.
+  ASSERT_TRUE(RunUntil(io_, [&] {
+    auto diffs = a.Events("presence_diff");
+    return !diffs.empty() && diffs.back()[4]["joins"].contains(pids.back());
+  }));
+  const size_t before = a.Events("presence_diff").size();
+  b.conn->OnClosed();
+  c.conn->OnClosed();
+  d.conn->OnClosed();
+  ASSERT_TRUE(RunUntil(io_, [&] { return a.Events("presence_diff").size() > before; }));
+  // The first diff after the closes carries all three leaves.
+  const json diff = a.Events("presence_diff")[before][4];
+  EXPECT_TRUE(diff["joins"].empty());
+  EXPECT_EQ(diff["leaves"].size(), 3u);
+  for (const auto& pid : pids) EXPECT_TRUE(diff["leaves"].contains(pid)) << pid;
 }
 
 TEST_F(ConnectionTest, RateLimitAnswersRateLimited) {

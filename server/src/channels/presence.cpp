@@ -9,7 +9,7 @@
 namespace confab::channels {
 namespace {
 
-// {"metas":[meta]} for one meta.
+// One meta object.
 void AppendMeta(std::string* out, const PresenceTable::Meta& m) {
   out->append("{\"name\":");
   AppendJsonString(out, m.name);
@@ -20,14 +20,20 @@ void AppendMeta(std::string* out, const PresenceTable::Meta& m) {
   out->push_back('}');
 }
 
-// {"joins":{key:{"metas":[m]}},"leaves":{}} or the other way round.
-std::string OneMetaDiff(const std::string& key, const PresenceTable::Meta& m, bool join) {
-  std::string entry;
-  AppendJsonString(&entry, key);
-  entry.append(":{\"metas\":[");
-  AppendMeta(&entry, m);
-  entry.append("]}");
-  return join ? "{\"joins\":{" + entry + "},\"leaves\":{}}" : "{\"joins\":{},\"leaves\":{" + entry + "}}";
+// key:{"metas":[m, …]}, … for every key of `metas`.
+void AppendMetas(std::string* out, const std::map<std::string, std::vector<PresenceTable::Meta>, std::less<>>& metas) {
+  bool first_key = true;
+  for (const auto& [key, list] : metas) {
+    if (!first_key) out->push_back(',');
+    first_key = false;
+    AppendJsonString(out, key);
+    out->append(":{\"metas\":[");
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (i > 0) out->push_back(',');
+      AppendMeta(out, list[i]);
+    }
+    out->append("]}");
+  }
 }
 
 }  // namespace
@@ -51,22 +57,21 @@ std::string NewPhxRef() {
   return out;
 }
 
-std::string PresenceTable::Track(const std::string& key, std::string name, int64_t online_at,
-                                 std::string* diff) {
+std::string PresenceTable::Track(const std::string& key, std::string name, int64_t online_at) {
   Meta m{std::move(name), online_at, NewPhxRef()};
-  *diff = OneMetaDiff(key, m, true);
+  joins_[key].push_back(m);
   std::string ref = m.phx_ref;
   by_key_[key].push_back(std::move(m));
   return ref;
 }
 
-bool PresenceTable::Untrack(const std::string& key, std::string_view phx_ref, std::string* diff) {
+bool PresenceTable::Untrack(const std::string& key, std::string_view phx_ref) {
   auto it = by_key_.find(key);
   if (it == by_key_.end()) return false;
   auto& metas = it->second;
   for (auto m = metas.begin(); m != metas.end(); ++m) {
     if (m->phx_ref != phx_ref) continue;
-    *diff = OneMetaDiff(key, *m, false);
+    leaves_[key].push_back(std::move(*m));
     metas.erase(m);
     if (metas.empty()) by_key_.erase(it);
     return true;
@@ -76,28 +81,51 @@ bool PresenceTable::Untrack(const std::string& key, std::string_view phx_ref, st
 
 std::string PresenceTable::StateJson() const {
   std::string out = "{";
-  bool first_key = true;
-  for (const auto& [key, metas] : by_key_) {
-    if (!first_key) out.push_back(',');
-    first_key = false;
-    AppendJsonString(&out, key);
-    out.append(":{\"metas\":[");
-    for (size_t i = 0; i < metas.size(); ++i) {
-      if (i > 0) out.push_back(',');
-      AppendMeta(&out, metas[i]);
-    }
-    out.append("]}");
-  }
+  AppendMetas(&out, by_key_);
   out.push_back('}');
   return out;
 }
 
-PresenceTable& PresenceTable::Of(rooms::Room& room) {
-  if (auto* table = dynamic_cast<PresenceTable*>(room.attachment())) return *table;
-  auto table = std::make_unique<PresenceTable>();
-  PresenceTable& ref = *table;
-  room.set_attachment(std::move(table));
+std::string PresenceTable::TakeDiff() {
+  if (joins_.empty() && leaves_.empty()) return {};
+  std::string out = "{\"joins\":{";
+  AppendMetas(&out, joins_);
+  out.append("},\"leaves\":{");
+  AppendMetas(&out, leaves_);
+  out.append("}}");
+  joins_.clear();
+  leaves_.clear();
+  return out;
+}
+
+RoomPresence::RoomPresence(rooms::Room& room) : room_(room), timer_(room.io()) {}
+
+RoomPresence& RoomPresence::Of(rooms::Room& room) {
+  if (auto* presence = dynamic_cast<RoomPresence*>(room.attachment())) return *presence;
+  auto presence = std::make_unique<RoomPresence>(room);
+  RoomPresence& ref = *presence;
+  room.set_attachment(std::move(presence));
   return ref;
+}
+
+void RoomPresence::Publish() {
+  if (scheduled_) return;
+  scheduled_ = true;
+  timer_.expires_at(std::max(std::chrono::steady_clock::now(), last_sent_ + kPresenceBatchWindow));
+  // The room may be unloaded before the timer fires; a completion already queued then would outlive
+  // this object, so the handler finds it again through the room instead of capturing `this`.
+  timer_.async_wait([room = room_.weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto r = room.lock()) Of(*r).Flush();
+  });
+}
+
+void RoomPresence::Flush() {
+  scheduled_ = false;
+  std::string diff = table_.TakeDiff();
+  if (diff.empty()) return;
+  last_sent_ = std::chrono::steady_clock::now();
+  room_.Send("presence_diff", std::make_shared<const std::string>(std::move(diff)));
 }
 
 }  // namespace confab::channels

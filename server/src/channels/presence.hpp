@@ -3,7 +3,13 @@
 // State maps a key (the participant's pid) to {"metas": [meta, …]}; one meta per joined channel, so
 // the same pid on two sockets has two metas, each with its own phx_ref, and a leave removes only its
 // own. Payloads are JSON texts ready to push (presence_state) or broadcast (presence_diff).
+//
+// Diffs are batched per room, as Phoenix.Tracker does with its broadcast period: the first change after
+// a quiet spell goes out on the next io turn, later ones at most once per kPresenceBatchWindow. Without
+// this a join storm into a room of N costs N² frames (one diff per join to everyone already there).
 // Threading: owned by one Room; io thread only.
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -14,10 +20,13 @@
 
 namespace confab::channels {
 
+inline constexpr std::chrono::milliseconds kPresenceBatchWindow{50};
+
 // A fresh phx_ref: unique per track (a process-wide counter plus random bits), URL-safe base64.
 std::string NewPhxRef();
 
-class PresenceTable : public rooms::Room::Attachment {
+// The table and the changes not yet broadcast. Pure: no io, no clock.
+class PresenceTable {
  public:
   struct Meta {
     std::string name;
@@ -25,19 +34,43 @@ class PresenceTable : public rooms::Room::Attachment {
     std::string phx_ref;
   };
 
-  // Adds one meta under `key`. Returns its phx_ref; `diff` gets the presence_diff payload.
-  std::string Track(const std::string& key, std::string name, int64_t online_at, std::string* diff);
-  // Removes the meta `phx_ref` of `key`. False (and no diff) when it is not tracked.
-  bool Untrack(const std::string& key, std::string_view phx_ref, std::string* diff);
+  // Adds one meta under `key` and returns its phx_ref.
+  std::string Track(const std::string& key, std::string name, int64_t online_at);
+  // Removes the meta `phx_ref` of `key`. False when it is not tracked.
+  bool Untrack(const std::string& key, std::string_view phx_ref);
   // The whole table as a presence_state payload.
   std::string StateJson() const;
+  // Every change since the last call as one presence_diff payload, "" when there was none. A meta that
+  // joined and left in between is in both halves: clients apply joins before leaves, so it ends up
+  // gone both for those who saw it in a presence_state and for those who never saw it.
+  std::string TakeDiff();
   size_t keys() const { return by_key_.size(); }
 
-  // The table attached to `room`, created on first use.
-  static PresenceTable& Of(rooms::Room& room);
+ private:
+  using Metas = std::map<std::string, std::vector<Meta>, std::less<>>;
+  Metas by_key_;
+  Metas joins_, leaves_;  // not yet broadcast
+};
+
+// One live room's presence: its table, and the timer that broadcasts the table's diffs.
+class RoomPresence : public rooms::Room::Attachment {
+ public:
+  // The presence attached to `room`, created on first use.
+  static RoomPresence& Of(rooms::Room& room);
+  explicit RoomPresence(rooms::Room& room);
+
+  PresenceTable& table() { return table_; }
+  // Schedules the broadcast of the table's pending changes (see the header comment for when).
+  void Publish();
 
  private:
-  std::map<std::string, std::vector<Meta>, std::less<>> by_key_;
+  void Flush();
+
+  rooms::Room& room_;  // owns this
+  PresenceTable table_;
+  boost::asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point last_sent_{};
+  bool scheduled_ = false;
 };
 
 }  // namespace confab::channels

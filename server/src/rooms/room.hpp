@@ -90,6 +90,7 @@ class Room : public std::enable_shared_from_this<Room> {
   Room& operator=(const Room&) = delete;
 
   const std::string& meeting_id() const { return meeting_id_; }
+  boost::asio::io_context& io() const { return io_; }
   // The committed state and head: what every subscriber has seen.
   const domain::Meeting& state() const { return committed_; }
   int64_t head_seq() const { return committed_head_; }
