@@ -16,6 +16,10 @@ namespace websocket = beast::websocket;
 namespace {
 
 constexpr auto kRequestTimeout = std::chrono::seconds(30);
+// After a reply that ends the connection, how long and how much of the client's unread input we
+// swallow before closing (see DrainThenClose).
+constexpr auto kLingerTimeout = std::chrono::seconds(5);
+constexpr size_t kLingerMaxBytes = size_t{8} << 20;
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
@@ -127,9 +131,25 @@ void HttpSession::OnWrite(bool keep_alive, beast::error_code ec, size_t) {
   if (!keep_alive) {
     beast::error_code ignored;
     stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTimeout);
+    DrainThenClose(0, {}, 0);
     return;
   }
   DoRead();
+}
+
+// Lingering close (as nginx does): closing a socket with unread input makes the kernel send a RST,
+// which can destroy the response before the client has read it (e.g. a 413 sent while the client is
+// still uploading the body). So after our FIN we read and discard until the client closes too, for
+// at most kLingerTimeout and kLingerMaxBytes.
+void HttpSession::DrainThenClose(size_t drained, beast::error_code ec, size_t bytes) {
+  drained += bytes;
+  if (ec || drained > kLingerMaxBytes) return;  // EOF, timeout or enough: the session ends here
+  if (!drain_buffer_) drain_buffer_ = std::make_unique<std::array<char, 16384>>();
+  stream_.async_read_some(boost::asio::buffer(*drain_buffer_),
+                          [self = shared_from_this(), drained](beast::error_code e, size_t n) {
+                            self->DrainThenClose(drained, e, n);
+                          });
 }
 
 }  // namespace confab::net
