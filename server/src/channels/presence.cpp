@@ -21,8 +21,7 @@ void AppendMeta(std::string* out, const PresenceTable::Meta& m) {
 }
 
 // key:{"metas":[m, …]}, … for every key of `metas`.
-void AppendMetas(std::string* out,
-                 const std::map<std::string, std::vector<PresenceTable::Meta>, std::less<>>& metas) {
+void AppendMetas(std::string* out, const PresenceTable::Metas& metas) {
   bool first_key = true;
   for (const auto& [key, list] : metas) {
     if (!first_key) out->push_back(',');

@@ -33,6 +33,7 @@ class PresenceTable {
     int64_t online_at = 0;  // ms since the Unix epoch
     std::string phx_ref;
   };
+  using Metas = std::map<std::string, std::vector<Meta>, std::less<>>;  // by key
 
   // Adds one meta under `key` and returns its phx_ref.
   std::string Track(const std::string& key, std::string name, int64_t online_at);
@@ -47,7 +48,6 @@ class PresenceTable {
   size_t keys() const { return by_key_.size(); }
 
  private:
-  using Metas = std::map<std::string, std::vector<Meta>, std::less<>>;
   Metas by_key_;
   Metas joins_, leaves_;  // not yet broadcast
 };

@@ -21,7 +21,9 @@ constexpr auto kRequestTimeout = std::chrono::seconds(30);
 constexpr auto kLingerTimeout = std::chrono::seconds(5);
 constexpr size_t kLingerMaxBytes = size_t{8} << 20;
 
-bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 bool IsApiPath(std::string_view path) {
   return StartsWith(path, "/api/") || path == "/api" || path == "/healthz" || path == "/metrics";
@@ -29,21 +31,26 @@ bool IsApiPath(std::string_view path) {
 
 // Socket paths other than the WebSocket endpoint (e.g. Phoenix's /socket/longpoll) are not app
 // routes: they get a JSON 404, not index.html.
-bool IsSocketPath(std::string_view path) { return StartsWith(path, "/socket/") || path == "/socket"; }
+bool IsSocketPath(std::string_view path) {
+  return StartsWith(path, "/socket/") || path == "/socket";
+}
 
 }  // namespace
 
 HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx)
     : stream_(std::move(socket)), ctx_(ctx) {}
 
-void HttpSession::Run() { DoRead(); }
+void HttpSession::Run() {
+  DoRead();
+}
 
 void HttpSession::DoRead() {
   parser_.emplace();
   parser_->body_limit(ctx_.max_body_bytes);
   parser_->header_limit(16 * 1024);
   stream_.expires_after(kRequestTimeout);
-  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
 }
 
 void HttpSession::OnRead(beast::error_code ec, size_t) {
@@ -92,7 +99,8 @@ void HttpSession::Handle() {
   }
   if (IsApiPath(request.path) || IsSocketPath(request.path)) {
     // The handler may answer after an asynchronous commit; the session waits without reading.
-    ctx_.router.Dispatch(request, [self = shared_from_this()](api::Response r) { self->Reply(std::move(r)); });
+    ctx_.router.Dispatch(request,
+                         [self = shared_from_this()](api::Response r) { self->Reply(std::move(r)); });
     return;
   }
   if (req_.method() != http::verb::get && req_.method() != http::verb::head) {
@@ -145,8 +153,8 @@ void HttpSession::OnWrite(bool keep_alive, beast::error_code ec, size_t) {
 void HttpSession::DrainThenClose(size_t drained, beast::error_code ec, size_t bytes) {
   drained += bytes;
   if (ec || drained > kLingerMaxBytes) return;  // EOF, timeout or enough: the session ends here
-  if (!drain_buffer_) drain_buffer_ = std::make_unique<std::array<char, 16384>>();
-  stream_.async_read_some(boost::asio::buffer(*drain_buffer_),
+  buffer_.clear();                              // nothing in it is a request any more
+  stream_.async_read_some(buffer_.prepare(16384),
                           [self = shared_from_this(), drained](beast::error_code e, size_t n) {
                             self->DrainThenClose(drained, e, n);
                           });

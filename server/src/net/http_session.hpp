@@ -2,12 +2,10 @@
 // HttpSession: one HTTP/1.1 connection (keep-alive). Routes /api/*, /healthz and /metrics to the
 // API router, /socket/websocket upgrades to a WebSocketSession, everything else to static files.
 // Lifetime: held by its pending async operation (shared_from_this). Threading: io thread only.
-#include <array>
-#include <memory>
-#include <optional>
-
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <memory>
+#include <optional>
 
 #include "api/http_types.hpp"
 
@@ -37,7 +35,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   Request req_;
   std::shared_ptr<void> response_;  // keeps the response alive during the write
   bool close_after_reply_ = false;  // the request could not be read to its end
-  std::unique_ptr<std::array<char, 16384>> drain_buffer_;  // only while lingering before close
 };
 
 }  // namespace confab::net
