@@ -81,6 +81,9 @@ void Apply(Meeting& m, const nlohmann::json& event);
 
 // The canonical state as JSON (conformance cases, GET /state, the meeting summary).
 nlohmann::json ToJson(const Meeting& m);
+// The inverse of ToJson, for snapshots: Apply on a state restored from ToJson(m) gives exactly what
+// Apply on m gives, for any event. std::nullopt when `j` is not a canonical state.
+std::optional<Meeting> FromJson(const nlohmann::json& j);
 
 // Facts the server needs outside validation.
 bool HasParticipant(const Meeting& m, std::string_view pid);

@@ -6,9 +6,16 @@
 // with Duplicate when an event id is already stored (a retried push). Nothing is visible to
 // readers, and no callback reports success, before the transaction holding it is durable.
 //
-// Threading: all methods are safe to call from any thread. Appends are serialised on one writer
-// thread that batches whatever is queued, from every meeting, into one transaction (group commit).
-// Reads use their own connections and never wait for the writer.
+// Threading — the rule every caller must keep:
+//   * Append and PutSnapshot never block: they queue and return; call them from any thread.
+//   * Every other method BLOCKS on disk (or, for a networked store, the network). Never call one
+//     from an io thread: go through a ReaderPool (store/reader_pool.hpp), which runs the read on
+//     its own threads and hands the result back on the caller's executor. Reads check this
+//     (util/thread_role.hpp): a read on a thread marked as an io thread is counted and, in debug
+//     builds, aborts.
+// Appends are serialised on one writer thread that batches whatever is queued, from every
+// meeting, into one transaction (group commit). Reads use their own connections and never wait
+// for the writer.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -55,6 +62,26 @@ struct AppendRequest {
   std::vector<Credential> credentials;  // new participants' secrets
 };
 
+// A meeting's folded state after event `seq` (domain::ToJson text; the store does not parse it).
+// A cache of the log, rebuildable from it: rooms write one every few hundred events as they
+// commit, so a cold meeting opens from the latest snapshot plus the events after it.
+struct Snapshot {
+  std::string meeting_id;
+  int64_t seq = 0;      // the last event folded into state_json
+  int64_t last_ts = 0;  // that event's ts (snapshots are also found by time)
+  std::string state_json;
+};
+
+// How many events of `type` a meeting stored on one UTC day (days since the Unix epoch). The
+// writer keeps these counts in the same transaction as the events, so feature popularity is
+// answered without folding the log.
+struct FeatureUsage {
+  std::string type;
+  int64_t day = 0;
+  std::string meeting_id;
+  int64_t events = 0;
+};
+
 // Counters for /metrics and benchmarks. Monotonic since open.
 struct StoreStats {
   uint64_t commits = 0;           // transactions committed
@@ -97,6 +124,18 @@ class Store {
   virtual Status FindEventSeq(std::string_view meeting_id, std::string_view event_id, int64_t* seq) = 0;
   virtual Status GetCredential(std::string_view meeting_id, std::string_view pid, Credential* out) = 0;
   virtual Status ListMeetings(std::vector<MeetingRecord>* out) = 0;
+
+  // Queues `snap` for the next group commit (replacing one at the same seq); `done` as for Append.
+  virtual void PutSnapshot(Snapshot snap, std::function<void(Status)> done) = 0;
+  // The latest snapshot with seq <= max_seq and last_ts <= max_ts; NotFound when there is none.
+  virtual Status LatestSnapshot(std::string_view meeting_id, int64_t max_seq, int64_t max_ts, Snapshot* out) = 0;
+  // Calls `fn` for each usage row with from_day <= day < to_day, until it returns false.
+  virtual Status ScanFeatureUsage(int64_t from_day, int64_t to_day,
+                                  const std::function<bool(const FeatureUsage&)>& fn) = 0;
+
+  // Whether appends are succeeding now: Ok, or Unavailable saying why (the last commit failed,
+  // the disk is full …). Never touches the disk itself: cheap, and safe from an io thread.
+  virtual Status WriterHealth() const = 0;
 
   virtual StoreStats Stats() const = 0;
   // Where it is, for logs ("sqlite:/path/confab.db"), without secrets.
