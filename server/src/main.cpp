@@ -1,5 +1,5 @@
 // confab — the Confab server and the tools for its event log.
-//   confab serve [--listen 127.0.0.1:4000] [--store sqlite:./data/confab.db] [--web DIR]
+//   confab serve [--listen 127.0.0.1:4000] [--store sqlite:./data/confab.db] [--web DIR] [--threads N]
 //   confab export ID | import FILE [--meeting ID] | check | rebuild-views   (each with --store)
 // Flags may also come from CONFAB_LISTEN, CONFAB_STORE, CONFAB_WEB, …; a flag wins over the variable.
 #include <CLI/CLI.hpp>
@@ -62,6 +62,13 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--idle-timeout-s", idle_s, "close sockets silent for this long")
       ->envname("CONFAB_IDLE_TIMEOUT_S")
       ->check(CLI::Range(5, 3600));
+  serve_cmd->add_option("--threads", serve.threads, "io threads (default: one per core)")
+      ->envname("CONFAB_THREADS")
+      ->check(CLI::Range(1, 256));
+  serve_cmd->add_option("--reader-threads", serve.reader_threads,
+                        "threads for blocking store reads (default: max(2, cores))")
+      ->envname("CONFAB_READER_THREADS")
+      ->check(CLI::Range(1, 256));
   serve_cmd->add_option("--slow-consumer-bytes", serve.slow_consumer_bytes,
                         "close a socket whose unsent frames pass this many bytes")
       ->envname("CONFAB_SLOW_CONSUMER_BYTES");

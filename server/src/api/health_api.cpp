@@ -1,41 +1,73 @@
-// GET /healthz (liveness and store reachability) and GET /metrics (Prometheus text format).
+// GET /livez, /healthz (= /readyz) and GET /metrics (Prometheus text format).
+//
+// /livez answers from the io thread alone: it says the process still serves requests. /healthz says
+// whether it can do its job: the writer is committing (Store::WriterHealth, no disk access) and a
+// read through the reader pool succeeds — so a full pool or a dead read path shows up as a slow or
+// failed probe rather than being hidden.
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
+#include "api/read_then_respond.hpp"
 #include "api/router.hpp"
 #include "api/services.hpp"
 #include "channels/stats.hpp"
 #include "rooms/room_registry.hpp"
 #include "store/store.hpp"
-#include "views/view_hub.hpp"
+#include "util/thread_role.hpp"
 
 namespace confab::api {
 namespace {
 
-void Health(Services& svc, Request&, const Respond& respond) {
-  int64_t head = 0;
-  // A read that touches the database: NotFound is a healthy answer.
-  Status s = svc.store.HeadSeq("healthz-probe", &head);
-  bool ok = s.ok() || s.code() == Status::Code::kNotFound;
-  respond(Response::Json(ok ? 200 : 503, ok ? R"({"status":"ok","store":"ok"})"
-                                            : R"({"status":"error","store":"unavailable"})"));
+Response Unhealthy(const std::string& why) {
+  nlohmann::json body = {{"status", "error"}, {"store", why}};
+  return Response::Json(503, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+std::string Why(const Status& s, const char* fallback) {
+  return s.message().empty() ? std::string(fallback) : s.message();
+}
+
+void Health(Services& svc, Request& req, Respond respond) {
+  if (Status w = svc.store.WriterHealth(); !w.ok()) {
+    respond(Unhealthy(Why(w, "writer unavailable")));
+    return;
+  }
+  ReadThenRespond(svc, req, std::move(respond), [](store::Store& st) {
+    int64_t head = 0;
+    // A read that touches the database: NotFound is a healthy answer.
+    Status s = st.HeadSeq("healthz-probe", &head);
+    if (s.ok() || s.code() == Status::Code::kNotFound) {
+      return Response::Json(200, R"({"status":"ok","store":"ok"})");
+    }
+    return Unhealthy("read failed: " + Why(s, "unavailable"));
+  });
+}
+
+void Live(Request&, const Respond& respond) {
+  respond(Response::Json(200, R"({"status":"ok"})"));
 }
 
 void Line(std::string& out, const char* name, const char* type, const char* help, uint64_t value) {
   out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
 }
 
+// Everything read here is an atomic or a counter snapshot: answered on the io thread, never blocks.
 void Metrics(Services& svc, Request&, const Respond& respond) {
   const auto& c = channels::Stats();
   const store::StoreStats st = svc.store.Stats();
   std::string out;
   Line(out, "confab_connections_open", "gauge", "WebSocket connections open", c.connections_open.load());
-  Line(out, "confab_connections_total", "counter", "WebSocket connections accepted", c.connections_total.load());
+  Line(out, "confab_connections_total", "counter", "WebSocket connections accepted",
+       c.connections_total.load());
   Line(out, "confab_joins_total", "counter", "Successful channel joins", c.joins.load());
   Line(out, "confab_join_errors_total", "counter", "Joins answered with an error", c.join_errors.load());
   Line(out, "confab_pushes_total", "counter", "Client events acknowledged ok", c.pushes.load());
-  Line(out, "confab_push_errors_total", "counter", "Client events answered with an error", c.push_errors.load());
+  Line(out, "confab_push_errors_total", "counter", "Client events answered with an error",
+       c.push_errors.load());
   Line(out, "confab_deliveries_total", "counter", "Broadcast frames queued on sockets", c.deliveries.load());
-  Line(out, "confab_rate_limited_total", "counter", "Messages refused by the rate limit", c.rate_limited.load());
+  Line(out, "confab_rate_limited_total", "counter", "Messages refused by the rate limit",
+       c.rate_limited.load());
   Line(out, "confab_malformed_frames_total", "counter", "Malformed client frames", c.malformed_frames.load());
   Line(out, "confab_heartbeats_total", "counter", "Heartbeats answered", c.heartbeats.load());
   Line(out, "confab_slow_consumer_closes_total", "counter", "Sockets closed as slow consumers",
@@ -48,6 +80,10 @@ void Metrics(Services& svc, Request&, const Respond& respond) {
   Line(out, "confab_store_commit_microseconds_total", "counter", "Wall time in commits incl. fsync",
        st.commit_micros);
   Line(out, "confab_store_max_batch_events", "gauge", "Largest group commit, events", st.max_batch_events);
+  Line(out, "confab_store_writer_healthy", "gauge", "1 while appends succeed, 0 after a failed commit",
+       svc.store.WriterHealth().ok() ? 1 : 0);
+  Line(out, "confab_blocking_on_io_thread_total", "counter",
+       "Blocking store calls made on an io thread (a bug)", BlockingOnIoThreadCount());
   Response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = std::move(out);
@@ -57,7 +93,9 @@ void Metrics(Services& svc, Request&, const Respond& respond) {
 }  // namespace
 
 void AddHealthRoutes(Router& router, Services& svc) {
-  router.Add("GET", "/healthz", [&svc](Request& r, Respond d) { Health(svc, r, d); });
+  router.Add("GET", "/livez", [](Request& r, Respond d) { Live(r, d); });
+  router.Add("GET", "/healthz", [&svc](Request& r, Respond d) { Health(svc, r, std::move(d)); });
+  router.Add("GET", "/readyz", [&svc](Request& r, Respond d) { Health(svc, r, std::move(d)); });
   router.Add("GET", "/metrics", [&svc](Request& r, Respond d) { Metrics(svc, r, d); });
 }
 

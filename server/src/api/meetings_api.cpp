@@ -1,9 +1,10 @@
 // POST /api/meetings, GET /api/meetings/ID, GET /api/meetings/ID/events.
-#include <boost/asio/post.hpp>
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "api/read_then_respond.hpp"
 #include "api/router.hpp"
 #include "api/services.hpp"
 #include "api/status_response.hpp"
@@ -12,6 +13,7 @@
 #include "rooms/room_registry.hpp"
 #include "store/store.hpp"
 #include "util/crypto.hpp"
+#include "views/streams.hpp"
 #include "views/view_hub.hpp"
 
 namespace confab::api {
@@ -61,7 +63,8 @@ void CreateMeeting(Services& svc, Request& req, Respond respond) {
     return;
   }
   int64_t votes = kDefaultVotes, timebox = kDefaultTimeboxS;
-  if (!IntField(body, "votes_per_person", 1, 20, &votes) || !IntField(body, "timebox_s", 30, 3600, &timebox)) {
+  if (!IntField(body, "votes_per_person", 1, 20, &votes) ||
+      !IntField(body, "timebox_s", 30, 3600, &timebox)) {
     respond(Response::Error(400, "invalid_payload", "votes_per_person 1-20, timebox_s 30-3600"));
     return;
   }
@@ -88,84 +91,64 @@ void CreateMeeting(Services& svc, Request& req, Respond respond) {
   store::AppendRequest append;
   append.meeting_id = id;
   append.create = store::MeetingRecord{id, HashSecret(token), now};
-  store::StoredEvent created{id, 1, event["id"].get<std::string>(), "meeting_created", "system",
-                             now, true, event.dump()};
+  store::StoredEvent created{
+      id, 1, event["id"].get<std::string>(), "meeting_created", "system", now, true, event.dump()};
   append.events.push_back(created);
-  svc.store.Append(std::move(append), [&svc, id, token, respond, created = std::move(created),
-                                       event = std::move(event)](Status s) mutable {
-    boost::asio::post(svc.io, [&svc, s, id, token, respond, created = std::move(created),
-                               event = std::move(event)] {
-      if (!s.ok()) {
-        respond(ErrorFor(s));
-        return;
-      }
-      // The views see every committed event, this first one included (rooms feed them the rest).
-      svc.views.OnCommitted(created, event);
-      json reply = {{"id", id}, {"facilitator_token", token}, {"url", "/m/" + id}};
-      Response r = Response::Json(201, reply.dump());
-      r.headers.emplace_back("Location", "/api/meetings/" + id);
-      respond(std::move(r));
-    });
+  // The callback runs on the store's writer thread: it must be quick, and may answer from there.
+  svc.store.Append(std::move(append), [&svc, id, token, respond = std::move(respond),
+                                       created = std::move(created), event = std::move(event)](Status s) {
+    if (!s.ok()) {
+      respond(ErrorFor(s));
+      return;
+    }
+    // The views see every committed event, this first one included (rooms feed them the rest). It
+    // happens before the 201 leaves, so it precedes anything a client does with the new meeting.
+    svc.views.OnCommitted(created, event);
+    json reply = {{"id", id}, {"facilitator_token", token}, {"url", "/m/" + id}};
+    Response r = Response::Json(201, reply.dump());
+    r.headers.emplace_back("Location", "/api/meetings/" + id);
+    respond(std::move(r));
   });
 }
 
-void GetMeeting(Services& svc, Request& req, Respond respond) {
-  std::shared_ptr<rooms::Room> room;
-  if (Status s = svc.rooms.Get(req.params[0], &room); !s.ok()) {
-    respond(ErrorFor(s));
-    return;
-  }
-  store::MeetingRecord record;
-  if (Status s = svc.store.GetMeeting(req.params[0], &record); !s.ok()) {
-    respond(ErrorFor(s));
-    return;
-  }
-  json state = domain::ToJson(room->state());
+// Runs on the room's own thread, the only place its state may be read.
+std::string MeetingJson(const std::string& id, const rooms::Room& room) {
+  const domain::Meeting& m = room.state();
+  json state = domain::ToJson(m);
   json participants = json::array();
   for (auto& [pid, p] : state["participants"].items()) {
     participants.push_back({{"pid", pid}, {"name", p.value("name", "")}});
   }
-  json reply = {{"id", req.params[0]},        {"title", state.value("title", "")},
-                {"phase", state.value("phase", "collect")}, {"head_seq", room->head_seq()},
-                {"created_ts", record.created_ts}, {"participants", participants},
-                {"settings", state["settings"]}, {"online", room->subscriber_count()}};
-  respond(Response::Json(200, reply.dump()));
+  // created_ts is the meeting_created event's ts, which is the meeting record's created_ts: taking
+  // it from the state spares a store read.
+  json reply = {{"id", id},
+                {"title", state.value("title", "")},
+                {"phase", state.value("phase", "collect")},
+                {"head_seq", room.head_seq()},
+                {"created_ts", m.created_ts},
+                {"participants", participants},
+                {"settings", state["settings"]},
+                {"online", room.subscriber_count()}};
+  return reply.dump();
 }
 
-void GetEvents(Services& svc, Request& req, Respond respond) {
-  int64_t after = 0, limit = kDefaultPageSize;
-  if (!ParseCount(req.query, "after", &after) || !ParseCount(req.query, "limit", &limit) || limit == 0) {
-    respond(Response::Error(400, "invalid_payload", "after and limit must be non-negative integers, limit > 0"));
-    return;
-  }
-  const std::string& id = req.params[0];
+void GetMeeting(Services& svc, Request& req, Respond respond) {
+  std::string id = req.params[0];
+  svc.rooms.Get(id, [id, respond = std::move(respond)](Status s, std::shared_ptr<rooms::Room> room) {
+    if (!s.ok()) {
+      respond(ErrorFor(s));
+      return;
+    }
+    respond(Response::Json(200, MeetingJson(id, *room)));
+  });
+}
+
+// Blocking: runs on the reader pool.
+Response EventsPage(store::Store& st, const std::string& id, int64_t after, size_t page) {
   int64_t head = 0;
-  if (Status s = svc.store.HeadSeq(id, &head); !s.ok()) {
-    respond(ErrorFor(s));
-    return;
-  }
-  auto format = req.query.find("format");
-  if (format != req.query.end() && format->second == "ndjson") {
-    Response r;
-    r.content_type = "application/x-ndjson";
-    Status s = svc.store.ScanEvents(id, after, [&r](const store::StoredEvent& e) {
-      r.body += e.json;
-      r.body += '\n';
-      return true;
-    });
-    respond(s.ok() ? std::move(r) : ErrorFor(s));
-    return;
-  }
-  if (format != req.query.end() && format->second != "json") {
-    respond(Response::Error(400, "invalid_payload", "format is json or ndjson"));
-    return;
-  }
+  if (Status s = st.HeadSeq(id, &head); !s.ok()) return ErrorFor(s);
   std::vector<store::StoredEvent> events;
-  size_t page = static_cast<size_t>(std::min<int64_t>(limit, kMaxPageSize));
-  if (Status s = svc.store.ReadEvents(id, after, page, false, &events); !s.ok()) {
-    respond(ErrorFor(s));
-    return;
-  }
+  if (Status s = st.ReadEvents(id, after, page, false, &events); !s.ok()) return ErrorFor(s);
   // The stored JSON texts are spliced in as they are: no parse, no re-encode.
   std::string body = "{\"events\":[";
   for (size_t i = 0; i < events.size(); ++i) {
@@ -173,7 +156,33 @@ void GetEvents(Services& svc, Request& req, Respond respond) {
     body += events[i].json;
   }
   body += "],\"head_seq\":" + std::to_string(head) + "}";
-  respond(Response::Json(200, std::move(body)));
+  return Response::Json(200, std::move(body));
+}
+
+// Blocking (opens the export; the session pulls its chunks on the reader pool too).
+Response EventsNdjson(store::Store& st, const std::string& id, int64_t after) {
+  std::unique_ptr<ChunkSource> source;
+  if (Status s = views::OpenEventsNdjson(st, id, after, &source); !s.ok()) return ErrorFor(s);
+  return Response::Stream("application/x-ndjson", std::move(source));
+}
+
+void GetEvents(Services& svc, Request& req, Respond respond) {
+  int64_t after = 0, limit = kDefaultPageSize;
+  if (!ParseCount(req.query, "after", &after) || !ParseCount(req.query, "limit", &limit) || limit == 0) {
+    respond(
+        Response::Error(400, "invalid_payload", "after and limit must be non-negative integers, limit > 0"));
+    return;
+  }
+  auto format = req.query.find("format");
+  const std::string fmt = format == req.query.end() ? "json" : format->second;
+  if (fmt != "json" && fmt != "ndjson") {
+    respond(Response::Error(400, "invalid_payload", "format is json or ndjson"));
+    return;
+  }
+  const size_t page = static_cast<size_t>(std::min<int64_t>(limit, kMaxPageSize));
+  ReadThenRespond(svc, req, std::move(respond), [id = req.params[0], after, page, fmt](store::Store& st) {
+    return fmt == "ndjson" ? EventsNdjson(st, id, after) : EventsPage(st, id, after, page);
+  });
 }
 
 }  // namespace
@@ -181,7 +190,8 @@ void GetEvents(Services& svc, Request& req, Respond respond) {
 void AddMeetingRoutes(Router& router, Services& svc) {
   router.Add("POST", "/api/meetings", [&svc](Request& r, Respond d) { CreateMeeting(svc, r, std::move(d)); });
   router.Add("GET", "/api/meetings/:id", [&svc](Request& r, Respond d) { GetMeeting(svc, r, std::move(d)); });
-  router.Add("GET", "/api/meetings/:id/events", [&svc](Request& r, Respond d) { GetEvents(svc, r, std::move(d)); });
+  router.Add("GET", "/api/meetings/:id/events",
+             [&svc](Request& r, Respond d) { GetEvents(svc, r, std::move(d)); });
 }
 
 }  // namespace confab::api

@@ -287,6 +287,40 @@ TEST_F(MeetingsApi, WrongMethodsAre405) {
               "POST events");
 }
 
+TEST_F(MeetingsApi, NdjsonIsStreamedInBoundedChunksThatMakeTheWholeLog) {
+  const std::string id = Create()["id"];
+  // Enough events, each with a sizeable payload, for the export to need many chunks.
+  store::AppendRequest req;
+  req.meeting_id = id;
+  for (int64_t seq = 2; seq <= 3001; ++seq) {
+    store::StoredEvent e = store::testing::MakeEvent(seq, "ev-" + std::to_string(seq));
+    e.meeting_id = id;
+    json j = json::parse(e.json);
+    j["data"] = {{"text", std::string(200, 'a' + seq % 26)}};
+    e.json = j.dump();
+    req.events.push_back(std::move(e));
+  }
+  ASSERT_TRUE(store::testing::AppendAndWait(api_.store(), std::move(req)).ok());
+  std::string expected;
+  ASSERT_TRUE(api_.store()
+                  .ScanEvents(id, 0,
+                              [&](const store::StoredEvent& e) {
+                                expected += e.json;
+                                expected += '\n';
+                                return true;
+                              })
+                  .ok());
+  ASSERT_GT(expected.size(), size_t{600} << 10);
+
+  Response r = api_.Call("GET", "/api/meetings/" + id + "/events?format=ndjson");
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 200);
+  EXPECT_EQ(r.content_type, "application/x-ndjson");
+  EXPECT_TRUE(r.body == expected) << "streamed " << r.body.size() << " bytes, expected " << expected.size();
+  const auto& chunks = api_.last_chunk_sizes();
+  EXPECT_GT(chunks.size(), 4u);
+  for (size_t n : chunks) EXPECT_LE(n, size_t{128} << 10) << "a chunk must stay small; memory stays flat";
+}
+
 TEST_F(MeetingsApi, HealthzAndMetrics) {
   Response health = api_.Call("GET", "/healthz");
   EXPECT_EQ(health.status, 200);
@@ -299,12 +333,15 @@ TEST_F(MeetingsApi, HealthzAndMetrics) {
   for (const char* name :
        {"confab_connections_open", "confab_joins_total", "confab_pushes_total", "confab_rooms_loaded",
         "confab_store_commits_total", "confab_store_appends_total", "confab_store_events_total",
-        "confab_store_failed_appends_total", "confab_store_max_batch_events"}) {
+        "confab_store_failed_appends_total", "confab_store_max_batch_events", "confab_store_writer_healthy",
+        "confab_blocking_on_io_thread_total"}) {
     EXPECT_NE(metrics.body.find(std::string("\n# TYPE ") + name + " "), std::string::npos) << name;
   }
   std::smatch m;
   ASSERT_TRUE(std::regex_search(metrics.body, m, std::regex("\nconfab_store_appends_total (\\d+)\n")));
   EXPECT_GE(std::stoll(m[1]), 1);
+  EXPECT_NE(metrics.body.find("\nconfab_store_writer_healthy 1\n"), std::string::npos);
+  EXPECT_NE(metrics.body.find("\nconfab_blocking_on_io_thread_total 0\n"), std::string::npos);
 }
 
 }  // namespace

@@ -1,5 +1,9 @@
 #include "api/router.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <exception>
 #include <nlohmann/json.hpp>
 
 namespace confab::api {
@@ -40,6 +44,13 @@ Response Response::Json(int status, std::string body) {
   Response r;
   r.status = status;
   r.body = std::move(body);
+  return r;
+}
+
+Response Response::Stream(std::string content_type, std::shared_ptr<ChunkSource> source) {
+  Response r;
+  r.content_type = std::move(content_type);
+  r.stream = std::move(source);
   return r;
 }
 
@@ -116,6 +127,19 @@ const Handler* Router::Match(Request& req, bool* path_known) const {
   return nullptr;
 }
 
+namespace {
+
+// One answer per request, whatever the handler does: a handler that throws after it answered (or
+// after it handed `respond` to async work that will) must not produce a second answer.
+struct AnswerOnce {
+  explicit AnswerOnce(Respond r) : respond(std::move(r)) {}
+  bool Claim() { return !answered.exchange(true); }
+  Respond respond;
+  std::atomic<bool> answered{false};
+};
+
+}  // namespace
+
 void Router::Dispatch(Request& req, const Respond& respond) const {
   bool path_known = false;
   const Handler* handler = Match(req, &path_known);
@@ -123,7 +147,28 @@ void Router::Dispatch(Request& req, const Respond& respond) const {
     respond(path_known ? Response::Error(405, "method_not_allowed") : Response::Error(404, "not_found"));
     return;
   }
-  (*handler)(req, respond);
+  auto once = std::make_shared<AnswerOnce>(respond);
+  Respond guarded = [once, what = req.method + " " + req.path](Response r) {
+    if (once->Claim()) {
+      once->respond(std::move(r));
+    } else {
+      spdlog::error("http: {} answered twice; the second answer is dropped", what);
+    }
+  };
+  // A bug in one handler costs that request a 500, never the connection or the process.
+  const char* why = nullptr;
+  std::string message;
+  try {
+    (*handler)(req, std::move(guarded));
+    return;
+  } catch (const std::exception& e) {
+    why = "exception";
+    message = e.what();
+  } catch (...) {
+    why = "non-exception";
+  }
+  spdlog::error("http: {} {} threw ({}): {}", req.method, req.path, why, message);
+  if (once->Claim()) once->respond(Response::Error(500, "internal"));
 }
 
 }  // namespace confab::api

@@ -1,7 +1,7 @@
 #pragma once
 // Router: method + path pattern → handler. Patterns are literal segments and `:name` captures,
 // e.g. "/api/meetings/:id/events"; captures arrive in Request::params in order.
-// Threading: built at start-up, then read-only (safe from the io thread).
+// Threading: built at start-up, then read-only (safe from every io thread at once).
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,7 +19,9 @@ class Router {
   // matches the path with another method (→ 405 rather than 404).
   const Handler* Match(Request& req, bool* path_known) const;
 
-  // Dispatches `req`: the matching handler, or a JSON 404/405.
+  // Dispatches `req`: the matching handler, or a JSON 404/405. `respond` is called once at most,
+  // even by a buggy handler; a handler that throws is logged and answered 500 {"error":"internal"}
+  // (unless it already answered).
   void Dispatch(Request& req, const Respond& respond) const;
 
  private:

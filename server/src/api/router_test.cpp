@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <vector>
 
 namespace confab::api {
 namespace {
@@ -137,6 +139,50 @@ TEST(Response, ErrorBodyHasCodeAndOptionalDetail) {
   // Invalid UTF-8 in a detail (e.g. echoed user input) must not throw or produce invalid JSON.
   Response c = Response::Error(400, "invalid_payload", std::string("bad \xff\xfe byte"));
   EXPECT_TRUE(nlohmann::json::accept(c.body)) << c.body;
+}
+
+TEST(Router, AHandlerThatThrowsGets500AndTheNextRequestWorks) {
+  Router r = MakeRouter();
+  r.Add("GET", "/boom", [](Request&, Respond) { throw std::runtime_error("bug"); });
+  r.Add("GET", "/boom-int", [](Request&, Respond) { throw 42; });
+  for (const char* path : {"/boom", "/boom-int"}) {
+    Response res = Dispatch(r, "GET", path);
+    EXPECT_EQ(res.status, 500) << path;
+    EXPECT_EQ(Body(res), (nlohmann::json{{"error", "internal"}})) << path;
+  }
+  EXPECT_EQ(Body(Dispatch(r, "GET", "/healthz"))["route"], "health");
+}
+
+TEST(Router, AnswersAtMostOnceWhateverTheHandlerDoes) {
+  Router r;
+  // Answers, then throws: the answer stands, no 500 follows it.
+  r.Add("GET", "/answered-then-threw", [](Request&, Respond respond) {
+    respond(Response::Json(200, "{}"));
+    throw std::runtime_error("late bug");
+  });
+  // Answers twice: the second is dropped.
+  r.Add("GET", "/twice", [](Request&, Respond respond) {
+    respond(Response::Json(200, "{}"));
+    respond(Response::Json(201, "{}"));
+  });
+  EXPECT_EQ(Dispatch(r, "GET", "/answered-then-threw").status, 200);
+  EXPECT_EQ(Dispatch(r, "GET", "/twice").status, 200);
+}
+
+TEST(Router, AHandlerThatThrowsAfterHandingOffItsAnswerIsNotAnsweredTwice) {
+  Router r;
+  Respond kept;
+  r.Add("GET", "/later", [&kept](Request&, Respond respond) {
+    kept = respond;  // as if given to async work
+    throw std::runtime_error("bug after hand-off");
+  });
+  Request req;
+  req.method = "GET";
+  req.path = "/later";
+  std::vector<int> statuses;
+  r.Dispatch(req, [&](Response res) { statuses.push_back(res.status); });
+  kept(Response::Json(200, "{}"));  // the async work finishing
+  EXPECT_EQ(statuses, std::vector<int>{500});
 }
 
 // --- UrlDecode ------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 #pragma once
 // What the HTTP routes work with, owned by the server and shared by reference.
-// Threading: handlers run on the io thread; Store and ViewHub are also safe from other threads.
+// Threading: handlers run on whichever io thread read the request, several at once. Nothing here may
+// block such a thread: every Store read goes through `reader` (see read_then_respond.hpp); Append is
+// non-blocking and fine anywhere; rooms are reached through RoomRegistry::Get, whose callback runs
+// on the room's own thread.
 #include <chrono>
-
-#include <boost/asio/io_context.hpp>
 
 namespace confab::store {
 class Store;
-}
+class ReaderPool;
+}  // namespace confab::store
 namespace confab::rooms {
 class RoomRegistry;
 }
@@ -18,15 +20,15 @@ class ViewHub;
 namespace confab::api {
 
 struct Services {
-  boost::asio::io_context& io;
   store::Store& store;
+  store::ReaderPool& reader;
   rooms::RoomRegistry& rooms;
   views::ViewHub& views;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
 class Router;
-// Registers every /api route, /healthz and /metrics.
+// Registers every /api route, the health routes (/healthz, /readyz, /livez) and /metrics.
 void AddMeetingRoutes(Router& router, Services& services);
 void AddViewRoutes(Router& router, Services& services);
 void AddHealthRoutes(Router& router, Services& services);

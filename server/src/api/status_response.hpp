@@ -7,11 +7,15 @@ namespace confab::api {
 
 inline Response ErrorFor(const Status& s) {
   switch (s.code()) {
-    case Status::Code::kNotFound: return Response::Error(404, "not_found");
-    case Status::Code::kInvalid: return Response::Error(400, "invalid_payload", s.message());
+    case Status::Code::kNotFound:
+      return Response::Error(404, "not_found");
+    case Status::Code::kInvalid:
+      return Response::Error(400, "invalid_payload", s.message());
     case Status::Code::kConflict:
-    case Status::Code::kDuplicate: return Response::Error(409, "conflict", s.message());
-    default: return Response::Error(503, "unavailable");
+    case Status::Code::kDuplicate:
+      return Response::Error(409, "conflict", s.message());
+    default:
+      return Response::Error(503, "unavailable");
   }
 }
 

@@ -1,11 +1,14 @@
-// The views over the log: analytics, audit, summary, features, state at a point in time.
+// The views over the log: analytics, audit, summary, features, state at a point in time. Every one
+// reads the store (or a hub that may load from it), so each runs on the reader pool.
 #include <nlohmann/json.hpp>
 
+#include "api/read_then_respond.hpp"
 #include "api/router.hpp"
 #include "api/services.hpp"
 #include "api/status_response.hpp"
 #include "views/queries.hpp"
 #include "views/state_at.hpp"
+#include "views/streams.hpp"
 
 namespace confab::api {
 namespace {
@@ -20,70 +23,82 @@ Response JsonOr(const Status& s, const nlohmann::json& body) {
                 : ErrorFor(s);
 }
 
-void Analytics(Services& svc, Request& req, const Respond& respond) {
-  nlohmann::json out;
-  Status s = views::MeetingAnalyticsJson(svc.views, svc.store, req.params[0], &out);
-  respond(JsonOr(s, out));
+void Analytics(Services& svc, Request& req, Respond respond) {
+  ReadThenRespond(svc, req, std::move(respond), [&svc, id = req.params[0]](store::Store&) {
+    nlohmann::json out;
+    Status s = views::MeetingAnalyticsJson(svc.views, id, &out);
+    return JsonOr(s, out);
+  });
 }
 
-void Audit(Services& svc, Request& req, const Respond& respond) {
+// Both formats stream (views open the scan; the session pulls chunks on the reader pool), so a
+// meeting of any length costs flat memory. Open fails before any byte for an unknown meeting or a
+// bad filter, so those still get a proper 404/400.
+void Audit(Services& svc, Request& req, Respond respond) {
   views::AuditFilter filter{QueryValue(req, "actor"), QueryValue(req, "type")};
   std::string format = QueryValue(req, "format");
-  if (format == "csv") {
-    Response r;
-    Status s = views::AuditCsv(svc.store, req.params[0], filter, &r.body);
-    if (!s.ok()) {
-      respond(ErrorFor(s));
-      return;
-    }
-    r.content_type = "text/csv; charset=utf-8";
-    r.headers.emplace_back("Content-Disposition",
-                           "attachment; filename=\"confab-audit-" + req.params[0] + ".csv\"");
-    respond(std::move(r));
-    return;
-  }
-  if (!format.empty() && format != "json") {
+  if (format.empty()) format = "json";
+  if (format != "json" && format != "csv") {
     respond(Response::Error(400, "invalid_payload", "format is json or csv"));
     return;
   }
-  nlohmann::json out;
-  Status s = views::AuditJson(svc.store, req.params[0], filter, &out);
-  respond(JsonOr(s, out));
+  ReadThenRespond(svc, req, std::move(respond),
+                  [id = req.params[0], filter = std::move(filter), format](store::Store& st) {
+                    std::unique_ptr<ChunkSource> source;
+                    const bool csv = format == "csv";
+                    Status s = csv ? views::OpenAuditCsv(st, id, filter, &source)
+                                   : views::OpenAuditJson(st, id, filter, &source);
+                    if (!s.ok()) return ErrorFor(s);
+                    if (!csv) return Response::Stream("application/json", std::move(source));
+                    Response r = Response::Stream("text/csv; charset=utf-8", std::move(source));
+                    r.headers.emplace_back("Content-Disposition",
+                                           "attachment; filename=\"confab-audit-" + id + ".csv\"");
+                    return r;
+                  });
 }
 
-void Summary(Services& svc, Request& req, const Respond& respond) {
-  Response r;
-  Status s = views::SummaryMarkdown(svc.store, req.params[0], &r.body);
-  if (!s.ok()) {
-    respond(ErrorFor(s));
-    return;
-  }
-  r.content_type = "text/markdown; charset=utf-8";
-  respond(std::move(r));
+void Summary(Services& svc, Request& req, Respond respond) {
+  ReadThenRespond(svc, req, std::move(respond), [id = req.params[0]](store::Store& st) {
+    Response r;
+    if (Status s = views::SummaryMarkdown(st, id, &r.body); !s.ok()) return ErrorFor(s);
+    r.content_type = "text/markdown; charset=utf-8";
+    return r;
+  });
 }
 
-void Features(Services& svc, Request& req, const Respond& respond) {
-  nlohmann::json out;
-  Status s = views::FeaturesJson(svc.views, QueryValue(req, "from"), QueryValue(req, "to"), &out);
-  respond(JsonOr(s, out));
+void Features(Services& svc, Request& req, Respond respond) {
+  ReadThenRespond(svc, req, std::move(respond),
+                  [from = QueryValue(req, "from"), to = QueryValue(req, "to")](store::Store& st) {
+                    nlohmann::json out;
+                    Status s = views::FeaturesJson(st, from, to, &out);
+                    return JsonOr(s, out);
+                  });
 }
 
 // GET /api/meetings/ID/state?seq=K | ?at=TIME (views/state_at.hpp: snapshots, bounded memory).
-void PastState(Services& svc, Request& req, const Respond& respond) {
-  nlohmann::json out;
-  Status s =
-      views::StateAtQuery(svc.store, req.params[0], QueryValue(req, "seq"), QueryValue(req, "at"), &out);
-  respond(JsonOr(s, out));
+void PastState(Services& svc, Request& req, Respond respond) {
+  ReadThenRespond(
+      svc, req, std::move(respond),
+      [id = req.params[0], seq = QueryValue(req, "seq"), at = QueryValue(req, "at")](store::Store& st) {
+        nlohmann::json out;
+        Status s = views::StateAtQuery(st, id, seq, at, &out);
+        return JsonOr(s, out);
+      });
 }
 
 }  // namespace
 
 void AddViewRoutes(Router& router, Services& svc) {
-  router.Add("GET", "/api/meetings/:id/analytics", [&svc](Request& r, Respond d) { Analytics(svc, r, d); });
-  router.Add("GET", "/api/meetings/:id/audit", [&svc](Request& r, Respond d) { Audit(svc, r, d); });
-  router.Add("GET", "/api/meetings/:id/summary.md", [&svc](Request& r, Respond d) { Summary(svc, r, d); });
-  router.Add("GET", "/api/meetings/:id/state", [&svc](Request& r, Respond d) { PastState(svc, r, d); });
-  router.Add("GET", "/api/analytics/features", [&svc](Request& r, Respond d) { Features(svc, r, d); });
+  router.Add("GET", "/api/meetings/:id/analytics",
+             [&svc](Request& r, Respond d) { Analytics(svc, r, std::move(d)); });
+  router.Add("GET", "/api/meetings/:id/audit",
+             [&svc](Request& r, Respond d) { Audit(svc, r, std::move(d)); });
+  router.Add("GET", "/api/meetings/:id/summary.md",
+             [&svc](Request& r, Respond d) { Summary(svc, r, std::move(d)); });
+  router.Add("GET", "/api/meetings/:id/state",
+             [&svc](Request& r, Respond d) { PastState(svc, r, std::move(d)); });
+  router.Add("GET", "/api/analytics/features",
+             [&svc](Request& r, Respond d) { Features(svc, r, std::move(d)); });
 }
 
 }  // namespace confab::api

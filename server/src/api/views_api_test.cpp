@@ -57,7 +57,6 @@ class ViewsApi : public ::testing::Test {
     req.events.push_back(Event("m1", 2, kT0 + 1000, "meeting_renamed", {{"title", "Second"}}));
     req.events.push_back(Event("m1", 3, kT0 + 2000, "meeting_renamed", {{"title", "Third"}}));
     ASSERT_TRUE(store::testing::AppendAndWait(api_.store(), std::move(req)).ok());
-    ASSERT_TRUE(api_.hub().RebuildAll(api_.store()).ok());
   }
 
   json State(const std::string& query) {

@@ -12,6 +12,7 @@
 #include "channels/stats.hpp"
 #include "domain/meeting.hpp"
 #include "rooms/room.hpp"
+#include "rooms/io_threads.hpp"
 #include "rooms/room_registry.hpp"
 
 namespace confab::channels {
@@ -68,18 +69,17 @@ bool OptString(const nlohmann::json& obj, const char* key, std::optional<std::st
 }  // namespace
 
 // One joined (or joining) channel: a topic of this socket, subscribed to its room once joined.
+// Lives on the connection's thread; the room holds it (through its Fanout) only on this thread.
 class ChannelSession final : public rooms::Subscriber {
  public:
-  ChannelSession(std::weak_ptr<Transport> transport, std::string topic, Ref join_ref,
-                 std::shared_ptr<rooms::Room> room)
+  ChannelSession(std::weak_ptr<Transport> transport, std::string topic, Ref join_ref)
       : transport_(std::move(transport)),
         topic(std::move(topic)),
         join_ref(std::move(join_ref)),
-        room(std::move(room)) {}
+        meeting_id(this->topic.substr(kTopicPrefix.size())),
+        phx_ref(NewPhxRef()) {}
 
   void Deliver(const rooms::Broadcast& b) override {
-    // Every subscriber of a room has the same topic, so the first one to deliver encodes for all.
-    if (!b.frame) b.frame = EncodeBroadcast(topic, b.event, *b.payload);
     if (auto t = transport_.lock()) {
       t->Send(b.frame);
       Bump(Stats().deliveries);
@@ -89,15 +89,29 @@ class ChannelSession final : public rooms::Subscriber {
   std::weak_ptr<Transport> transport_;
   const std::string topic;
   const Ref join_ref;
-  const std::shared_ptr<rooms::Room> room;
+  const std::string meeting_id;
+  const std::string phx_ref;  // chosen here, so a leave can name the meta before the join is answered
+  std::shared_ptr<rooms::Room> room;  // set once joined
   bool joined = false;
-  std::string pid, name, phx_ref;
+  std::string pid, name;
   domain::Role role = domain::Role::kParticipant;
 };
 
+void InstallBroadcastEncoder(rooms::RoomRegistry& rooms) {
+  rooms.set_encoder([](std::string_view meeting_id, std::string_view event, const std::string& payload) -> rooms::SharedText {
+    std::string topic(kTopicPrefix);
+    topic.append(meeting_id);
+    return EncodeBroadcast(topic, event, payload);
+  });
+}
+
 struct Connection::Impl {
   Impl(Connection& owner, rooms::RoomRegistry& rooms, std::weak_ptr<Transport> transport, ConnectionInfo info)
-      : owner(owner), rooms(rooms), transport(std::move(transport)), info(std::move(info)) {}
+      : owner(owner),
+        rooms(rooms),
+        io(rooms.threads().at(info.thread)),
+        transport(std::move(transport)),
+        info(std::move(info)) {}
 
   void Send(std::string frame) {
     if (auto t = transport.lock()) t->Send(std::make_shared<const std::string>(std::move(frame)));
@@ -123,13 +137,16 @@ struct Connection::Impl {
   void Dispatch(Frame& f);
   void HandleJoin(Frame& f);
   void HandlePush(ChannelSession& ch, Frame& f);
-  void OnJoined(const std::shared_ptr<ChannelSession>& ch, const Ref& ref, rooms::JoinResult r);
+  void OnJoined(const std::shared_ptr<ChannelSession>& ch, const Ref& ref, std::shared_ptr<rooms::Room> room,
+                rooms::JoinResult r, const std::string& presence_state);
+  void OnJoinFailed(const std::shared_ptr<ChannelSession>& ch, const Ref& ref, std::string_view reason);
   // Ends a channel: unsubscribes, untracks its presence, forgets it. No frame is sent.
   void Drop(const std::shared_ptr<ChannelSession>& ch);
   void DropAll();
 
   Connection& owner;
   rooms::RoomRegistry& rooms;
+  boost::asio::io_context& io;  // this connection's thread
   std::weak_ptr<Transport> transport;
   ConnectionInfo info;
   std::map<std::string, std::shared_ptr<ChannelSession>, std::less<>> channels;  // by topic
@@ -226,39 +243,66 @@ void Connection::Impl::HandleJoin(Frame& f) {
 
   const std::string_view meeting_id = topic.substr(kTopicPrefix.size());
   if (!PlausibleMeetingId(meeting_id)) return JoinError(f.join_ref, f.ref, topic, "not_found");
-  std::shared_ptr<rooms::Room> room;
-  if (Status s = rooms.Get(meeting_id, &room); !s.ok()) {
-    const bool missing = s.code() == Status::Code::kNotFound;
-    if (!missing) spdlog::warn("channels: loading meeting {} failed: {}", meeting_id, s.ToString());
-    return JoinError(f.join_ref, f.ref, topic, missing ? "not_found" : "unavailable");
-  }
+  req.thread = info.thread;
 
-  auto ch = std::make_shared<ChannelSession>(transport, std::string(topic), f.join_ref, room);
+  auto ch = std::make_shared<ChannelSession>(transport, std::string(topic), f.join_ref);
   channels.emplace(ch->topic, ch);
-  // The join may finish now (returning participant) or after its participant_joined commits.
-  room->Join(std::move(req), ch,
-             [conn = owner.weak_from_this(), weak_ch = std::weak_ptr<ChannelSession>(ch), ref = f.ref](
-                 std::optional<std::string> reason, rooms::JoinResult r) {
-               auto self = conn.lock();
-               auto ch = weak_ch.lock();
-               if (!self || !ch) return;  // the socket closed or the channel was left meanwhile
-               Impl& impl = *self->impl_;
-               if (reason) {
-                 Bump(Stats().join_errors);
-                 impl.ReplyError(ch->join_ref, ref, ch->topic, *reason);
-                 if (auto it = impl.channels.find(ch->topic); it != impl.channels.end() && it->second == ch) {
-                   impl.channels.erase(it);
+  // Everything below runs on the room's thread; the answer comes back here through RunOn, which keeps
+  // it ahead of the broadcasts that follow it.
+  auto back = [conn = owner.weak_from_this(), weak_ch = std::weak_ptr<ChannelSession>(ch), ref = f.ref,
+               io = &io](auto fn) {
+    rooms::RunOn(*io, [conn, weak_ch, ref, fn = std::move(fn)]() mutable {
+      auto self = conn.lock();
+      auto ch = weak_ch.lock();
+      if (!self || !ch) return;  // the socket closed or the channel was left meanwhile
+      fn(*self->impl_, ch, ref);
+    });
+  };
+  rooms.Get(ch->meeting_id, [req = std::move(req), weak_ch = std::weak_ptr<ChannelSession>(ch), back,
+                             phx_ref = ch->phx_ref](Status s, std::shared_ptr<rooms::Room> room) mutable {
+    if (!s.ok()) {
+      const bool missing = s.code() == Status::Code::kNotFound;
+      if (!missing) spdlog::warn("channels: loading a meeting failed: {}", s.ToString());
+      return back([missing](Impl& impl, const std::shared_ptr<ChannelSession>& ch, const Ref& ref) {
+        impl.OnJoinFailed(ch, ref, missing ? "not_found" : "unavailable");
+      });
+    }
+    if (weak_ch.expired()) return;
+    // The join may finish now (returning participant) or after its participant_joined commits.
+    room->Join(std::move(req), weak_ch,
+               [room, weak_ch, back, phx_ref](std::optional<std::string> reason, rooms::JoinResult r) {
+                 if (reason) {
+                   return back([reason = std::move(*reason)](Impl& impl, const std::shared_ptr<ChannelSession>& ch,
+                                                             const Ref& ref) { impl.OnJoinFailed(ch, ref, reason); });
                  }
-                 return;
-               }
-               impl.OnJoined(ch, ref, std::move(r));
-             });
+                 if (weak_ch.expired()) return;  // its leave is on its way here and finds nothing tracked
+                 // Presence lives with the room: track here, send the state (which includes the joiner)
+                 // with the reply; everyone else gets the diff (batched, later).
+                 RoomPresence& presence = RoomPresence::Of(*room);
+                 presence.Track(r.pid, r.name, NowMs(), phx_ref);
+                 std::string state = presence.table().StateJson();
+                 presence.Publish();
+                 back([room, r = std::move(r), state = std::move(state)](
+                          Impl& impl, const std::shared_ptr<ChannelSession>& ch, const Ref& ref) mutable {
+                   impl.OnJoined(ch, ref, std::move(room), std::move(r), state);
+                 });
+               });
+  });
+}
+
+void Connection::Impl::OnJoinFailed(const std::shared_ptr<ChannelSession>& ch, const Ref& ref,
+                                    std::string_view reason) {
+  Bump(Stats().join_errors);
+  ReplyError(ch->join_ref, ref, ch->topic, reason);
+  if (auto it = channels.find(ch->topic); it != channels.end() && it->second == ch) channels.erase(it);
 }
 
 void Connection::Impl::OnJoined(const std::shared_ptr<ChannelSession>& ch, const Ref& ref,
-                                rooms::JoinResult r) {
+                                std::shared_ptr<rooms::Room> room, rooms::JoinResult r,
+                                const std::string& presence_state) {
   Bump(Stats().joins);
   ch->joined = true;
+  ch->room = std::move(room);
   ch->pid = std::move(r.pid);
   ch->name = std::move(r.name);
   ch->role = r.role;
@@ -277,12 +321,7 @@ void Connection::Impl::OnJoined(const std::shared_ptr<ChannelSession>& ch, const
   resp.append(r.resumed ? ",\"resumed\":true" : ",\"resumed\":false");
   resp.append(",\"events\":").append(r.events_json).append("}");
   Reply(ch->join_ref, ref, ch->topic, "ok", resp);
-
-  // Presence: the joiner gets the full state (after its reply), everyone the diff (batched, later).
-  RoomPresence& presence = RoomPresence::Of(*ch->room);
-  ch->phx_ref = presence.table().Track(ch->pid, ch->name, NowMs());
-  Send(EncodeMessage(ch->join_ref, std::nullopt, ch->topic, "presence_state", presence.table().StateJson()));
-  presence.Publish();
+  Send(EncodeMessage(ch->join_ref, std::nullopt, ch->topic, "presence_state", presence_state));
 }
 
 void Connection::Impl::HandlePush(ChannelSession& ch, Frame& f) {
@@ -305,30 +344,38 @@ void Connection::Impl::HandlePush(ChannelSession& ch, Frame& f) {
   req.type = type->get<std::string>();
   req.data = data == p.end() ? nlohmann::json::object() : std::move(*data);
   req.actor = domain::Actor{ch.pid, ch.name, ch.role};
-  ch.room->Push(std::move(req),
-                [t = transport, jr = ch.join_ref, ref = f.ref, topic = ch.topic](rooms::PushResult r) {
-                  auto transport = t.lock();
-                  if (!transport) return;
-                  std::string frame;
-                  Bump(r.reason ? Stats().push_errors : Stats().pushes);
-                  if (r.reason) {
-                    frame = EncodeReply(jr, ref, topic, "error", ReasonJson(*r.reason));
-                  } else if (r.seq) {
-                    frame = EncodeReply(jr, ref, topic, "ok", "{\"seq\":" + std::to_string(*r.seq) + "}");
-                  } else {
-                    frame = EncodeReply(jr, ref, topic, "ok", kOkEmpty);
-                  }
-                  transport->Send(std::make_shared<const std::string>(std::move(frame)));
-                });
+  // The ack is encoded on the room's thread and queued here, ahead of the broadcast that follows it.
+  auto reply = [t = transport, io = &io, jr = ch.join_ref, ref = f.ref, topic = ch.topic](rooms::PushResult r) {
+    Bump(r.reason ? Stats().push_errors : Stats().pushes);
+    std::string frame;
+    if (r.reason) {
+      frame = EncodeReply(jr, ref, topic, "error", ReasonJson(*r.reason));
+    } else if (r.seq) {
+      frame = EncodeReply(jr, ref, topic, "ok", "{\"seq\":" + std::to_string(*r.seq) + "}");
+    } else {
+      frame = EncodeReply(jr, ref, topic, "ok", kOkEmpty);
+    }
+    rooms::RunOn(*io, [t, frame = std::make_shared<const std::string>(std::move(frame))] {
+      if (auto transport = t.lock()) transport->Send(frame);
+    });
+  };
+  rooms::RunOn(ch.room->io(), [room = ch.room, req = std::move(req), reply = std::move(reply)]() mutable {
+    room->Push(std::move(req), std::move(reply));
+  });
 }
 
 void Connection::Impl::Drop(const std::shared_ptr<ChannelSession>& ch) {
   if (auto it = channels.find(ch->topic); it != channels.end() && it->second == ch) channels.erase(it);
-  ch->room->Leave(ch.get());
-  if (!ch->joined) return;
+  ch->Unsubscribe();  // no broadcast reaches it from now on
   ch->joined = false;
-  RoomPresence& presence = RoomPresence::Of(*ch->room);
-  if (presence.table().Untrack(ch->pid, ch->phx_ref)) presence.Publish();
+  // The room learns it on its own thread. A join still on its way there finds the channel gone and
+  // neither subscribes nor tracks it; one answered already is undone here.
+  rooms.IfLoaded(ch->meeting_id, [sub = ch.get(), phx_ref = ch->phx_ref](rooms::Room& room) {
+    room.Leave(sub);
+    if (room.attachment() == nullptr) return;
+    RoomPresence& presence = RoomPresence::Of(room);
+    if (presence.Untrack(phx_ref)) presence.Publish();
+  });
 }
 
 void Connection::Impl::DropAll() {

@@ -2,7 +2,9 @@
 // Connection: the Phoenix socket of one client — its joined channels (topic → join_ref), heartbeats,
 // rate limit, and the translation between frames and room calls. Knows nothing of bytes on the wire
 // beyond the frame codec (channels/frame.hpp) and nothing of TCP (it talks to a Transport).
-// Threading: every method runs on the io thread.
+// Threading: a connection lives on one io thread (its socket's, ConnectionInfo::thread) and every
+// method runs there. Rooms live on their own threads: the connection reaches a room by posting to
+// it, and the room's answers (join replies, acks) come back by posting here.
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,7 +19,12 @@ namespace confab::channels {
 
 struct ConnectionInfo {
   std::string remote;  // "ip:port", for logs
+  size_t thread = 0;   // the io thread (IoThreads index) the connection runs on
 };
+
+// The frame every subscriber of a room receives for a broadcast: installed on the registry so a
+// room encodes each broadcast once, on its own thread, for all threads.
+void InstallBroadcastEncoder(rooms::RoomRegistry& rooms);
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:

@@ -58,11 +58,15 @@ std::string NewPhxRef() {
 }
 
 std::string PresenceTable::Track(const std::string& key, std::string name, int64_t online_at) {
-  Meta m{std::move(name), online_at, NewPhxRef()};
-  joins_[key].push_back(m);
-  std::string ref = m.phx_ref;
-  by_key_[key].push_back(std::move(m));
+  std::string ref = NewPhxRef();
+  Track(key, std::move(name), online_at, ref);
   return ref;
+}
+
+void PresenceTable::Track(const std::string& key, std::string name, int64_t online_at, std::string phx_ref) {
+  Meta m{std::move(name), online_at, std::move(phx_ref)};
+  joins_[key].push_back(m);
+  by_key_[key].push_back(std::move(m));
 }
 
 bool PresenceTable::Untrack(const std::string& key, std::string_view phx_ref) {
@@ -106,6 +110,20 @@ RoomPresence& RoomPresence::Of(rooms::Room& room) {
   RoomPresence& ref = *presence;
   room.set_attachment(std::move(presence));
   return ref;
+}
+
+void RoomPresence::Track(const std::string& pid, std::string name, int64_t online_at,
+                         const std::string& phx_ref) {
+  table_.Track(pid, std::move(name), online_at, phx_ref);
+  keys_[phx_ref] = pid;
+}
+
+bool RoomPresence::Untrack(const std::string& phx_ref) {
+  auto it = keys_.find(phx_ref);
+  if (it == keys_.end()) return false;
+  const bool found = table_.Untrack(it->second, phx_ref);
+  keys_.erase(it);
+  return found;
 }
 
 void RoomPresence::Publish() {

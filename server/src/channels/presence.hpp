@@ -7,7 +7,7 @@
 // Diffs are batched per room, as Phoenix.Tracker does with its broadcast period: the first change after
 // a quiet spell goes out on the next io turn, later ones at most once per kPresenceBatchWindow. Without
 // this a join storm into a room of N costs N² frames (one diff per join to everyone already there).
-// Threading: owned by one Room; io thread only.
+// Threading: owned by one Room; the room's thread only.
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
@@ -37,6 +37,8 @@ class PresenceTable {
 
   // Adds one meta under `key` and returns its phx_ref.
   std::string Track(const std::string& key, std::string name, int64_t online_at);
+  // The same with a phx_ref chosen by the caller (a channel picks its own before joining).
+  void Track(const std::string& key, std::string name, int64_t online_at, std::string phx_ref);
   // Removes the meta `phx_ref` of `key`. False when it is not tracked.
   bool Untrack(const std::string& key, std::string_view phx_ref);
   // The whole table as a presence_state payload.
@@ -60,6 +62,10 @@ class RoomPresence : public rooms::Room::Attachment {
   explicit RoomPresence(rooms::Room& room);
 
   PresenceTable& table() { return table_; }
+  // Tracks a channel's meta, remembering which key its phx_ref belongs to.
+  void Track(const std::string& pid, std::string name, int64_t online_at, const std::string& phx_ref);
+  // Untracks the meta `phx_ref` (whoever it belongs to); false when it is not tracked.
+  bool Untrack(const std::string& phx_ref);
   // Schedules the broadcast of the table's pending changes (see the header comment for when).
   void Publish();
 
@@ -68,6 +74,7 @@ class RoomPresence : public rooms::Room::Attachment {
 
   rooms::Room& room_;  // owns this
   PresenceTable table_;
+  std::map<std::string, std::string, std::less<>> keys_;  // phx_ref -> key
   boost::asio::steady_timer timer_;
   std::chrono::steady_clock::time_point last_sent_{};
   bool scheduled_ = false;

@@ -1,6 +1,7 @@
 #include "cli/log_commands.hpp"
 
 #include <future>
+#include <memory>
 #include <istream>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -11,6 +12,7 @@
 
 #include "domain/meeting.hpp"
 #include "util/crypto.hpp"
+#include "views/streams.hpp"
 
 namespace confab::cli {
 namespace {
@@ -98,8 +100,8 @@ std::string Mismatch(const json& doc, const char* field, const json& column) {
 }  // namespace
 
 int ExportMeeting(store::Store& store, std::string_view meeting_id, std::ostream& out, std::ostream& err) {
-  store::MeetingRecord meeting;
-  if (Status s = store.GetMeeting(meeting_id, &meeting); !s.ok()) {
+  std::unique_ptr<ChunkSource> source;
+  if (Status s = views::OpenEventsNdjson(store, meeting_id, 0, &source); !s.ok()) {
     if (s.code() == Status::Code::kNotFound) {
       err << "confab export: no such meeting: " << meeting_id << "\n";
       return kExitBadInput;
@@ -107,18 +109,19 @@ int ExportMeeting(store::Store& store, std::string_view meeting_id, std::ostream
     err << "confab export: " << s.ToString() << "\n";
     return kExitStoreFailed;
   }
-  Status s = store.ScanEvents(meeting_id, 0, [&](const store::StoredEvent& e) {
-    out << e.json << '\n';
-    return static_cast<bool>(out);
-  });
-  if (!s.ok()) {
-    err << "confab export: " << s.ToString() << "\n";
-    return kExitStoreFailed;
-  }
-  out.flush();
-  if (!out) {
-    err << "confab export: write failed\n";
-    return kExitStoreFailed;
+  std::string chunk;
+  for (bool last = false; !last;) {
+    if (Status s = source->Next(&chunk, &last); !s.ok()) {
+      err << "confab export: " << s.ToString() << "\n";
+      return kExitStoreFailed;
+    }
+    // Flushed per chunk: a pipe reader sees progress, and memory holds one chunk, not the log.
+    out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    out.flush();
+    if (!out) {
+      err << "confab export: write failed\n";
+      return kExitStoreFailed;
+    }
   }
   return kExitOk;
 }

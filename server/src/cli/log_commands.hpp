@@ -17,6 +17,8 @@ namespace confab::cli {
 
 // `confab export MEETING_ID`: the meeting's events as NDJSON, one stored event JSON per line, in
 // seq order — exactly the objects clients receive, so the file is replayable by any client.
+// Streamed a page at a time (views::OpenEventsNdjson) and flushed per chunk: memory stays flat
+// however long the log, and the export ends at the head as it was when it started.
 int ExportMeeting(store::Store& store, std::string_view meeting_id, std::ostream& out, std::ostream& err);
 
 // `confab import FILE [--meeting ID]`: writes the events of an export (NDJSON) as a new meeting.

@@ -2,10 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <boost/asio/post.hpp>
 #include <chrono>
+#include <exception>
 
 #include "net/server_context.hpp"
 #include "net/socket_upgrade.hpp"
+#include "store/reader_pool.hpp"
 
 namespace confab::net {
 
@@ -26,7 +30,8 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 }
 
 bool IsApiPath(std::string_view path) {
-  return StartsWith(path, "/api/") || path == "/api" || path == "/healthz" || path == "/metrics";
+  return StartsWith(path, "/api/") || path == "/api" || path == "/healthz" || path == "/readyz" ||
+         path == "/livez" || path == "/metrics";
 }
 
 // Socket paths other than the WebSocket endpoint (e.g. Phoenix's /socket/longpoll) are not app
@@ -35,13 +40,47 @@ bool IsSocketPath(std::string_view path) {
   return StartsWith(path, "/socket/") || path == "/socket";
 }
 
+// The header of a streamed answer and the serializer that writes it, kept alive together.
+struct StreamHeader {
+  explicit StreamHeader(http::response<http::empty_body> r) : res(std::move(r)), sr(res) {}
+  http::response<http::empty_body> res;
+  http::response_serializer<http::empty_body> sr;
+};
+
 }  // namespace
 
+// The session's stake in one unanswered request. Answering posts the response to the session's
+// thread; if every copy of the Respond goes away unanswered, the session is released on its own
+// thread too (Abandon), not on whichever thread happened to drop it.
+struct HttpSession::PendingAnswer {
+  explicit PendingAnswer(std::shared_ptr<HttpSession> s) : session(std::move(s)) {}
+  ~PendingAnswer() {
+    if (answered.load()) return;
+    boost::asio::any_io_executor ex = session->executor_;
+    boost::asio::post(ex, [s = std::move(session)] { s->Guarded("abandon", [&] { s->Abandon(); }); });
+  }
+  std::shared_ptr<HttpSession> session;
+  std::atomic<bool> answered{false};
+};
+
 HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx)
-    : stream_(std::move(socket)), ctx_(ctx) {}
+    : executor_(socket.get_executor()), stream_(std::move(socket)), ctx_(ctx) {}
+
+template <typename F>
+void HttpSession::Guarded(const char* where, F&& f) {
+  try {
+    f();
+    return;
+  } catch (const std::exception& e) {
+    spdlog::error("http: {} threw: {}; closing the connection", where, e.what());
+  } catch (...) {
+    spdlog::error("http: {} threw a non-exception; closing the connection", where);
+  }
+  CloseNow();
+}
 
 void HttpSession::Run() {
-  DoRead();
+  Guarded("start", [&] { DoRead(); });
 }
 
 void HttpSession::DoRead() {
@@ -49,8 +88,9 @@ void HttpSession::DoRead() {
   parser_->body_limit(ctx_.max_body_bytes);
   parser_->header_limit(16 * 1024);
   stream_.expires_after(kRequestTimeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+  http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t n) {
+    self->Guarded("request", [&] { self->OnRead(ec, n); });
+  });
 }
 
 void HttpSession::OnRead(beast::error_code ec, size_t) {
@@ -80,6 +120,7 @@ void HttpSession::OnRead(beast::error_code ec, size_t) {
 
 void HttpSession::Handle() {
   api::Request request;
+  request.executor = executor_;
   request.method = std::string(req_.method_string());
   request.body = std::move(req_.body());
   const auto target = req_.target();
@@ -98,9 +139,8 @@ void HttpSession::Handle() {
     return;
   }
   if (IsApiPath(request.path) || IsSocketPath(request.path)) {
-    // The handler may answer after an asynchronous commit; the session waits without reading.
-    ctx_.router.Dispatch(request,
-                         [self = shared_from_this()](api::Response r) { self->Reply(std::move(r)); });
+    // The handler may answer later, from another thread; the session waits without reading.
+    ctx_.router.Dispatch(request, MakeRespond());
     return;
   }
   if (req_.method() != http::verb::get && req_.method() != http::verb::head) {
@@ -116,7 +156,34 @@ void HttpSession::Upgrade() {
   ws->Run(std::move(req_));
 }
 
+api::Respond HttpSession::MakeRespond() {
+  auto pending = std::make_shared<PendingAnswer>(shared_from_this());
+  return [pending](api::Response r) {
+    if (pending->answered.exchange(true)) return;  // the Router already makes this impossible
+    // Always posted, even from this very thread: the handler may still be running up the stack.
+    boost::asio::post(pending->session->executor_, [s = pending->session, r = std::move(r)]() mutable {
+      s->Guarded("reply", [&] { s->Reply(std::move(r)); });
+    });
+  };
+}
+
+void HttpSession::Abandon() {
+  spdlog::error("http: {} {} was never answered; closing the connection",
+                std::string_view(req_.method_string()), std::string_view(req_.target()));
+  CloseNow();
+}
+
+void HttpSession::CloseNow() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.close();
+}
+
 void HttpSession::Reply(api::Response r) {
+  if (r.stream) {
+    ReplyStream(std::move(r));
+    return;
+  }
   auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status),
                                                                  req_.version());
   res->set(http::field::server, "confab");
@@ -129,8 +196,11 @@ void HttpSession::Reply(api::Response r) {
   if (head) res->body().clear();  // Content-Length stays that of the GET
   response_ = res;
   stream_.expires_after(kRequestTimeout);
-  http::async_write(stream_, *res,
-                    beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this(), res->keep_alive()));
+  http::async_write(
+      stream_, *res,
+      [self = shared_from_this(), keep_alive = res->keep_alive()](beast::error_code ec, size_t n) {
+        self->Guarded("write", [&] { self->OnWrite(keep_alive, ec, n); });
+      });
 }
 
 void HttpSession::OnWrite(bool keep_alive, beast::error_code ec, size_t) {
@@ -156,8 +226,125 @@ void HttpSession::DrainThenClose(size_t drained, beast::error_code ec, size_t by
   buffer_.clear();                              // nothing in it is a request any more
   stream_.async_read_some(buffer_.prepare(16384),
                           [self = shared_from_this(), drained](beast::error_code e, size_t n) {
-                            self->DrainThenClose(drained, e, n);
+                            self->Guarded("drain", [&] { self->DrainThenClose(drained, e, n); });
                           });
+}
+
+// --- Streamed answers ---------------------------------------------------------------------------
+// The first piece is produced before the header goes out, so a source that fails at once still
+// gets a proper 503; after the header, a failure can only cut the body short.
+
+void HttpSession::ReplyStream(api::Response r) {
+  http::response<http::empty_body> res(static_cast<http::status>(r.status), req_.version());
+  res.set(http::field::server, "confab");
+  res.set(http::field::content_type, r.content_type);
+  for (auto& [name, value] : r.headers) res.set(name, value);
+  chunked_ = req_.version() >= 11;
+  // Without chunking the end of the body is the end of the connection.
+  stream_keep_alive_ = chunked_ && req_.keep_alive() && !close_after_reply_;
+  res.keep_alive(stream_keep_alive_);
+  if (chunked_) res.chunked(true);
+  auto header = std::make_shared<StreamHeader>(std::move(res));
+  response_ = header;
+  header_sent_ = false;
+  last_piece_ = false;
+  piece_.clear();
+  if (req_.method() == http::verb::head) {
+    // HEAD: the GET's header (chunked, so no length to state) and no body; the source is never read.
+    header_sent_ = true;
+    stream_.expires_after(kRequestTimeout);
+    http::async_write_header(
+        stream_, header->sr, [self = shared_from_this()](beast::error_code ec, size_t n) {
+          self->Guarded("stream header", [&] { self->OnWrite(self->stream_keep_alive_, ec, n); });
+        });
+    return;
+  }
+  source_ = std::move(r.stream);
+  PullPiece();
+}
+
+void HttpSession::PullPiece() {
+  ctx_.reader.Run(
+      executor_,
+      [source = source_](store::Store&) {
+        Piece p;
+        try {
+          p.status = source->Next(&p.data, &p.last);
+        } catch (const std::exception& e) {
+          p.status = Status::Unavailable(std::string("chunk source threw: ") + e.what());
+        } catch (...) {
+          p.status = Status::Unavailable("chunk source threw");
+        }
+        return p;
+      },
+      [self = shared_from_this()](Piece p) {
+        self->Guarded("stream", [&] { self->OnPiece(std::move(p)); });
+      });
+}
+
+void HttpSession::OnPiece(Piece p) {
+  if (!p.status.ok()) {
+    source_.reset();
+    if (!header_sent_) {
+      spdlog::warn("http: {}: stream failed before its first byte: {}", std::string_view(req_.target()),
+                   p.status.ToString());
+      Reply(api::Response::Error(503, "unavailable"));
+      return;
+    }
+    spdlog::warn("http: {}: stream failed mid-way, closing: {}", std::string_view(req_.target()),
+                 p.status.ToString());
+    CloseNow();  // the client sees a body without its last chunk: truncated, never mistaken for whole
+    return;
+  }
+  piece_ = std::move(p.data);
+  last_piece_ = p.last;
+  if (header_sent_) {
+    WritePiece();
+    return;
+  }
+  header_sent_ = true;
+  auto header = std::static_pointer_cast<StreamHeader>(response_);
+  stream_.expires_after(kRequestTimeout);
+  http::async_write_header(stream_, header->sr, [self = shared_from_this()](beast::error_code ec, size_t) {
+    self->Guarded("stream header", [&] {
+      if (!ec) self->WritePiece();
+    });
+  });
+}
+
+void HttpSession::WritePiece() {
+  auto then = [self = shared_from_this()](beast::error_code ec, size_t) {
+    self->Guarded("stream write", [&] { self->AfterPiece(ec); });
+  };
+  stream_.expires_after(kRequestTimeout);
+  if (piece_.empty()) {
+    // An empty chunk would read as the end of the body: skip it.
+    AfterPiece({});
+  } else if (chunked_) {
+    boost::asio::async_write(stream_, http::make_chunk(boost::asio::buffer(piece_)), std::move(then));
+  } else {
+    boost::asio::async_write(stream_, boost::asio::buffer(piece_), std::move(then));
+  }
+}
+
+void HttpSession::AfterPiece(beast::error_code ec) {
+  if (ec) return;  // the client went away (or timed out): the session ends here
+  if (!last_piece_) {
+    PullPiece();
+    return;
+  }
+  source_.reset();
+  piece_.clear();
+  piece_.shrink_to_fit();  // an idle keep-alive connection holds no chunk
+  if (!chunked_) {
+    OnWrite(false, {}, 0);
+    return;
+  }
+  stream_.expires_after(kRequestTimeout);
+  boost::asio::async_write(
+      stream_, http::make_chunk_last(), [self = shared_from_this()](beast::error_code e, size_t n) {
+        self->Guarded("stream end", [&] { self->OnWrite(self->stream_keep_alive_, e, n); });
+      });
 }
 
 }  // namespace confab::net

@@ -2,11 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
+
 #include "net/http_session.hpp"
 
 namespace confab::net {
 
-Listener::Listener(boost::asio::io_context& io, ServerContext& ctx) : io_(io), acceptor_(io), ctx_(ctx) {}
+Listener::Listener(boost::asio::io_context& io, std::vector<boost::asio::io_context*> spread, ServerContext& ctx)
+    : io_(io), spread_(std::move(spread)), acceptor_(io), ctx_(ctx) {
+  if (spread_.empty()) spread_.push_back(&io_);
+}
 
 Status Listener::Open(const boost::asio::ip::tcp::endpoint& endpoint) {
   boost::system::error_code ec;
@@ -32,15 +37,19 @@ boost::asio::ip::tcp::endpoint Listener::local_endpoint() const {
 }
 
 void Listener::DoAccept() {
-  acceptor_.async_accept(io_, [self = shared_from_this()](boost::system::error_code ec,
-                                                          boost::asio::ip::tcp::socket socket) {
+  boost::asio::io_context& target = *spread_[next_++ % spread_.size()];
+  acceptor_.async_accept(target, [self = shared_from_this(), &target](boost::system::error_code ec,
+                                                                      boost::asio::ip::tcp::socket socket) {
     if (ec == boost::asio::error::operation_aborted) return;
     if (ec) {
       // Out of file descriptors and the like: log, and keep accepting the others.
       spdlog::warn("accept failed: {}", ec.message());
     } else {
       socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
-      std::make_shared<HttpSession>(std::move(socket), self->ctx_)->Run();
+      // The session starts on the thread that owns its socket, and stays there.
+      boost::asio::post(target, [socket = std::move(socket), &ctx = self->ctx_]() mutable {
+        std::make_shared<HttpSession>(std::move(socket), ctx)->Run();
+      });
     }
     if (self->acceptor_.is_open()) self->DoAccept();
   });

@@ -1,6 +1,9 @@
 #pragma once
-// Listener: accepts TCP connections and starts an HttpSession for each. Threading: io thread only.
+// Listener: accepts TCP connections and starts an HttpSession for each, spreading them over the io
+// threads in turn (a connection then lives on its thread for good). Threading: the acceptor runs on
+// the first io thread.
 #include <memory>
+#include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -12,7 +15,8 @@ struct ServerContext;
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(boost::asio::io_context& io, ServerContext& ctx);
+  // Accepts on `io`; each new connection goes to the next of `spread` (round robin).
+  Listener(boost::asio::io_context& io, std::vector<boost::asio::io_context*> spread, ServerContext& ctx);
   // Binds and listens on `endpoint` (port 0 picks a free port).
   Status Open(const boost::asio::ip::tcp::endpoint& endpoint);
   void Run();
@@ -23,6 +27,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void DoAccept();
 
   boost::asio::io_context& io_;
+  std::vector<boost::asio::io_context*> spread_;
+  size_t next_ = 0;
   boost::asio::ip::tcp::acceptor acceptor_;
   ServerContext& ctx_;
 };

@@ -8,12 +8,18 @@
 #include <charconv>
 #include <functional>
 #include <iostream>
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include "api/services.hpp"
+#include "channels/connection.hpp"
 #include "net/listener.hpp"
 #include "net/server_context.hpp"
 #include "rooms/room_registry.hpp"
+#include "store/reader_pool.hpp"
 #include "store/store.hpp"
+#include "util/thread_role.hpp"
 #include "views/view_hub.hpp"
 
 namespace confab::net {
@@ -39,6 +45,30 @@ bool ParseListen(const std::string& text, std::string* host, unsigned short* por
   return true;
 }
 
+namespace {
+
+size_t Cores() {
+  return std::max<size_t>(1, std::thread::hardware_concurrency());
+}
+
+// Runs one io thread until its io_context is stopped. A handler that throws loses what it held (its
+// connection or request ends) and is logged; the thread and every other connection carry on.
+void RunIoThread(asio::io_context& io, size_t index) {
+  MarkIoThread();
+  for (;;) {
+    try {
+      io.run();
+      return;
+    } catch (const std::exception& e) {
+      spdlog::error("io thread {}: a handler threw: {}", index, e.what());
+    } catch (...) {
+      spdlog::error("io thread {}: a handler threw a non-exception", index);
+    }
+  }
+}
+
+}  // namespace
+
 int Serve(const ServeOptions& options) {
   std::string host;
   unsigned short port = 0;
@@ -59,66 +89,95 @@ int Serve(const ServeOptions& options) {
     return 1;
   }
   spdlog::info("store opened: {}", store->Describe());
+  const size_t n_threads = options.threads == 0 ? Cores() : options.threads;
+  const size_t n_readers = options.reader_threads == 0 ? std::max<size_t>(2, Cores()) : options.reader_threads;
 
-  views::ViewHub hub;
-  if (Status s = hub.RebuildAll(*store); !s.ok()) {
-    spdlog::error("rebuilding views failed: {}", s.ToString());
-    return 1;
+  {
+    // Declared first, destroyed explicitly below: handlers still queued in them are destroyed while
+    // everything they refer to is alive.
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    std::vector<asio::io_context*> raw;
+    for (size_t i = 0; i < n_threads; ++i) {
+      contexts.push_back(std::make_unique<asio::io_context>(1));
+      raw.push_back(contexts.back().get());
+    }
+    asio::io_context& main_io = *contexts.front();
+    store::ReaderPool reader(*store, n_readers);
+    // The views fold nothing at start: they answer from the store and fold meetings on demand.
+    views::ViewHub hub(*store);
+    rooms::RoomRegistry rooms(raw, reader);
+    channels::InstallBroadcastEncoder(rooms);
+    rooms.set_on_committed([&hub](const store::StoredEvent& e, const nlohmann::json& parsed) {
+      hub.OnCommitted(e, parsed);
+    });
+    api::Router router;
+    api::Services services{*store, reader, rooms, hub};
+    api::AddAllRoutes(router, services);
+    StaticFiles static_files(options.web_dir);
+    ServerContext ctx{rooms, reader, router, static_files, {}, {}};
+    ctx.websocket.idle_timeout = options.idle_timeout;
+    ctx.websocket.slow_consumer_bytes = options.slow_consumer_bytes;
+
+    auto listener = std::make_shared<Listener>(main_io, raw, ctx);
+    if (Status s = listener->Open({address, port}); !s.ok()) {
+      spdlog::error("{}", s.ToString());
+      return 1;
+    }
+    listener->Run();
+    auto bound = listener->local_endpoint();
+    std::string url = "http://" + (address.is_v6() ? "[" + bound.address().to_string() + "]"
+                                                    : bound.address().to_string()) +
+                      ":" + std::to_string(bound.port()) + "/";
+    if (static_files.has_app()) {
+      spdlog::info("serving the web app from {}", static_files.root().string());
+    } else {
+      spdlog::warn("no web app at '{}' (index.html missing): serving a placeholder page",
+                   static_files.root().string());
+    }
+    spdlog::info("listening on {} with {} io threads and {} store readers", url, n_threads, n_readers);
+    std::cout << "Confab is running at " << url << std::endl;
+
+    // Keeps every io_context running while idle; released at shutdown.
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+    for (auto& io : contexts) guards.push_back(asio::make_work_guard(*io));
+
+    // Optional so they can go before the io_contexts they belong to.
+    std::optional<asio::signal_set> signals(std::in_place, main_io, SIGINT, SIGTERM);
+    std::optional<asio::steady_timer> drain_deadline(std::in_place, main_io);
+    std::function<void()> drain_wait;  // outlives the signal handler that starts it
+    signals->async_wait([&](boost::system::error_code, int signo) {
+      spdlog::info("signal {}: closing {} sockets and stopping", signo, ctx.sessions.size());
+      listener->Stop();
+      ctx.sessions.CloseAll(1001, "going away");
+      // Give close frames a moment to leave (stop as soon as every socket is gone), but never hang on
+      // a client that does not answer.
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+      drain_wait = [&, give_up] {
+        if (ctx.sessions.size() == 0 || std::chrono::steady_clock::now() >= give_up) {
+          for (auto& io : contexts) io->stop();
+          return;
+        }
+        drain_deadline->expires_after(std::chrono::milliseconds(20));
+        drain_deadline->async_wait([&](boost::system::error_code) { drain_wait(); });
+      };
+      drain_wait();
+    });
+
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < n_threads; ++i) threads.emplace_back([&io = *contexts[i], i] { RunIoThread(io, i); });
+    RunIoThread(main_io, 0);
+    for (auto& t : threads) t.join();
+    MarkIoThread(false);
+    // No io thread runs now. The reader pool finishes what it is doing (and posts nothing more), the
+    // rooms go, then the contexts drop what is still queued (sessions, their connections).
+    reader.Stop();
+    rooms.Shutdown();
+    signals.reset();
+    drain_deadline.reset();
+    listener.reset();
+    guards.clear();
+    contexts.clear();
   }
-
-  asio::io_context io(1);
-  rooms::RoomRegistry rooms(io, *store);
-  rooms.set_on_committed([&hub](const store::StoredEvent& e, const nlohmann::json& parsed) {
-    hub.OnCommitted(e, parsed);
-  });
-  api::Router router;
-  api::Services services{io, *store, rooms, hub};
-  api::AddAllRoutes(router, services);
-  StaticFiles static_files(options.web_dir);
-  ServerContext ctx{rooms, router, static_files, {}, {}};
-  ctx.websocket.idle_timeout = options.idle_timeout;
-  ctx.websocket.slow_consumer_bytes = options.slow_consumer_bytes;
-
-  auto listener = std::make_shared<Listener>(io, ctx);
-  if (Status s = listener->Open({address, port}); !s.ok()) {
-    spdlog::error("{}", s.ToString());
-    return 1;
-  }
-  listener->Run();
-  auto bound = listener->local_endpoint();
-  std::string url = "http://" + (address.is_v6() ? "[" + bound.address().to_string() + "]"
-                                                  : bound.address().to_string()) +
-                    ":" + std::to_string(bound.port()) + "/";
-  if (static_files.has_app()) {
-    spdlog::info("serving the web app from {}", static_files.root().string());
-  } else {
-    spdlog::warn("no web app at '{}' (index.html missing): serving a placeholder page",
-                 static_files.root().string());
-  }
-  spdlog::info("listening on {}", url);
-  std::cout << "Confab is running at " << url << std::endl;
-
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  asio::steady_timer drain_deadline(io);
-  std::function<void()> drain_wait;  // outlives the signal handler that starts it
-  signals.async_wait([&](boost::system::error_code, int signo) {
-    spdlog::info("signal {}: closing {} sockets and stopping", signo, ctx.sessions.size());
-    listener->Stop();
-    ctx.sessions.ForEach([](WebSocketSession& s) { s.Close(1001, "going away"); });
-    // Give close frames a moment to leave (stop as soon as every socket is gone), but never hang on
-    // a client that does not answer.
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    drain_wait = [&, give_up] {
-      if (ctx.sessions.size() == 0 || std::chrono::steady_clock::now() >= give_up) {
-        io.stop();
-        return;
-      }
-      drain_deadline.expires_after(std::chrono::milliseconds(20));
-      drain_deadline.async_wait([&](boost::system::error_code) { drain_wait(); });
-    };
-    drain_wait();
-  });
-  io.run();
   store->Flush();
   spdlog::info("stopped");
   return 0;

@@ -1,6 +1,8 @@
 #pragma once
-// Server: `confab serve` — opens the store, rebuilds the views, listens, and runs the io thread
-// until SIGINT/SIGTERM; then stops accepting, closes sockets with 1001 and flushes the store.
+// Server: `confab serve` — opens the store, listens, and runs N io threads (one io_context each;
+// connections are spread over them, each meeting's room lives on one) and a reader pool (every
+// blocking store read) until SIGINT/SIGTERM; then stops accepting, closes sockets with 1001, stops
+// the threads and flushes the store.
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -15,6 +17,8 @@ struct ServeOptions {
   std::filesystem::path web_dir;
   std::chrono::seconds idle_timeout{60};
   size_t slow_consumer_bytes = 4 << 20;
+  size_t threads = 0;         // io threads; 0: one per core
+  size_t reader_threads = 0;  // reader pool; 0: max(2, cores)
 };
 
 // Runs the server to completion. Returns the process exit code.

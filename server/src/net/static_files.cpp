@@ -1,5 +1,7 @@
 #include "net/static_files.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <array>
 #include <fstream>
 #include <sstream>
@@ -25,6 +27,23 @@ bool ReadFile(const std::filesystem::path& p, std::string* out) {
   ss << in.rdbuf();
   *out = std::move(ss).str();
   return true;
+}
+
+// "a//./b/" → "a/b": the key a request path and a file on disk agree on, as the filesystem would.
+std::string Normalize(std::string_view rel) {
+  std::string out;
+  size_t i = 0;
+  while (i <= rel.size()) {
+    size_t j = rel.find('/', i);
+    if (j == std::string_view::npos) j = rel.size();
+    std::string_view seg = rel.substr(i, j - i);
+    if (!seg.empty() && seg != ".") {
+      if (!out.empty()) out += '/';
+      out += seg;
+    }
+    i = j + 1;
+  }
+  return out;
 }
 
 }  // namespace
@@ -70,36 +89,61 @@ bool IsUnsafePath(std::string_view path) {
 }
 
 StaticFiles::StaticFiles(std::filesystem::path root) : root_(std::move(root)) {
+  Load();
+  has_index_ = files_.count("index.html") > 0;
+}
+
+void StaticFiles::Load() {
   std::error_code ec;
-  has_index_ = std::filesystem::is_regular_file(root_ / "index.html", ec);
+  if (!std::filesystem::is_directory(root_, ec)) return;
+  size_t bytes = 0;
+  auto it = std::filesystem::recursive_directory_iterator(
+      root_, std::filesystem::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    // Symlinked files are followed (as before, when files were opened per request); symlinked
+    // directories are not (no loops).
+    std::error_code entry_ec;
+    if (!it->is_regular_file(entry_ec)) continue;
+    const auto size = it->file_size(entry_ec);
+    if (entry_ec) continue;
+    if (files_.size() >= kMaxFiles || bytes + size > kMaxBytes) {
+      spdlog::warn("web: {} holds more than {} files or {} bytes; the rest is not served", root_.string(),
+                   kMaxFiles, kMaxBytes);
+      break;
+    }
+    File f;
+    if (!ReadFile(it->path(), &f.body)) continue;
+    bytes += f.body.size();
+    f.content_type = ContentTypeFor(it->path().filename().string());
+    files_.emplace(Normalize(it->path().lexically_relative(root_).generic_string()), std::move(f));
+  }
+  if (ec) spdlog::warn("web: reading {}: {}", root_.string(), ec.message());
 }
 
 api::Response StaticFiles::Serve(std::string_view path) const {
   if (IsUnsafePath(path)) return api::Response::Error(404, "not_found");
   api::Response r;
-  // Every leading slash goes: root_ / "/etc/passwd" would be "/etc/passwd" ("//etc/passwd", "/%2fetc").
   while (!path.empty() && path.front() == '/') path.remove_prefix(1);
-  std::string rel(path.empty() ? "index.html" : path);
-  std::error_code ec;
-  std::filesystem::path file = root_ / rel;
-  bool is_index = rel == "index.html";
-  if (!std::filesystem::is_regular_file(file, ec)) {
-    // A missing asset is a real 404; anything else is a client-side route of the app.
-    if (rel.rfind("assets/", 0) == 0) return api::Response::Error(404, "not_found");
-    file = root_ / "index.html";
-    is_index = true;
+  // Vite puts content-hashed names under assets/: they never change, so cache them for good; and a
+  // missing one is a real 404 (a stale bundle must not be answered with HTML).
+  const bool asset = path.rfind("assets/", 0) == 0;
+  std::string key = Normalize(path.empty() ? "index.html" : path);
+  auto found = files_.find(key);
+  if (found == files_.end()) {
+    if (asset) return api::Response::Error(404, "not_found");
+    // Anything else is a client-side route of the app.
+    key = "index.html";
+    found = files_.find(key);
   }
-  if (is_index && !has_index_) {
+  if (found == files_.end()) {
     r.content_type = "text/html; charset=utf-8";
     r.body = kPlaceholder;
     r.headers.emplace_back("Cache-Control", "no-cache");
     return r;
   }
-  if (!ReadFile(file, &r.body)) return api::Response::Error(404, "not_found");
-  r.content_type = ContentTypeFor(file.filename().string());
-  // Vite puts content-hashed names under assets/: they never change, so cache them for good.
-  r.headers.emplace_back("Cache-Control", rel.rfind("assets/", 0) == 0 ? "public, max-age=31536000, immutable"
-                                                                       : "no-cache");
+  r.body = found->second.body;
+  r.content_type = found->second.content_type;
+  r.headers.emplace_back("Cache-Control", asset ? "public, max-age=31536000, immutable" : "no-cache");
   return r;
 }
 

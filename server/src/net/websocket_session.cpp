@@ -10,6 +10,7 @@
 #include "channels/stats.hpp"
 #include "net/server_context.hpp"
 #include "net/socket_upgrade.hpp"
+#include "rooms/room_registry.hpp"
 
 namespace confab::net {
 
@@ -84,9 +85,12 @@ void WebSocketSession::OnAccept(beast::error_code ec) {
   handshake_.reset();
   socket_.non_blocking(true, ec);
   if (ec) return;
-  sessions_.Add(this);
-  connection_ =
-      std::make_shared<channels::Connection>(rooms_, weak_from_this(), channels::ConnectionInfo{remote_});
+  sessions_.Add(shared_from_this());
+  // This handler runs on the session's io thread: the connection lives there too.
+  size_t thread = rooms_.threads().Current();
+  if (thread == rooms::IoThreads::kNone) thread = 0;
+  connection_ = std::make_shared<channels::Connection>(rooms_, weak_from_this(),
+                                                       channels::ConnectionInfo{remote_, thread});
   last_read_ = Clock::now();
   ArmTimer(last_read_ + options_.idle_timeout);
   // Read first: the client may have sent its first frames before this handler ran, and that

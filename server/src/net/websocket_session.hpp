@@ -19,7 +19,8 @@
 // flight; the socket is closed once the peer answers the close, or after a grace period.
 // Lifetime (Asio style): the session lives while a pending wait, write or timer holds a
 // shared_from_this(); it dies when the socket closes and the last handler returns.
-// Threading: io thread only, and the io_context must be run by one thread (the read path relies on
+// Threading: its own io thread only (the one its socket was accepted onto), and that io_context must be
+// run by one thread (the read path relies on
 // reading the socket dry before it waits again, with no other thread polling in between).
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -59,6 +60,8 @@ class WebSocketSession : public channels::Transport, public std::enable_shared_f
 
   // Completes the upgrade of `req` (echoing the `phoenix` subprotocol when offered) and starts reading.
   void Run(boost::beast::http::request<boost::beast::http::string_body> req);
+
+  boost::asio::any_io_executor executor() { return socket_.get_executor(); }
 
   void Send(channels::SharedFrame frame) override;
   void Close(uint16_t code, std::string_view reason) override;

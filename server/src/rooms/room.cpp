@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <exception>
+#include <limits>
+#include <utility>
 
 #include "util/crypto.hpp"
 
@@ -58,30 +60,74 @@ struct Room::Pending {
   Status status;
 };
 
-Room::Room(boost::asio::io_context& io, store::Store& store, std::string meeting_id)
-    : io_(io),
-      store_(store),
+template <typename Work, typename Then>
+void Room::ReadThen(Work work, Then then) {
+  ++in_flight_reads_;
+  reader_.Run(io().get_executor(), std::move(work),
+              [self = shared_from_this(), then = std::move(then)](auto result) mutable {
+                --self->in_flight_reads_;
+                then(std::move(result));
+                self->TouchIdle();
+              });
+}
+
+Room::Room(IoThreads& threads, store::ReaderPool& reader, std::string meeting_id)
+    : threads_(threads),
+      home_(threads.HomeOf(meeting_id)),
+      reader_(reader),
+      store_(reader.store()),
       meeting_id_(std::move(meeting_id)),
+      members_on_(threads.size(), 0),
+      fanouts_(threads.size()),
       idle_since_(std::chrono::steady_clock::now()) {}
 
 Room::~Room() = default;
 
-Status Room::Load(boost::asio::io_context& io, store::Store& store, std::string meeting_id,
+Status Room::Load(IoThreads& threads, store::ReaderPool& reader, std::string meeting_id,
                   std::shared_ptr<Room>* out) {
+  store::Store& store = reader.store();
   store::MeetingRecord rec;
   if (Status s = store.GetMeeting(meeting_id, &rec); !s.ok()) return s;
-  std::shared_ptr<Room> room(new Room(io, store, std::move(meeting_id)));
+  std::shared_ptr<Room> room(new Room(threads, reader, std::move(meeting_id)));
   room->facilitator_token_hash_ = rec.facilitator_token_hash;
-  if (Status s = room->ReadLog(); !s.ok()) return s;
+
+  store::Snapshot snap;
+  constexpr int64_t kAny = std::numeric_limits<int64_t>::max();
+  Status ss = store.LatestSnapshot(room->meeting_id_, kAny, kAny, &snap);
+  if (ss.ok()) {
+    nlohmann::json state = nlohmann::json::parse(snap.state_json, nullptr, false);
+    std::optional<domain::Meeting> m = state.is_discarded() ? std::nullopt : domain::FromJson(state);
+    if (m && domain::LastSeq(*m) == snap.seq) {
+      room->committed_ = std::move(*m);
+      room->committed_head_ = snap.seq;
+      room->committed_last_ts_ = snap.last_ts;
+      room->replay_floor_ = snap.seq;
+      room->last_snapshot_seq_ = snap.seq;
+    } else {
+      // A snapshot is only a cache of the log: fold the log instead.
+      spdlog::error("room {}: snapshot at seq {} is unreadable; folding the whole log", room->meeting_id_,
+                    snap.seq);
+    }
+  } else if (ss.code() != Status::Code::kNotFound) {
+    return ss;
+  }
+
+  std::vector<store::StoredEvent> events;
+  if (Status s = store.ReadEvents(room->meeting_id_, room->committed_head_, 0, false, &events); !s.ok()) {
+    return s;
+  }
+  room->FoldRead(events);
   room->loaded_ = true;
+  // A meeting from before snapshots existed (or one whose snapshot write was lost): write one now,
+  // so its next load is cheap too.
+  room->MaybeSnapshot();
   *out = std::move(room);
   return Status::Ok();
 }
 
-Status Room::ReadLog() {
-  std::vector<store::StoredEvent> events;
-  if (Status s = store_.ReadEvents(meeting_id_, committed_head_, 0, false, &events); !s.ok()) return s;
+void Room::FoldRead(std::vector<store::StoredEvent>& events) {
   for (store::StoredEvent& e : events) {
+    if (e.seq <= committed_head_) continue;  // already folded (a re-read that overlapped)
     nlohmann::json parsed = nlohmann::json::parse(e.json, nullptr, false);
     if (parsed.is_discarded()) {
       // The store only holds what a room wrote; a bad row is reported but must not stop the meeting.
@@ -92,12 +138,11 @@ Status Room::ReadLog() {
     auto text = std::make_shared<const std::string>(std::move(e.json));
     Fold(parsed, e.seq, e.id, e.replayed, text);
     // An event another writer appended is news to our subscribers (after a conflict).
-    if (live_subscribers_ > 0) Send("event", std::move(text));
+    if (loaded_ && !members_.empty()) Send("event", std::move(text));
   }
   tentative_ = committed_;
   tentative_head_ = committed_head_;
   tentative_last_ts_ = committed_last_ts_;
-  return Status::Ok();
 }
 
 void Room::Fold(const nlohmann::json& event, int64_t seq, const std::string& id, bool replayed,
@@ -107,6 +152,19 @@ void Room::Fold(const nlohmann::json& event, int64_t seq, const std::string& id,
   committed_last_ts_ = std::max(committed_last_ts_, event.value("ts", int64_t{0}));
   committed_ids_[id] = seq;
   if (replayed) replay_.push_back({seq, std::move(json)});
+}
+
+void Room::MaybeSnapshot() {
+  if (committed_head_ - last_snapshot_seq_ < store::kSnapshotEvery) return;
+  last_snapshot_seq_ = committed_head_;
+  // Copying the state is cheap next to encoding it: the encoding runs on the reader pool.
+  reader_.Post([&store = store_, id = meeting_id_, state = committed_, seq = committed_head_,
+                ts = committed_last_ts_] {
+    store::Snapshot snap{id, seq, ts, domain::ToJson(state).dump()};
+    store.PutSnapshot(std::move(snap), [id, seq](const Status& s) {
+      if (!s.ok()) spdlog::warn("room {}: snapshot at seq {} not stored: {}", id, seq, s.ToString());
+    });
+  });
 }
 
 void Room::Join(JoinRequest req, std::weak_ptr<Subscriber> sub, JoinDone done) {
@@ -120,17 +178,22 @@ void Room::Join(JoinRequest req, std::weak_ptr<Subscriber> sub, JoinDone done) {
 
   if (req.pid) {
     if (!req.secret) return done("bad_credentials", {});
-    auto it = secret_hashes_.find(*req.pid);
-    if (it == secret_hashes_.end()) {
-      store::Credential cred;
-      Status s = store_.GetCredential(meeting_id_, *req.pid, &cred);
-      if (s.code() == Status::Code::kNotFound) return done("bad_credentials", {});
-      if (!s.ok()) return done("unavailable", {});
-      it = secret_hashes_.emplace(*req.pid, cred.secret_hash).first;
-    }
-    if (!DigestEquals(HashSecret(*req.secret), it->second)) return done("bad_credentials", {});
-    std::string pid = *req.pid;
-    return CompleteJoin(req, std::move(pid), "", role, sub, done);
+    if (secret_hashes_.count(*req.pid) != 0) return CheckSecret(std::move(req), std::move(sub), std::move(done), role);
+    const std::string pid = *req.pid;
+    ReadThen(
+        [id = meeting_id_, pid](store::Store& s) {
+          store::Credential cred;
+          Status st = s.GetCredential(id, pid, &cred);
+          return std::make_pair(std::move(st), std::move(cred.secret_hash));
+        },
+        [self = shared_from_this(), req = std::move(req), sub = std::move(sub), done = std::move(done),
+         role](std::pair<Status, std::string> r) mutable {
+          if (r.first.code() == Status::Code::kNotFound) return done("bad_credentials", {});
+          if (!r.first.ok()) return done("unavailable", {});
+          self->secret_hashes_.emplace(*req.pid, std::move(r.second));
+          self->CheckSecret(std::move(req), std::move(sub), std::move(done), role);
+        });
+    return;
   }
 
   // A new participant: its participant_joined and credential commit together; reply after that.
@@ -150,8 +213,39 @@ void Room::Join(JoinRequest req, std::weak_ptr<Subscriber> sub, JoinDone done) {
   Enqueue(std::move(p), std::move(creds));
 }
 
-void Room::CompleteJoin(const JoinRequest& req, std::string pid, std::string secret, domain::Role role,
-                        const std::weak_ptr<Subscriber>& sub, const JoinDone& done) {
+void Room::CheckSecret(JoinRequest req, std::weak_ptr<Subscriber> sub, JoinDone done, domain::Role role) {
+  auto it = secret_hashes_.find(*req.pid);
+  if (!DigestEquals(HashSecret(*req.secret), it->second)) return done("bad_credentials", {});
+  std::string pid = *req.pid;
+  CompleteJoin(std::move(req), std::move(pid), "", role, std::move(sub), std::move(done));
+}
+
+void Room::CompleteJoin(JoinRequest req, std::string pid, std::string secret, domain::Role role,
+                        std::weak_ptr<Subscriber> sub, JoinDone done) {
+  int64_t after = 0;
+  if (req.since && *req.since <= committed_head_) after = *req.since;
+  if (after >= replay_floor_) {
+    return FinishJoin(req, std::move(pid), std::move(secret), role, sub, done, after, {});
+  }
+  // Events up to the snapshot the room was loaded from are not in memory. They are immutable, so
+  // reading them first and taking the rest from memory afterwards cannot miss or repeat one.
+  ReadThen(
+      [id = meeting_id_, after](store::Store& s) {
+        std::vector<store::StoredEvent> events;
+        Status st = s.ReadEvents(id, after, 0, /*replayed_only=*/true, &events);
+        return std::make_pair(std::move(st), std::move(events));
+      },
+      [self = shared_from_this(), req = std::move(req), pid = std::move(pid), secret = std::move(secret), role,
+       sub = std::move(sub), done = std::move(done),
+       after](std::pair<Status, std::vector<store::StoredEvent>> r) mutable {
+        if (!r.first.ok()) return done("unavailable", {});
+        self->FinishJoin(req, std::move(pid), std::move(secret), role, sub, done, after, r.second);
+      });
+}
+
+void Room::FinishJoin(const JoinRequest& req, std::string pid, std::string secret, domain::Role role,
+                      const std::weak_ptr<Subscriber>& sub, const JoinDone& done, int64_t after,
+                      const std::vector<store::StoredEvent>& older) {
   JoinResult r;
   r.name = domain::ParticipantName(committed_, pid);
   if (r.name.empty()) r.name = req.name;
@@ -159,40 +253,46 @@ void Room::CompleteJoin(const JoinRequest& req, std::string pid, std::string sec
   r.secret = std::move(secret);
   r.role = role;
   r.head_seq = committed_head_;
-  int64_t after = 0;
-  if (req.since && *req.since <= committed_head_) {
-    r.resumed = true;
-    after = *req.since;
-  }
-  auto first = std::upper_bound(replay_.begin(), replay_.end(), after,
+  r.resumed = req.since && *req.since <= committed_head_;
+
+  const int64_t from_memory = std::max(after, replay_floor_);
+  auto first = std::upper_bound(replay_.begin(), replay_.end(), from_memory,
                                 [](int64_t seq, const CachedEvent& e) { return seq < e.seq; });
   size_t bytes = 2;
+  for (const store::StoredEvent& e : older) bytes += e.json.size() + 1;
   for (auto it = first; it != replay_.end(); ++it) bytes += it->json->size() + 1;
   r.events_json.reserve(bytes);
   r.events_json.push_back('[');
-  for (auto it = first; it != replay_.end(); ++it) {
-    if (it != first) r.events_json.push_back(',');
-    r.events_json.append(*it->json);
+  bool any = false;
+  auto add = [&](const std::string& json) {
+    if (any) r.events_json.push_back(',');
+    r.events_json.append(json);
+    any = true;
+  };
+  for (const store::StoredEvent& e : older) {
+    if (e.seq <= replay_floor_) add(e.json);
   }
+  for (auto it = first; it != replay_.end(); ++it) add(*it->json);
   r.events_json.push_back(']');
   // Subscribing in the same handler as the snapshot: events after head_seq arrive as broadcasts.
-  if (auto s = sub.lock()) {
-    subscribers_.push_back(std::move(s));
-    ++live_subscribers_;
-  }
+  Subscribe(sub, req.thread);
   done(std::nullopt, std::move(r));
 }
 
+void Room::Subscribe(const std::weak_ptr<Subscriber>& weak, size_t thread) {
+  auto sub = weak.lock();
+  if (!sub || thread >= fanouts_.size()) return;  // the channel ended while the join was on its way
+  if (!members_.emplace(sub.get(), thread).second) return;
+  ++members_on_[thread];
+  if (!fanouts_[thread]) fanouts_[thread] = std::make_shared<Fanout>();
+  RunOn(threads_.at(thread), [f = fanouts_[thread], weak] { f->Add(weak); });
+}
+
 void Room::Leave(const Subscriber* sub) {
-  auto it =
-      std::find_if(subscribers_.begin(), subscribers_.end(), [&](const auto& s) { return s.get() == sub; });
-  if (it == subscribers_.end()) return;
-  if (fanning_out_ > 0) {
-    it->reset();  // compacted when the fan-out ends
-  } else {
-    subscribers_.erase(it);
-  }
-  --live_subscribers_;
+  auto it = members_.find(sub);
+  if (it == members_.end()) return;
+  --members_on_[it->second];
+  members_.erase(it);
   TouchIdle();
 }
 
@@ -260,9 +360,9 @@ void Room::Enqueue(std::unique_ptr<Pending> p, std::vector<store::Credential> cr
   const int64_t seq = p->seq;
   pending_.push_back(std::move(p));
 
-  // The callback runs on the store's writer thread; everything else happens back on the io thread.
+  // The callback runs on the store's writer thread; everything else happens back on the room's thread.
   store_.Append(std::move(req), [self = shared_from_this(), seq](Status s) {
-    boost::asio::io_context& io = self->io_;
+    boost::asio::io_context& io = self->io();
     boost::asio::post(
         io, [self = std::move(self), seq, s = std::move(s)]() mutable { self->OnAppended(seq, s); });
   });
@@ -297,6 +397,21 @@ void Room::Complete(Pending& p) {
     if (!recovering_)
       spdlog::warn("room {}: append of seq {} failed: {}", meeting_id_, p.seq, p.status.ToString());
     recovering_ = true;
+    if (p.status.code() == Status::Code::kDuplicate && !p.waiters.empty()) {
+      // A retry of an event stored before this room was loaded (its id was not in memory): the
+      // pusher gets the original seq, as for any retry.
+      ReadThen(
+          [id = meeting_id_, event_id = p.id](store::Store& s) {
+            int64_t seq = 0;
+            Status st = s.FindEventSeq(id, event_id, &seq);
+            return std::make_pair(std::move(st), seq);
+          },
+          [waiters = std::move(p.waiters)](std::pair<Status, int64_t> r) {
+            for (const PushDone& w : waiters) {
+              w(r.first.ok() ? PushResult{std::nullopt, r.second} : PushResult{"unavailable", std::nullopt});
+            }
+          });
+    }
     for (PushDone& w : p.waiters) w({"unavailable", std::nullopt});
     if (p.join) p.join->done("unavailable", {});
     return;
@@ -306,24 +421,37 @@ void Room::Complete(Pending& p) {
   if (p.join) secret_hashes_[p.join->pid] = p.secret_hash;
   for (PushDone& w : p.waiters) w({std::nullopt, p.seq});
   Send("event", p.json);
+  MaybeSnapshot();
   if (p.join) {
     Pending::JoinWait& j = *p.join;
-    CompleteJoin(j.req, std::move(j.pid), std::move(j.secret), j.role, j.sub, j.done);
+    CompleteJoin(std::move(j.req), std::move(j.pid), std::move(j.secret), j.role, std::move(j.sub),
+                 std::move(j.done));
   }
 }
 
 void Room::Recover() {
-  recovering_ = false;
-  if (Status s = ReadLog(); !s.ok()) {
-    spdlog::warn("room {}: re-reading the log failed: {}", meeting_id_, s.ToString());
-    tentative_ = committed_;
-    tentative_head_ = committed_head_;
-    tentative_last_ts_ = committed_last_ts_;
-  }
+  // recovering_ stays set (new pushes are refused) until the store has been re-read.
+  ReadThen(
+      [id = meeting_id_, after = committed_head_](store::Store& s) {
+        std::vector<store::StoredEvent> events;
+        Status st = s.ReadEvents(id, after, 0, false, &events);
+        return std::make_pair(std::move(st), std::move(events));
+      },
+      [self = shared_from_this()](std::pair<Status, std::vector<store::StoredEvent>> r) {
+        self->recovering_ = false;
+        if (!r.first.ok()) {
+          spdlog::warn("room {}: re-reading the log failed: {}", self->meeting_id_, r.first.ToString());
+          r.second.clear();
+        }
+        self->FoldRead(r.second);
+      });
 }
 
 void Room::Send(std::string_view event, SharedText payload) {
-  FanOut(Broadcast{event, std::move(payload), nullptr});
+  Broadcast b{event, std::move(payload), nullptr};
+  // Encoded once, here, for every subscriber on every thread.
+  b.frame = encoder_ ? encoder_(meeting_id_, event, *b.payload) : b.payload;
+  FanOut(std::move(b));
 }
 
 void Room::FanOut(Broadcast b) {
@@ -334,16 +462,16 @@ void Room::FanOut(Broadcast b) {
   }
   ++fanning_out_;
   for (;;) {
-    const size_t n = subscribers_.size();
-    for (size_t i = 0; i < n; ++i) {
-      if (subscribers_[i]) subscribers_[i]->Deliver(b);
+    // One hand-off per thread with subscribers; on the room's own thread, delivered right here.
+    for (size_t t = 0; t < members_on_.size(); ++t) {
+      if (members_on_[t] == 0) continue;
+      RunOn(threads_.at(t), [f = fanouts_[t], b] { f->Deliver(b); });
     }
     if (outbox_.empty()) break;
     b = std::move(outbox_.front());
     outbox_.pop_front();
   }
   --fanning_out_;
-  std::erase_if(subscribers_, [](const auto& s) { return !s; });
 }
 
 void Room::TouchIdle() {

@@ -1,19 +1,25 @@
 #pragma once
-// Room: one live meeting. Owns the folded state, the head seq, the subscribers (joined channels), the
-// ids already in the log (idempotency) and the appends still waiting for the store.
+// Room: one live meeting. Owns the folded state, the head seq, who is subscribed on which io thread,
+// the ids of events it has seen (idempotency) and the appends still waiting for the store.
+//
+// Threading: a room lives on one io thread, its home (IoThreads::HomeOf), and every method must be
+// called there; so it needs no locks. It never blocks: store reads (credentials, older history,
+// re-reading after a failure) run on the ReaderPool and continue on the home thread. Subscribers
+// live on their connections' threads; a broadcast is encoded once here and handed to each thread
+// that has subscribers in one post (rooms/fanout.hpp).
 //
 // Write path: Push validates against the *tentative* state (committed + pending events), takes seq =
 // tentative head + 1 and hands the event to the store at once, so several appends are in flight
-// (pipelined). Commits are taken back on the io thread strictly in seq order: only then is the event
-// applied to the committed state, acknowledged and broadcast. Nothing not durable is ever broadcast.
-// A store failure fails the pending appends (reason "unavailable"), then the room re-reads the store.
+// (pipelined). Commits are taken back strictly in seq order: only then is the event applied to the
+// committed state, acknowledged and broadcast. Nothing not durable is ever broadcast. A store failure
+// fails the pending appends (reason "unavailable"), then the room re-reads the store. Every
+// kSnapshotEvery events the committed state is written to the store as a snapshot (serialised on
+// the reader pool), so the next cold load reads the latest snapshot plus the tail, not the log.
 //
-// Read path: Join snapshots the committed state-class events and subscribes in the same io handler,
-// so every later event reaches the joiner exactly once: in the reply if committed before, as a
-// broadcast if after.
-//
-// Threading: io thread only (the io_context is every room's strand). Store callbacks are posted back.
-#include <boost/asio/io_context.hpp>
+// Read path: Join snapshots the committed state-class events and subscribes in the same handler, so
+// every later event reaches the joiner exactly once: in the reply if committed before, as a
+// broadcast if after. Events older than the snapshot the room was loaded from are read from the store
+// first (they cannot change), the rest come from memory.
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -27,28 +33,18 @@
 #include <vector>
 
 #include "domain/meeting.hpp"
+#include "rooms/fanout.hpp"
+#include "rooms/io_threads.hpp"
+#include "rooms/subscriber.hpp"
+#include "store/reader_pool.hpp"
 #include "store/store.hpp"
 #include "util/status.hpp"
 
 namespace confab::rooms {
 
-// Immutable bytes shared by every receiver (the same type as channels::SharedFrame).
-using SharedText = std::shared_ptr<const std::string>;
-
-// One message for every subscriber. The upper layer frames it; the first subscriber to need the
-// frame encodes it into `frame`, the rest reuse it (encode once per broadcast).
-struct Broadcast {
-  std::string_view event;  // a string literal: "event", "presence_diff", …
-  SharedText payload;      // a JSON object text
-  mutable SharedText frame;
-};
-
-// A joined channel, as the room sees it.
-class Subscriber {
- public:
-  virtual ~Subscriber() = default;
-  virtual void Deliver(const Broadcast& b) = 0;
-};
+// Turns a broadcast into its wire frame (set by the channels layer: the topic is "meeting:" + id).
+using FrameEncoder =
+    std::function<SharedText(std::string_view meeting_id, std::string_view event, const std::string& payload)>;
 
 struct JoinRequest {
   std::string name;                   // 1..kMaxNameLength code points, checked by the caller
@@ -56,6 +52,7 @@ struct JoinRequest {
   std::optional<std::string> secret;  // …proves it with its secret
   std::optional<std::string> token;   // the facilitator token
   std::optional<int64_t> since;       // the last seq the client has (>= 0)
+  size_t thread = 0;                  // the io thread (IoThreads index) the subscriber lives on
 };
 
 struct JoinResult {
@@ -82,43 +79,50 @@ struct PushResult {
 
 class Room : public std::enable_shared_from_this<Room> {
  public:
-  // Reads the meeting and folds its log. NotFound when there is no such meeting.
-  static Status Load(boost::asio::io_context& io, store::Store& store, std::string meeting_id,
+  // Reads the meeting: its latest snapshot, then the events after it. BLOCKS on the store: call it
+  // on the reader pool, never on an io thread (RoomRegistry does). NotFound when there is no such
+  // meeting. The room lives on threads.at(threads.HomeOf(meeting_id)).
+  static Status Load(IoThreads& threads, store::ReaderPool& reader, std::string meeting_id,
                      std::shared_ptr<Room>* out);
   ~Room();
   Room(const Room&) = delete;
   Room& operator=(const Room&) = delete;
 
   const std::string& meeting_id() const { return meeting_id_; }
-  boost::asio::io_context& io() const { return io_; }
+  boost::asio::io_context& io() const { return threads_.at(home_); }
   // The committed state and head: what every subscriber has seen.
   const domain::Meeting& state() const { return committed_; }
   int64_t head_seq() const { return committed_head_; }
 
   // Checks credentials, creates the participant if needed (reply only once durable), then snapshots
-  // and subscribes `sub` (if it is still alive) and calls `done` — both in the same io handler.
-  // `done` gets a reason ("bad_credentials", "unavailable") or the result.
+  // and subscribes `sub` on thread req.thread (if it is still alive) and calls `done` — both in the
+  // same handler. `done` runs on the room's thread and gets a reason ("bad_credentials",
+  // "unavailable") or the result. To keep the order with broadcasts, `done` must reach the
+  // subscriber's thread with RunOn (rooms/io_threads.hpp).
   using JoinDone = std::function<void(std::optional<std::string> reason, JoinResult result)>;
   void Join(JoinRequest req, std::weak_ptr<Subscriber> sub, JoinDone done);
-  // Unsubscribes; a subscriber that is not subscribed is ignored.
+  // The subscriber's channel ended (it has already Unsubscribed on its own thread). Ignored when it
+  // is not subscribed.
   void Leave(const Subscriber* sub);
 
-  // Validates, sequences and appends one client event; `done` runs once it is durable (seq) or
-  // rejected (reason). A retried id gets the original seq and applies nothing. Transient types are
-  // broadcast at once without seq and never stored.
+  // Validates, sequences and appends one client event; `done` runs on the room's thread once it is
+  // durable (seq) or rejected (reason). A retried id gets the original seq and applies nothing.
+  // Transient types are broadcast at once without seq and never stored.
   using PushDone = std::function<void(PushResult)>;
   void Push(PushRequest req, PushDone done);
 
-  // Called on the io thread for every event this room sees committed, in seq order, with its parsed
-  // form (feeds the views). Not called for the log folded at load.
+  // Called on the room's thread for every event this room sees committed, in seq order, with its
+  // parsed form (feeds the views). Not called for the log folded at load.
   using CommitHook = std::function<void(const store::StoredEvent& event, const nlohmann::json& parsed)>;
   void set_on_committed(CommitHook hook) { on_committed_ = std::move(hook); }
+  void set_encoder(FrameEncoder encoder) { encoder_ = std::move(encoder); }
 
   // Fans `payload` out to every subscriber as `event` (presence diffs, transient events).
   void Send(std::string_view event, SharedText payload);
 
-  size_t subscriber_count() const { return live_subscribers_; }
-  bool idle() const { return live_subscribers_ == 0 && pending_.empty(); }
+  size_t subscriber_count() const { return members_.size(); }
+  // Nothing subscribed, pending or on its way: the room may be unloaded.
+  bool idle() const { return members_.empty() && pending_.empty() && in_flight_reads_ == 0; }
   // When the room last became idle (for unloading).
   std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }
 
@@ -136,19 +140,31 @@ class Room : public std::enable_shared_from_this<Room> {
     SharedText json;
   };
 
-  Room(boost::asio::io_context& io, store::Store& store, std::string meeting_id);
-  Status ReadLog();  // folds events after committed_head_ from the store
+  Room(IoThreads& threads, store::ReaderPool& reader, std::string meeting_id);
+  // Folds stored events after committed_head_ (read by the caller); news for subscribers once loaded.
+  void FoldRead(std::vector<store::StoredEvent>& events);
   void Fold(const nlohmann::json& event, int64_t seq, const std::string& id, bool replayed, SharedText json);
   void Enqueue(std::unique_ptr<Pending> p, std::vector<store::Credential> credentials);
   void OnAppended(int64_t seq, Status status);
   void Complete(Pending& p);
   void Recover();
-  void CompleteJoin(const JoinRequest& req, std::string pid, std::string secret, domain::Role role,
-                    const std::weak_ptr<Subscriber>& sub, const JoinDone& done);
+  void CheckSecret(JoinRequest req, std::weak_ptr<Subscriber> sub, JoinDone done, domain::Role role);
+  void CompleteJoin(JoinRequest req, std::string pid, std::string secret, domain::Role role,
+                    std::weak_ptr<Subscriber> sub, JoinDone done);
+  void FinishJoin(const JoinRequest& req, std::string pid, std::string secret, domain::Role role,
+                  const std::weak_ptr<Subscriber>& sub, const JoinDone& done, int64_t after,
+                  const std::vector<store::StoredEvent>& older);
+  void Subscribe(const std::weak_ptr<Subscriber>& sub, size_t thread);
   void FanOut(Broadcast b);
+  void MaybeSnapshot();
   void TouchIdle();
+  // Runs `work(store)` on the reader pool and `then(result)` back on this room's thread.
+  template <typename Work, typename Then>
+  void ReadThen(Work work, Then then);
 
-  boost::asio::io_context& io_;
+  IoThreads& threads_;
+  const size_t home_;
+  store::ReaderPool& reader_;
   store::Store& store_;
   const std::string meeting_id_;
   std::string facilitator_token_hash_;
@@ -159,21 +175,31 @@ class Room : public std::enable_shared_from_this<Room> {
   domain::Meeting tentative_;  // committed_ + every pending event
   int64_t tentative_head_ = 0;
   int64_t tentative_last_ts_ = 0;
+  int64_t last_snapshot_seq_ = 0;  // the newest snapshot stored (or being stored)
 
-  std::vector<CachedEvent> replay_;                         // committed state-class events, by seq
-  std::unordered_map<std::string, int64_t> committed_ids_;  // event id -> seq
+  // Committed state-class events after replay_floor_, by seq. Those at or below it (folded into the
+  // snapshot the room was loaded from) are read from the store when a join needs them.
+  std::vector<CachedEvent> replay_;
+  int64_t replay_floor_ = 0;
+  // Ids of the events folded since load. A retry of an older id reaches the store, which refuses
+  // it as Duplicate; the room then answers with the stored seq.
+  std::unordered_map<std::string, int64_t> committed_ids_;
   std::unordered_map<std::string, Pending*> pending_ids_;
   std::deque<std::unique_ptr<Pending>> pending_;  // in seq order
-  bool recovering_ = false;  // a pending append failed: later ones will too; reject until drained
+  bool recovering_ = false;  // a pending append failed: later ones will too; reject until re-read
   std::unordered_map<std::string, std::string> secret_hashes_;  // pid -> hash, a cache of the store
+  int in_flight_reads_ = 0;                                     // store reads the room waits for
 
-  std::vector<std::shared_ptr<Subscriber>> subscribers_;  // entries nulled while fanning out
-  size_t live_subscribers_ = 0;
+  // Who is subscribed, on which thread; per thread, how many, and that thread's Fanout.
+  std::unordered_map<const Subscriber*, size_t> members_;
+  std::vector<size_t> members_on_;
+  std::vector<std::shared_ptr<Fanout>> fanouts_;
   int fanning_out_ = 0;
   std::deque<Broadcast> outbox_;  // broadcasts raised while fanning out, delivered after in order
   std::chrono::steady_clock::time_point idle_since_;
   std::unique_ptr<Attachment> attachment_;
   CommitHook on_committed_;
+  FrameEncoder encoder_;
   bool loaded_ = false;  // the initial fold is done; later folds are news for on_committed_
 };
 

@@ -4,87 +4,131 @@
 #include <map>
 #include <string>
 
-#include "rooms/room.hpp"
+#include "store/reader_pool.hpp"
 #include "store/store.hpp"
 
 namespace confab::rooms {
 
-struct RoomRegistry::Impl {
-  Impl(boost::asio::io_context& io, store::Store& store) : io(io), store(store), sweep(io) {}
+// The rooms of one io thread. Every member is touched on that thread only.
+struct RoomRegistry::Shard {
+  explicit Shard(boost::asio::io_context& io) : io(io), sweep(std::make_unique<boost::asio::steady_timer>(io)) {}
 
-  // Arms the sweep while rooms are loaded; with none loaded no timer is pending, so a registry with
-  // nothing to unload never keeps io_context::run() busy.
-  void ArmSweep() {
-    if (sweep_armed) return;
-    sweep_armed = true;
-    sweep.expires_after(idle_after / 2 + std::chrono::milliseconds(1));
-    sweep.async_wait([this, alive = std::weak_ptr<bool>(alive)](const boost::system::error_code& ec) {
-      if (ec || alive.expired()) return;
-      sweep_armed = false;
-      Sweep();
-    });
+  boost::asio::io_context& io;
+  std::map<std::string, std::shared_ptr<Room>, std::less<>> rooms;
+  std::map<std::string, std::vector<GetDone>, std::less<>> loading;  // waiters, by meeting
+  std::unique_ptr<boost::asio::steady_timer> sweep;  // reset by Shutdown
+  bool sweep_armed = false;
+};
+
+RoomRegistry::RoomRegistry(std::vector<boost::asio::io_context*> threads, store::ReaderPool& reader)
+    : threads_(std::move(threads)), reader_(reader) {
+  for (size_t i = 0; i < threads_.size(); ++i) shards_.push_back(std::make_unique<Shard>(threads_.at(i)));
+}
+
+RoomRegistry::RoomRegistry(boost::asio::io_context& io, store::ReaderPool& reader)
+    : RoomRegistry(std::vector<boost::asio::io_context*>{&io}, reader) {}
+
+RoomRegistry::~RoomRegistry() {
+  Shutdown();
+}
+
+void RoomRegistry::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  alive_.reset();
+  for (auto& shard : shards_) {
+    shard->rooms.clear();
+    shard->loading.clear();
+    shard->sweep.reset();
   }
+  loaded_ = 0;
+}
 
-  void Sweep() {
+void RoomRegistry::Get(std::string meeting_id, GetDone done) {
+  if (shut_down_) return;
+  Shard& shard = *shards_[threads_.HomeOf(meeting_id)];
+  RunOn(shard.io, [this, &shard, id = std::move(meeting_id), done = std::move(done)]() mutable {
+    if (auto it = shard.rooms.find(id); it != shard.rooms.end()) return done(Status::Ok(), it->second);
+    auto [waiting, first] = shard.loading.try_emplace(id);
+    waiting->second.push_back(std::move(done));
+    if (first) LoadInto(shard, id);
+  });
+}
+
+void RoomRegistry::IfLoaded(std::string meeting_id, std::function<void(Room&)> fn) {
+  if (shut_down_) return;
+  Shard& shard = *shards_[threads_.HomeOf(meeting_id)];
+  RunOn(shard.io, [&shard, id = std::move(meeting_id), fn = std::move(fn)] {
+    if (auto it = shard.rooms.find(id); it != shard.rooms.end()) fn(*it->second);
+  });
+}
+
+void RoomRegistry::LoadInto(Shard& shard, const std::string& meeting_id) {
+  reader_.Run(
+      shard.io.get_executor(),
+      [this, meeting_id](store::Store&) {
+        std::shared_ptr<Room> room;
+        Status s = Room::Load(threads_, reader_, meeting_id, &room);
+        return std::make_pair(std::move(s), std::move(room));
+      },
+      [this, &shard, meeting_id, alive = std::weak_ptr<bool>(alive_)](std::pair<Status, std::shared_ptr<Room>> r) {
+        if (alive.expired() || shut_down_) return;
+        auto node = shard.loading.extract(meeting_id);
+        std::vector<GetDone> waiters = node.empty() ? std::vector<GetDone>{} : std::move(node.mapped());
+        std::shared_ptr<Room> room = std::move(r.second);
+        if (r.first.ok()) {
+          if (on_committed_) room->set_on_committed(on_committed_);
+          if (encoder_) room->set_encoder(encoder_);
+          shard.rooms.emplace(meeting_id, room);
+          loaded_.fetch_add(1, std::memory_order_relaxed);
+          ArmSweep(shard);
+        }
+        for (GetDone& w : waiters) w(r.first, room);
+      });
+}
+
+void RoomRegistry::ArmSweep(Shard& shard) {
+  // A pending timer keeps io_context::run() busy, so it is armed only while rooms are loaded.
+  if (shard.sweep_armed) return;
+  shard.sweep_armed = true;
+  shard.sweep->expires_after(idle_after_ / 2 + std::chrono::milliseconds(1));
+  shard.sweep->async_wait([this, &shard, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+    if (ec || alive.expired() || shut_down_) return;
+    shard.sweep_armed = false;
     const auto now = std::chrono::steady_clock::now();
-    for (auto it = rooms.begin(); it != rooms.end();) {
+    for (auto it = shard.rooms.begin(); it != shard.rooms.end();) {
       const Room& room = *it->second;
-      if (room.idle() && now - room.idle_since() >= idle_after) {
-        it = rooms.erase(it);
+      if (room.idle() && now - room.idle_since() >= idle_after_) {
+        it = shard.rooms.erase(it);
+        loaded_.fetch_sub(1, std::memory_order_relaxed);
       } else {
         ++it;
       }
     }
-    if (!rooms.empty()) ArmSweep();
-  }
-
-  boost::asio::io_context& io;
-  store::Store& store;
-  std::map<std::string, std::shared_ptr<Room>, std::less<>> rooms;
-  std::chrono::milliseconds idle_after{60'000};
-  boost::asio::steady_timer sweep;
-  bool sweep_armed = false;
-  Room::CommitHook on_committed;
-  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
-};
-
-RoomRegistry::RoomRegistry(boost::asio::io_context& io, store::Store& store)
-    : impl_(std::make_unique<Impl>(io, store)) {}
-
-RoomRegistry::~RoomRegistry() {
-  impl_->sweep.cancel();
-}
-
-Status RoomRegistry::Get(std::string_view meeting_id, std::shared_ptr<Room>* out) {
-  if (auto it = impl_->rooms.find(meeting_id); it != impl_->rooms.end()) {
-    *out = it->second;
-    return Status::Ok();
-  }
-  std::shared_ptr<Room> room;
-  if (Status s = Room::Load(impl_->io, impl_->store, std::string(meeting_id), &room); !s.ok()) return s;
-  if (impl_->on_committed) room->set_on_committed(impl_->on_committed);
-  impl_->rooms.emplace(std::string(meeting_id), room);
-  // Loaded for a reader who may never join (the HTTP API): unload it later unless someone does.
-  impl_->ArmSweep();
-  *out = std::move(room);
-  return Status::Ok();
+    if (!shard.rooms.empty()) ArmSweep(shard);
+  });
 }
 
 store::Store& RoomRegistry::store() {
-  return impl_->store;
+  return reader_.store();
 }
-boost::asio::io_context& RoomRegistry::io() {
-  return impl_->io;
+store::ReaderPool& RoomRegistry::reader() {
+  return reader_;
+}
+IoThreads& RoomRegistry::threads() {
+  return threads_;
 }
 void RoomRegistry::set_idle_unload(std::chrono::milliseconds after) {
-  impl_->idle_after = after;
+  idle_after_ = after;
 }
-void RoomRegistry::set_on_committed(
-    std::function<void(const store::StoredEvent&, const nlohmann::json&)> hook) {
-  impl_->on_committed = std::move(hook);
+void RoomRegistry::set_on_committed(Room::CommitHook hook) {
+  on_committed_ = std::move(hook);
+}
+void RoomRegistry::set_encoder(FrameEncoder encoder) {
+  encoder_ = std::move(encoder);
 }
 size_t RoomRegistry::loaded() const {
-  return impl_->rooms.size();
+  return loaded_.load(std::memory_order_relaxed);
 }
 
 }  // namespace confab::rooms

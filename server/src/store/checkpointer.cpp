@@ -54,10 +54,31 @@ int Checkpointer::OnWalCommit(void* self, sqlite3* db, const char* schema, int f
   }
   if (finish_inline) {
     // Only the frames committed during the background round are left to copy.
-    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    cp->checkpoints_.fetch_add(1, std::memory_order_relaxed);
+    const int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    cp->Record(rc, db);
   }
   return SQLITE_OK;
+}
+
+void Checkpointer::Record(int rc, sqlite3* db) {
+  // BUSY only means a reader or the writer held frames back; the next round copies them.
+  const bool failed = rc != SQLITE_OK && rc != SQLITE_BUSY;
+  if (failed) {
+    spdlog::warn("store: checkpoint failed: {}", sqlite3_errmsg(db));
+  } else {
+    checkpoints_.fetch_add(1, std::memory_order_relaxed);
+  }
+  std::lock_guard lock(mu_);
+  if (failed) {
+    error_ = std::string("checkpoint failed: ") + sqlite3_errmsg(db);
+  } else {
+    error_.clear();
+  }
+}
+
+Status Checkpointer::health() const {
+  std::lock_guard lock(mu_);
+  return error_.empty() ? Status::Ok() : Status::IoError(error_);
 }
 
 void Checkpointer::Run() {
@@ -70,11 +91,7 @@ void Checkpointer::Run() {
       running_ = true;
     }
     int rc = sqlite3_wal_checkpoint_v2(conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-      spdlog::warn("store: background checkpoint failed: {}", sqlite3_errmsg(conn_->db()));
-    } else {
-      checkpoints_.fetch_add(1, std::memory_order_relaxed);
-    }
+    Record(rc, conn_->db());
     std::lock_guard lock(mu_);
     running_ = false;
     ran_ = true;

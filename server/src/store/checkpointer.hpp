@@ -42,19 +42,25 @@ class Checkpointer {
   void Stop();
 
   uint64_t checkpoints() const { return checkpoints_.load(std::memory_order_relaxed); }
+  // Ok, or IoError with the last checkpoint failure until a later round succeeds. A failing
+  // checkpoint loses nothing but lets the WAL grow without bound, so it is reported as writer health.
+  Status health() const;
 
  private:
   explicit Checkpointer(std::unique_ptr<SqliteConnection> conn);
   static int OnWalCommit(void* self, sqlite3* db, const char* schema, int frames);
+  // Counts a round, or keeps its error for health().
+  void Record(int rc, sqlite3* db);
   void Run();
 
   std::unique_ptr<SqliteConnection> conn_;  // checkpoint thread only
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   bool wanted_ = false;   // the hook asked for a round
   bool running_ = false;  // a round is copying
   bool ran_ = false;      // a round finished since the hook last finished the copy inline
   bool stopping_ = false;
+  std::string error_;  // last checkpoint failure; empty once one succeeded since
   std::thread thread_;
   std::atomic<uint64_t> checkpoints_{0};
 };

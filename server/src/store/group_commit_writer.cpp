@@ -5,7 +5,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <string>
+#include <tuple>
+
+#include "store/schema.hpp"
 
 namespace confab::store {
 namespace {
@@ -40,6 +44,11 @@ constexpr std::string_view kIndexTail =
     "SELECT meeting_id, seq, id, rowid FROM events WHERE rowid > ?1 ORDER BY meeting_id, seq";
 constexpr std::string_view kMaxRowid = "SELECT COALESCE(MAX(rowid), 0) FROM events";
 constexpr std::string_view kSetIndexedThrough = "UPDATE index_state SET indexed_through = ?";
+constexpr std::string_view kPutSnapshot =
+    "INSERT OR REPLACE INTO snapshots(meeting_id, seq, last_ts, state_json) VALUES (?, ?, ?, ?)";
+constexpr std::string_view kAddUsage =
+    "INSERT INTO feature_usage(type, day, meeting_id, events) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (type, day, meeting_id) DO UPDATE SET events = events + excluded.events";
 
 // The cache's memory bound: past it, the next index flush forgets every meeting (they reload on use).
 constexpr size_t kMaxCachedIds = size_t{4} << 20;
@@ -71,18 +80,50 @@ GroupCommitWriter::~GroupCommitWriter() {
 }
 
 void GroupCommitWriter::Append(AppendRequest req, std::function<void(Status)> done) {
+  Enqueue(Pending{std::move(req), std::nullopt, std::move(done), Status::Ok()});
+}
+
+void GroupCommitWriter::PutSnapshot(Snapshot snap, std::function<void(Status)> done) {
+  Enqueue(Pending{AppendRequest{}, std::move(snap), std::move(done), Status::Ok()});
+}
+
+void GroupCommitWriter::Enqueue(Pending p) {
   {
     std::lock_guard lock(mu_);
     if (!closing_) {
-      queue_.push_back(Pending{std::move(req), std::move(done), Status::Ok()});
+      queue_.push_back(std::move(p));
       ++queued_;
       // Only a writer that is waiting needs waking; a busy one takes this with its next batch.
       if (queue_.size() == 1) work_cv_.notify_one();
       return;
     }
   }
-  failed_appends_.fetch_add(1, std::memory_order_relaxed);
-  if (done) done(Status::Unavailable("store is closed"));
+  if (!p.snap) failed_appends_.fetch_add(1, std::memory_order_relaxed);
+  if (p.done) p.done(Status::Unavailable("store is closed"));
+}
+
+Status GroupCommitWriter::Health() const {
+  if (closed_.load(std::memory_order_acquire)) return Status::Unavailable("store is closed");
+  if (!healthy_.load(std::memory_order_acquire)) {
+    std::lock_guard lock(health_mu_);
+    return Status::Unavailable(unhealthy_why_);
+  }
+  if (checkpointer_) {
+    if (Status c = checkpointer_->health(); !c.ok()) return Status::Unavailable(c.message());
+  }
+  return Status::Ok();
+}
+
+Status GroupCommitWriter::ExecForTesting(std::string sql) {
+  std::future<Status> result;
+  {
+    std::lock_guard lock(mu_);
+    if (closing_) return Status::Unavailable("store is closed");
+    test_execs_.push_back(TestExec{std::move(sql), {}});
+    result = test_execs_.back().result.get_future();
+  }
+  work_cv_.notify_one();
+  return result.get();
 }
 
 void GroupCommitWriter::Flush() {
@@ -96,6 +137,7 @@ void GroupCommitWriter::Close() {
     std::lock_guard lock(mu_);
     closing_ = true;
   }
+  closed_.store(true, std::memory_order_release);
   work_cv_.notify_one();
   if (thread_.get_id() == std::this_thread::get_id()) return;  // from a callback: cannot join itself
   std::lock_guard lock(join_mu_);
@@ -118,14 +160,19 @@ StoreStats GroupCommitWriter::Stats() const {
 
 void GroupCommitWriter::Run() {
   std::vector<Pending> batch;
+  std::vector<TestExec> execs;
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      work_cv_.wait(lock, [&] { return !queue_.empty() || closing_; });
+      work_cv_.wait(lock, [&] { return !queue_.empty() || !test_execs_.empty() || closing_; });
+      execs.swap(test_execs_);
       // Closing still drains: the loop only ends once nothing is queued.
-      if (queue_.empty()) break;
+      if (queue_.empty() && execs.empty()) break;
       batch.swap(queue_);
     }
+    for (TestExec& e : execs) e.result.set_value(conn_->Exec(e.sql.c_str()));
+    execs.clear();
+    if (batch.empty()) continue;
     CommitBatch(batch);
     for (Pending& p : batch) {
       if (!p.done) continue;
@@ -182,7 +229,7 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
       // Only a request that may fail after writing part of itself needs a savepoint: creating a
       // meeting (id taken) or storing credentials (participant taken). Plain event appends are
       // checked in full before their first write.
-      const bool guarded = p.req.create.has_value() || !p.req.credentials.empty();
+      const bool guarded = !p.snap && (p.req.create.has_value() || !p.req.credentials.empty());
       if (guarded) {
         if (Status s = StepOnce(savepoint, "savepoint"); !s.ok()) {
           batch_lost = s;
@@ -190,7 +237,7 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
         }
       }
       bool wrote = false;
-      p.status = WriteRequest(p.req, &wrote);
+      p.status = p.snap ? WriteSnapshot(*p.snap) : WriteRequest(p.req, &wrote);
       if (guarded) {
         if (!p.status.ok()) StepOnce(rollback_to, "rollback to savepoint");
         StepOnce(release, "release savepoint");
@@ -206,6 +253,7 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
         break;
       }
     }
+    if (batch_lost.ok()) batch_lost = WriteUsage(batch);
     if (!batch_lost.ok()) {
       fail_all(Status::IoError("transaction rolled back: " + batch_lost.message()));
       if (!sqlite3_get_autocommit(conn_->db())) conn_->Exec("ROLLBACK");
@@ -221,9 +269,11 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   }
   // The cache already counts this batch's writes; if they are gone it must be rebuilt.
   if (!committed) DropCache();
+  UpdateHealth(batch, committed);
 
   uint64_t ok_events = 0;
   for (const Pending& p : batch) {
+    if (p.snap) continue;  // not an append: the stats count appends and events only
     if (p.status.ok()) {
       appends_.fetch_add(1, std::memory_order_relaxed);
       ok_events += p.req.events.size();
@@ -237,6 +287,31 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
           .count();
   commit_micros_.fetch_add(static_cast<uint64_t>(micros), std::memory_order_relaxed);
+}
+
+void GroupCommitWriter::UpdateHealth(const std::vector<Pending>& batch, bool committed) {
+  // A request's own Conflict/Duplicate/NotFound/Invalid says nothing about the disk; IoError and
+  // Unavailable do (and after a lost batch every request carries the batch's reason).
+  const Status* trouble = nullptr;
+  for (const Pending& p : batch) {
+    const Status::Code c = p.status.code();
+    if (c == Status::Code::kIoError || c == Status::Code::kUnavailable) {
+      trouble = &p.status;
+      break;
+    }
+  }
+  if (committed && !trouble) {
+    if (!healthy_.load(std::memory_order_relaxed)) {
+      spdlog::info("store: commits succeed again");
+      healthy_.store(true, std::memory_order_release);
+    }
+    return;
+  }
+  std::string why = trouble ? trouble->message() : "commit failed";
+  if (healthy_.load(std::memory_order_relaxed)) spdlog::error("store: appends failing: {}", why);
+  std::lock_guard lock(health_mu_);
+  unhealthy_why_ = "appends failing: " + std::move(why);
+  healthy_.store(false, std::memory_order_release);
 }
 
 void GroupCommitWriter::DropCache() {
@@ -468,6 +543,57 @@ Status GroupCommitWriter::WriteRequest(const AppendRequest& req, bool* wrote) {
   if (!req.events.empty()) log->head = req.events.back().seq;
   for (uint64_t h : hashes) cached_ids_ += log->id_hashes.insert(h).second ? 1 : 0;
   unindexed_events_ += static_cast<int64_t>(req.events.size());
+  return Status::Ok();
+}
+
+}  // namespace confab::store
+
+namespace confab::store {
+
+Status GroupCommitWriter::WriteSnapshot(const Snapshot& snap) {
+  const std::string& mid = snap.meeting_id;
+  if (mid.empty()) return Status::Invalid("snapshot without a meeting id");
+  if (snap.seq < 1)
+    return Status::Invalid("snapshot of meeting " + mid + " at seq " + std::to_string(snap.seq));
+  // A snapshot is a cache of the log: one past the durable head would fold events that may never
+  // commit (a room queues it behind its appends, so a failed append fails it here too).
+  MeetingLog* log = nullptr;
+  if (Status s = FindLog(mid, false, &log); !s.ok()) return s;
+  if (snap.seq > log->head) {
+    return Status::Invalid("snapshot of meeting " + mid + " at seq " + std::to_string(snap.seq) +
+                           " is past its head " + std::to_string(log->head));
+  }
+  Status st;
+  sqlite3_stmt* put = conn_->Prepare(kPutSnapshot, &st);
+  if (!put) return st;
+  StatementScope q(put);
+  q.Bind(1, mid);
+  q.Bind(2, snap.seq);
+  q.Bind(3, snap.last_ts);
+  q.Bind(4, snap.state_json);
+  if (q.Step() != SQLITE_DONE) return conn_->LastError("write snapshot");
+  return Status::Ok();
+}
+
+Status GroupCommitWriter::WriteUsage(const std::vector<Pending>& batch) {
+  // Sorted by the table's key, so the upserts walk its B-tree left to right. Views point into batch.
+  std::map<std::tuple<std::string_view, int64_t, std::string_view>, int64_t> counts;
+  for (const Pending& p : batch) {
+    if (p.snap || !p.status.ok()) continue;
+    for (const StoredEvent& e : p.req.events) ++counts[{e.type, UsageDay(e.ts), p.req.meeting_id}];
+  }
+  if (counts.empty()) return Status::Ok();
+  Status st;
+  sqlite3_stmt* add = conn_->Prepare(kAddUsage, &st);
+  if (!add) return st;
+  for (const auto& [key, n] : counts) {
+    StatementScope q(add);
+    q.Bind(1, std::get<0>(key));
+    q.Bind(2, std::get<1>(key));
+    q.Bind(3, std::get<2>(key));
+    q.Bind(4, n);
+    if (q.Step() != SQLITE_DONE) return conn_->LastError("count feature usage");
+  }
   return Status::Ok();
 }
 

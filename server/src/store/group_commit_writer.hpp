@@ -10,20 +10,30 @@
 // If BEGIN or COMMIT itself fails, or a write fails outside a savepoint, every request of the batch
 // fails (nothing of it is durable).
 //
+// Snapshots (PutSnapshot) queue and commit the same way; each is one INSERT OR REPLACE, checked
+// first against the cached head so a snapshot can never be ahead of the durable log. In the same
+// transaction as a batch's events the writer adds them to feature_usage (schema v3): counted in memory
+// per (type, day, meeting), then one UPSERT per distinct key, so the counts are exactly the log's.
+//
+// Health: after a batch that could not commit (or a request that failed on I/O) the writer reports
+// Unavailable until a later batch commits cleanly; a failing checkpointer is reported too.
+//
 // The writer also maintains the deferred event_index (schema v2, docs/storage.md): every
 // kIndexEveryEvents events, inside a batch's transaction, it indexes the tail in one sorted insert.
 // The cache is trusted only while this connection is the file's only writer: another connection's
 // commit (PRAGMA data_version moved) or a failed batch drops it and indexes the whole tail first.
 //
-// Threading: Append, Flush, Stats and Close are safe from any thread. Callbacks run on the writer
-// thread; they must be quick and must not call Flush or Close (that would wait for the writer
+// Threading: Append, PutSnapshot, Flush, Health, Stats and Close are safe from any thread. Callbacks run on
+// the writer thread; they must be quick and must not call Flush or Close (that would wait for the writer
 // thread from the writer thread).
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -54,8 +64,18 @@ class GroupCommitWriter {
   // Store::Append. After Close, `done` runs at once on the calling thread with Unavailable.
   void Append(AppendRequest req, std::function<void(Status)> done);
 
+  // Store::PutSnapshot; after Close, as Append.
+  void PutSnapshot(Snapshot snap, std::function<void(Status)> done);
+
   // Blocks until every Append queued before this call has completed (its callback has run).
   void Flush();
+
+  // Store::WriterHealth: Ok, or Unavailable with the reason. Reads only memory.
+  Status Health() const;
+
+  // Runs `sql` on the writer connection, on the writer thread, between two batches, and returns its
+  // outcome (tests: e.g. PRAGMA max_page_count to make the disk "full"). After Close: Unavailable.
+  Status ExecForTesting(std::string sql);
 
   // Stops accepting appends, commits everything already queued (every queued callback runs) and
   // joins the writer thread. Idempotent.
@@ -65,9 +85,14 @@ class GroupCommitWriter {
 
  private:
   struct Pending {
-    AppendRequest req;
+    AppendRequest req;  // unless snap is set
+    std::optional<Snapshot> snap;
     std::function<void(Status)> done;
     Status status;
+  };
+  struct TestExec {
+    std::string sql;
+    std::promise<Status> result;
   };
   // What the writer knows of one meeting's stored log.
   struct MeetingLog {
@@ -75,6 +100,7 @@ class GroupCommitWriter {
     std::unordered_set<uint64_t> id_hashes;  // of every stored event id (collisions checked in SQL)
   };
 
+  void Enqueue(Pending p);
   void Run();
   // Writes one batch in one transaction and sets every Pending::status.
   void CommitBatch(std::vector<Pending>& batch);
@@ -83,6 +109,12 @@ class GroupCommitWriter {
   Status IndexTail();
   // Writes one request. Ok, or why it must be rolled back; *wrote is set once anything was written.
   Status WriteRequest(const AppendRequest& req, bool* wrote);
+  // Writes one snapshot (a single statement: it fails without leaving anything behind).
+  Status WriteSnapshot(const Snapshot& snap);
+  // Adds the events of the batch's successful requests to feature_usage.
+  Status WriteUsage(const std::vector<Pending>& batch);
+  // Records whether `batch` leaves the writer healthy.
+  void UpdateHealth(const std::vector<Pending>& batch, bool committed);
   // Checks that do not touch the database: ids, contiguous seqs.
   static Status CheckShape(const AppendRequest& req);
   // The cached log of `mid`, loaded from event_index on a miss; NotFound when there is no meeting.
@@ -107,11 +139,18 @@ class GroupCommitWriter {
   std::condition_variable work_cv_;  // queue_ became non-empty, or closing_
   std::condition_variable done_cv_;  // completed_ advanced
   std::vector<Pending> queue_;
-  uint64_t queued_ = 0;     // Appends ever accepted
-  uint64_t completed_ = 0;  // of those, how many have had their callback run (in queue order)
+  std::vector<TestExec> test_execs_;  // run between batches
+  uint64_t queued_ = 0;               // Appends ever accepted
+  uint64_t completed_ = 0;            // of those, how many have had their callback run (in queue order)
   bool closing_ = false;
   std::mutex join_mu_;  // two threads closing at once must not both join
   std::thread thread_;
+
+  // Health: the flag is the fast path; the reason is read only when the flag is down.
+  std::atomic<bool> healthy_{true};
+  std::atomic<bool> closed_{false};  // appends are refused: as unhealthy as a full disk
+  mutable std::mutex health_mu_;
+  std::string unhealthy_why_;
 
   std::atomic<uint64_t> commits_{0}, appends_{0}, events_{0}, failed_appends_{0}, commit_micros_{0},
       max_batch_events_{0}, index_flushes_{0};

@@ -11,11 +11,17 @@ ReaderPool::~ReaderPool() {
 }
 
 void ReaderPool::Post(std::function<void()> job) {
-  boost::asio::post(pool_, [job = std::move(job)] { Guard(job); });
+  Submit([job = std::move(job)] { Guard(job); });
 }
 
 void ReaderPool::Stop() {
-  pool_.stop();
+  {
+    std::lock_guard lock(mu_);
+    stopped_.store(true, std::memory_order_release);
+  }
+  // join, not thread_pool::stop: the threads drain the queue (skipping every job, see Submit) and
+  // exit, so no dropped job outlives Stop holding a work guard on someone's io_context.
+  std::lock_guard lock(join_mu_);
   pool_.join();
 }
 

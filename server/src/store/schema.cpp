@@ -82,6 +82,33 @@ constexpr Migration kMigrations[] = {
      ");"
      "INSERT INTO index_state(one, indexed_through) VALUES (1, (SELECT COALESCE(MAX(rowid), 0) FROM "
      "events));"},
+    // Version 3: derived tables the writer keeps beside the log (docs/storage.md).
+    // - snapshots: a meeting's folded state every few hundred events, written by rooms through
+    //   PutSnapshot. Clustered on (meeting_id, seq) so "latest at or before seq S" is one seek and a
+    //   short backward walk (last_ts is checked on the way: snapshots per meeting are few hundred).
+    //   Not backfilled: a meeting without one folds from seq 1, as before.
+    // - feature_usage: events per (type, UTC day, meeting), upserted in the transaction of the events
+    //   it counts. Keyed type first: "how popular is X over these days" reads one range. Backfilled
+    //   here, with day = floor(ts / 86400000) as the writer computes it (SQLite's / truncates, so
+    //   negative timestamps are rounded down by hand).
+    {3,
+     "CREATE TABLE snapshots ("
+     "  meeting_id TEXT NOT NULL,"
+     "  seq INTEGER NOT NULL,"
+     "  last_ts INTEGER NOT NULL,"
+     "  state_json TEXT NOT NULL,"
+     "  PRIMARY KEY (meeting_id, seq)"
+     ") WITHOUT ROWID;"
+     "CREATE TABLE feature_usage ("
+     "  type TEXT NOT NULL,"
+     "  day INTEGER NOT NULL,"
+     "  meeting_id TEXT NOT NULL,"
+     "  events INTEGER NOT NULL,"
+     "  PRIMARY KEY (type, day, meeting_id)"
+     ") WITHOUT ROWID;"
+     "INSERT INTO feature_usage(type, day, meeting_id, events)"
+     "  SELECT type, CASE WHEN ts >= 0 THEN ts / 86400000 ELSE (ts - 86399999) / 86400000 END AS day,"
+     "    meeting_id, COUNT(*) FROM events GROUP BY type, day, meeting_id ORDER BY type, day, meeting_id;"},
 };
 
 int64_t NowMs() {

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "store/schema.hpp"
+#include "util/thread_role.hpp"
 
 namespace confab::store {
 namespace {
@@ -52,6 +53,21 @@ constexpr std::string_view kListMeetings =
     "SELECT id, facilitator_token_hash, created_ts FROM meetings ORDER BY created_ts, id";
 constexpr std::string_view kGetCredential =
     "SELECT secret_hash FROM credentials WHERE meeting_id = ? AND pid = ?";
+// One seek to (meeting_id, max_seq) in the primary key, then backwards past snapshots newer than
+// max_ts (empty when max_seq decides; a few hundred entries at most, read without the overflow pages
+// of their state_json),
+// rather than a second index that every snapshot write would pay for.
+constexpr std::string_view kLatestSnapshot =
+    "SELECT seq, last_ts, state_json FROM snapshots WHERE meeting_id = ?1 AND seq <= ?2 AND last_ts <= ?3 "
+    "ORDER BY seq DESC LIMIT 1";
+// The key is (type, day, meeting_id) and a day range names no type, so the types are walked by
+// seeks (a loose index scan: one per distinct type, a few dozen) and each one's day range read: the
+// table is never scanned whole, however many days it holds.
+constexpr std::string_view kScanFeatureUsage =
+    "WITH RECURSIVE t(type) AS (SELECT MIN(type) FROM feature_usage UNION ALL "
+    "SELECT (SELECT MIN(type) FROM feature_usage WHERE type > t.type) FROM t WHERE t.type IS NOT NULL) "
+    "SELECT f.type, f.day, f.meeting_id, f.events FROM t CROSS JOIN feature_usage f "
+    "ON f.type = t.type AND f.day >= ?1 AND f.day < ?2 ORDER BY 1, 2, 3";
 
 StoredEvent EventFromRow(const StatementScope& q) {
   StoredEvent e;
@@ -155,10 +171,12 @@ void SqliteStore::Append(AppendRequest req, std::function<void(Status)> done) {
 }
 
 void SqliteStore::Flush() {
+  ExpectBlockingAllowed("SqliteStore::Flush");
   writer_->Flush();
 }
 
 Status SqliteStore::GetMeeting(std::string_view meeting_id, MeetingRecord* out) {
+  ExpectBlockingAllowed("SqliteStore::GetMeeting");
   ReadLease lease(*this);
   if (!lease.status().ok()) return lease.status();
   Status st;
@@ -174,6 +192,7 @@ Status SqliteStore::GetMeeting(std::string_view meeting_id, MeetingRecord* out) 
 }
 
 Status SqliteStore::HeadSeq(std::string_view meeting_id, int64_t* out) {
+  ExpectBlockingAllowed("SqliteStore::HeadSeq");
   ReadLease lease(*this);
   if (!lease.status().ok()) return lease.status();
   Status st;
@@ -203,6 +222,7 @@ Status SqliteStore::HeadSeq(std::string_view meeting_id, int64_t* out) {
 
 Status SqliteStore::ReadEvents(std::string_view meeting_id, int64_t after_seq, size_t limit,
                                bool replayed_only, std::vector<StoredEvent>* out) {
+  ExpectBlockingAllowed("SqliteStore::ReadEvents");
   ReadLease lease(*this);
   if (!lease.status().ok()) return lease.status();
   Status st;
@@ -223,6 +243,7 @@ Status SqliteStore::ReadEvents(std::string_view meeting_id, int64_t after_seq, s
 
 Status SqliteStore::ScanEvents(std::string_view meeting_id, int64_t after_seq,
                                const std::function<bool(const StoredEvent&)>& fn) {
+  ExpectBlockingAllowed("SqliteStore::ScanEvents");
   ReadLease lease(*this);
   if (!lease.status().ok()) return lease.status();
   Status st;
@@ -236,6 +257,7 @@ Status SqliteStore::ScanEvents(std::string_view meeting_id, int64_t after_seq,
 }
 
 Status SqliteStore::ScanAll(const std::function<bool(const StoredEvent&)>& fn) {
+  ExpectBlockingAllowed("SqliteStore::ScanAll");
   ReadLease lease(*this);
   if (!lease.status().ok()) return lease.status();
   Status st;
@@ -246,6 +268,7 @@ Status SqliteStore::ScanAll(const std::function<bool(const StoredEvent&)>& fn) {
 }
 
 Status SqliteStore::FindEventSeq(std::string_view meeting_id, std::string_view event_id, int64_t* seq) {
+  ExpectBlockingAllowed("SqliteStore::FindEventSeq");
   ReadLease lease(*this);
   if (!lease.status().ok()) return lease.status();
   Status st;
@@ -262,6 +285,7 @@ Status SqliteStore::FindEventSeq(std::string_view meeting_id, std::string_view e
 }
 
 Status SqliteStore::GetCredential(std::string_view meeting_id, std::string_view pid, Credential* out) {
+  ExpectBlockingAllowed("SqliteStore::GetCredential");
   ReadLease lease(*this);
   if (!lease.status().ok()) return lease.status();
   Status st;
@@ -280,6 +304,7 @@ Status SqliteStore::GetCredential(std::string_view meeting_id, std::string_view 
 }
 
 Status SqliteStore::ListMeetings(std::vector<MeetingRecord>* out) {
+  ExpectBlockingAllowed("SqliteStore::ListMeetings");
   ReadLease lease(*this);
   if (!lease.status().ok()) return lease.status();
   Status st;
@@ -293,6 +318,60 @@ Status SqliteStore::ListMeetings(std::vector<MeetingRecord>* out) {
     if (rc != SQLITE_ROW) return lease.conn().LastError("list meetings");
     out->push_back(MeetingFromRow(q));
   }
+}
+
+void SqliteStore::PutSnapshot(Snapshot snap, std::function<void(Status)> done) {
+  writer_->PutSnapshot(std::move(snap), std::move(done));
+}
+
+Status SqliteStore::LatestSnapshot(std::string_view meeting_id, int64_t max_seq, int64_t max_ts,
+                                   Snapshot* out) {
+  ExpectBlockingAllowed("SqliteStore::LatestSnapshot");
+  ReadLease lease(*this);
+  if (!lease.status().ok()) return lease.status();
+  Status st;
+  sqlite3_stmt* stmt = lease.Prepare(kLatestSnapshot, &st);
+  if (!stmt) return st;
+  StatementScope q(stmt);
+  q.Bind(1, meeting_id);
+  q.Bind(2, max_seq);
+  q.Bind(3, max_ts);
+  int rc = q.Step();
+  if (rc == SQLITE_DONE) return Status::NotFound("no snapshot of " + std::string(meeting_id));
+  if (rc != SQLITE_ROW) return lease.conn().LastError("read snapshot");
+  out->meeting_id = std::string(meeting_id);
+  out->seq = q.Int(0);
+  out->last_ts = q.Int(1);
+  out->state_json = q.Text(2);
+  return Status::Ok();
+}
+
+Status SqliteStore::ScanFeatureUsage(int64_t from_day, int64_t to_day,
+                                     const std::function<bool(const FeatureUsage&)>& fn) {
+  ExpectBlockingAllowed("SqliteStore::ScanFeatureUsage");
+  ReadLease lease(*this);
+  if (!lease.status().ok()) return lease.status();
+  Status st;
+  sqlite3_stmt* stmt = lease.Prepare(kScanFeatureUsage, &st);
+  if (!stmt) return st;
+  StatementScope q(stmt);
+  q.Bind(1, from_day);
+  q.Bind(2, to_day);
+  for (;;) {
+    int rc = q.Step();
+    if (rc == SQLITE_DONE) return Status::Ok();
+    if (rc != SQLITE_ROW) return lease.conn().LastError("read feature usage");
+    FeatureUsage u;
+    u.type = q.Text(0);
+    u.day = q.Int(1);
+    u.meeting_id = q.Text(2);
+    u.events = q.Int(3);
+    if (!fn(u)) return Status::Ok();
+  }
+}
+
+Status SqliteStore::WriterHealth() const {
+  return writer_->Health();
 }
 
 StoreStats SqliteStore::Stats() const {

@@ -5,7 +5,8 @@
 // Reads lease a connection from a small pool; WAL lets them read the last committed snapshot
 // while the writer writes, so a read never waits for a commit.
 //
-// Threading: every method is safe from any thread (the Store rule).
+// Threading: every method is safe from any thread (the Store rule). Every blocking one starts with
+// ExpectBlockingAllowed (util/thread_role.hpp), so a call from an io thread is caught at once.
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,6 +38,11 @@ class SqliteStore final : public Store {
   Status FindEventSeq(std::string_view meeting_id, std::string_view event_id, int64_t* seq) override;
   Status GetCredential(std::string_view meeting_id, std::string_view pid, Credential* out) override;
   Status ListMeetings(std::vector<MeetingRecord>* out) override;
+  void PutSnapshot(Snapshot snap, std::function<void(Status)> done) override;
+  Status LatestSnapshot(std::string_view meeting_id, int64_t max_seq, int64_t max_ts, Snapshot* out) override;
+  Status ScanFeatureUsage(int64_t from_day, int64_t to_day,
+                          const std::function<bool(const FeatureUsage&)>& fn) override;
+  Status WriterHealth() const override;
   StoreStats Stats() const override;
   std::string Describe() const override;
 
@@ -45,6 +51,10 @@ class SqliteStore final : public Store {
   void Close();
 
   const std::string& path() const { return path_; }
+
+  // Runs `sql` on the writer's own connection between two batches (tests: per-connection pragmas
+  // such as max_page_count, to fail commits the way a full disk does).
+  Status ExecOnWriterForTesting(std::string sql) { return writer_->ExecForTesting(std::move(sql)); }
 
  private:
   // A read connection borrowed from the pool; returned to it on destruction.

@@ -65,6 +65,9 @@ struct AppendRequest {
 // A meeting's folded state after event `seq` (domain::ToJson text; the store does not parse it).
 // A cache of the log, rebuildable from it: rooms write one every few hundred events as they
 // commit, so a cold meeting opens from the latest snapshot plus the events after it.
+// Rooms write a snapshot once this many events have committed since the last one.
+inline constexpr int64_t kSnapshotEvery = 1000;
+
 struct Snapshot {
   std::string meeting_id;
   int64_t seq = 0;      // the last event folded into state_json

@@ -61,4 +61,12 @@ inline Status AppendAndWait(Store& store, AppendRequest req) {
   return result.get();
 }
 
+// Puts a snapshot and waits for the outcome.
+inline Status PutSnapshotAndWait(Store& store, Snapshot snap) {
+  std::promise<Status> done;
+  auto result = done.get_future();
+  store.PutSnapshot(std::move(snap), [&](Status s) { done.set_value(std::move(s)); });
+  return result.get();
+}
+
 }  // namespace confab::store::testing

@@ -1,6 +1,7 @@
 #include "views/audit.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <unordered_map>
 
 #include "domain/meeting.hpp"
@@ -161,18 +162,47 @@ class Narrator {
 
 }  // namespace
 
-Status BuildAudit(store::Store& store, std::string_view meeting_id, const AuditFilter& filter,
-                  std::vector<AuditRow>* out) {
-  const std::vector<std::string> types = SplitTypes(filter.type);
+struct AuditReader::Impl {
+  Impl(store::Store& s, std::string_view id, const AuditFilter& f, std::vector<std::string> t, int64_t h)
+      : store(s), meeting_id(id), filter(f), types(std::move(t)), head(h) {}
+
+  store::Store& store;
+  std::string meeting_id;
+  AuditFilter filter;
+  std::vector<std::string> types;  // filter.type split
+  int64_t head = 0;                // the last seq read: the head when opened
+  int64_t after = 0;               // the last seq read so far
+  Narrator narrator;
+  std::vector<store::StoredEvent> page;  // reused between pages
+};
+
+AuditReader::AuditReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+AuditReader::~AuditReader() = default;
+
+Status AuditReader::Open(store::Store& store, std::string_view meeting_id, const AuditFilter& filter,
+                         std::unique_ptr<AuditReader>* out) {
+  std::vector<std::string> types = SplitTypes(filter.type);
   for (const std::string& t : types) {
     if (domain::FindEventType(t) == nullptr) return Status::Invalid("unknown event type: " + t);
   }
-  store::MeetingRecord record;
-  if (Status s = store.GetMeeting(meeting_id, &record); !s.ok()) return s;
+  int64_t head = 0;
+  if (Status s = store.HeadSeq(meeting_id, &head); !s.ok()) return s;
+  auto impl = std::make_unique<Impl>(store, meeting_id, filter, std::move(types), head);
+  out->reset(new AuditReader(std::move(impl)));
+  return Status::Ok();
+}
 
-  out->clear();
-  Narrator narrator;
-  return store.ScanEvents(meeting_id, 0, [&](const store::StoredEvent& ev) {
+Status AuditReader::Next(size_t page_events, std::vector<AuditRow>* rows, bool* end) {
+  Impl& r = *impl_;
+  rows->clear();
+  *end = r.after >= r.head;
+  if (*end) return Status::Ok();
+  const size_t limit = static_cast<size_t>(std::min<int64_t>(std::max<size_t>(1, page_events), r.head - r.after));
+  if (Status s = r.store.ReadEvents(r.meeting_id, r.after, limit, /*replayed_only=*/false, &r.page); !s.ok())
+    return s;
+  for (const store::StoredEvent& ev : r.page) {
+    if (ev.seq > r.head) break;
+    r.after = ev.seq;
     nlohmann::json parsed = nlohmann::json::parse(ev.json, nullptr, /*allow_exceptions=*/false);
     if (parsed.is_discarded()) parsed = nlohmann::json::object();  // still listed: the audit hides nothing
     AuditRow row{.seq = ev.seq,
@@ -180,36 +210,54 @@ Status BuildAudit(store::Store& store, std::string_view meeting_id, const AuditF
                  .actor_pid = ev.actor_pid,
                  .actor = ActorName(parsed),
                  .type = ev.type,
-                 .summary = narrator.Describe(ev, parsed)};
-    const bool type_ok = types.empty() || std::find(types.begin(), types.end(), row.type) != types.end();
-    const bool actor_ok =
-        filter.actor.empty() || row.actor_pid == filter.actor || EqualsIgnoreCase(row.actor, filter.actor);
-    if (type_ok && actor_ok) out->push_back(std::move(row));
-    return true;
-  });
+                 .summary = r.narrator.Describe(ev, parsed)};
+    const bool type_ok =
+        r.types.empty() || std::find(r.types.begin(), r.types.end(), row.type) != r.types.end();
+    const bool actor_ok = r.filter.actor.empty() || row.actor_pid == r.filter.actor ||
+                          EqualsIgnoreCase(row.actor, r.filter.actor);
+    if (type_ok && actor_ok) rows->push_back(std::move(row));
+  }
+  // A short page is the end of the log (it may hold gaps, never more than the head).
+  *end = r.after >= r.head || r.page.size() < limit;
+  return Status::Ok();
+}
+
+Status BuildAudit(store::Store& store, std::string_view meeting_id, const AuditFilter& filter,
+                  std::vector<AuditRow>* out) {
+  std::unique_ptr<AuditReader> reader;
+  if (Status s = AuditReader::Open(store, meeting_id, filter, &reader); !s.ok()) return s;
+  out->clear();
+  std::vector<AuditRow> rows;
+  for (bool end = false; !end;) {
+    if (Status s = reader->Next(500, &rows, &end); !s.ok()) return s;
+    std::move(rows.begin(), rows.end(), std::back_inserter(*out));
+  }
+  return Status::Ok();
+}
+
+nlohmann::json AuditRowJson(const AuditRow& r) {
+  return {{"seq", r.seq},       {"ts", FormatIsoMs(r.ts)}, {"ts_ms", r.ts},          {"actor_pid", r.actor_pid},
+          {"actor", r.actor}, {"type", r.type},          {"summary", r.summary}};
+}
+
+void AppendAuditCsvHeader(std::string* out) {
+  AppendCsvRecord({"seq", "ts", "actor_pid", "actor", "type", "summary"}, out);
+}
+
+void AppendAuditCsvRecord(const AuditRow& r, std::string* out) {
+  AppendCsvRecord({std::to_string(r.seq), FormatIsoMs(r.ts), r.actor_pid, r.actor, r.type, r.summary}, out);
 }
 
 nlohmann::json AuditRowsJson(std::string_view meeting_id, const std::vector<AuditRow>& rows) {
   nlohmann::json events = nlohmann::json::array();
-  for (const AuditRow& r : rows) {
-    events.push_back({{"seq", r.seq},
-                      {"ts", FormatIsoMs(r.ts)},
-                      {"ts_ms", r.ts},
-                      {"actor_pid", r.actor_pid},
-                      {"actor", r.actor},
-                      {"type", r.type},
-                      {"summary", r.summary}});
-  }
+  for (const AuditRow& r : rows) events.push_back(AuditRowJson(r));
   return {{"meeting_id", meeting_id}, {"count", rows.size()}, {"events", std::move(events)}};
 }
 
 std::string AuditRowsCsv(const std::vector<AuditRow>& rows) {
   std::string out(kUtf8Bom);
-  AppendCsvRecord({"seq", "ts", "actor_pid", "actor", "type", "summary"}, &out);
-  for (const AuditRow& r : rows) {
-    AppendCsvRecord({std::to_string(r.seq), FormatIsoMs(r.ts), r.actor_pid, r.actor, r.type, r.summary},
-                    &out);
-  }
+  AppendAuditCsvHeader(&out);
+  for (const AuditRow& r : rows) AppendAuditCsvRecord(r, &out);
   return out;
 }
 

@@ -1,98 +1,91 @@
 #include "views/feature_popularity.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <unordered_map>
 
 #include "views/time_text.hpp"
 
 namespace confab::views {
-namespace {
 
-bool HitLess(int64_t ts_a, uint32_t m_a, int64_t ts_b, uint32_t m_b) {
-  return ts_a != ts_b ? ts_a < ts_b : m_a < m_b;
+DayRange DaysOf(std::optional<int64_t> from_ms, std::optional<int64_t> to_ms) {
+  DayRange r;
+  if (from_ms) r.from_day = UtcDayOf(*from_ms);
+  if (to_ms) {
+    // The day holding to_ms - 1 is the last one touched; written so that no bound overflows.
+    const int64_t rem = ((*to_ms % kMsPerDay) + kMsPerDay) % kMsPerDay;
+    r.to_day = UtcDayOf(*to_ms) + (rem != 0 ? 1 : 0);
+  }
+  return r;
 }
 
-}  // namespace
+Status FeaturePopularityJson(store::Store& store, std::optional<int64_t> from_ms, std::optional<int64_t> to_ms,
+                             nlohmann::json* out) {
+  if (from_ms && to_ms && *from_ms > *to_ms) return Status::Invalid("from is after to");
+  const DayRange days = DaysOf(from_ms, to_ms);
 
-void FeaturePopularity::OnEvent(const store::StoredEvent& ev, const nlohmann::json&) {
-  auto [mit, _] = meeting_ids_.try_emplace(ev.meeting_id, static_cast<uint32_t>(meeting_ids_.size()));
-  auto it = types_.find(ev.type);
-  if (it == types_.end()) it = types_.emplace(ev.type, TypeHits{}).first;
-  TypeHits& t = it->second;
-  const Hit hit{ev.ts, mit->second};
-  if (!t.hits.empty() && HitLess(hit.ts, hit.meeting, t.hits.back().ts, t.hits.back().meeting))
-    t.sorted = false;
-  t.hits.push_back(hit);
-  ++events_;
-}
-
-void FeaturePopularity::Clear() {
-  types_.clear();
-  meeting_ids_.clear();
-  events_ = 0;
-}
-
-nlohmann::json FeaturePopularity::Query(std::optional<int64_t> from_ms, std::optional<int64_t> to_ms) {
   struct TypeRow {
-    std::string type;
     int64_t count = 0;
     int64_t meetings = 0;
+    std::vector<bool> seen;  // by interned meeting
   };
-  std::vector<TypeRow> rows;
-  std::map<int64_t, std::map<std::string, int64_t>> days;  // UTC day number -> type -> count
-  // Distinct meetings, per type and overall: stamp[m] == the pass that last saw meeting m.
-  std::vector<uint32_t> stamp(meeting_ids_.size(), 0), any(meeting_ids_.size(), 0);
-  uint32_t pass = 0;
-  int64_t total = 0, meetings_total = 0;
+  std::map<std::string, TypeRow, std::less<>> types;
+  std::map<int64_t, std::map<std::string, int64_t>> per_day;  // day -> type -> events
+  std::unordered_map<std::string, uint32_t> meeting_ids;      // interned, so `seen` is a bitmap
+  int64_t total = 0;
+  Status s = store.ScanFeatureUsage(days.from_day.value_or(std::numeric_limits<int64_t>::min()),
+                                    days.to_day.value_or(std::numeric_limits<int64_t>::max()),
+                                    [&](const store::FeatureUsage& u) {
+                                      if (u.events <= 0) return true;
+                                      const uint32_t m =
+                                          meeting_ids.try_emplace(u.meeting_id, meeting_ids.size()).first->second;
+                                      auto it = types.find(u.type);
+                                      if (it == types.end()) it = types.emplace(u.type, TypeRow{}).first;
+                                      TypeRow& t = it->second;
+                                      t.count += u.events;
+                                      if (t.seen.size() <= m) t.seen.resize(m + 1);
+                                      if (!t.seen[m]) t.seen[m] = true, ++t.meetings;
+                                      per_day[u.day][u.type] += u.events;
+                                      total += u.events;
+                                      return true;
+                                    });
+  if (!s.ok()) return s;
 
-  for (auto& [type, t] : types_) {
-    if (!t.sorted) {
-      std::sort(t.hits.begin(), t.hits.end(),
-                [](const Hit& a, const Hit& b) { return HitLess(a.ts, a.meeting, b.ts, b.meeting); });
-      t.sorted = true;
-    }
-    auto begin = t.hits.begin();
-    auto end = t.hits.end();
-    if (from_ms)
-      begin = std::lower_bound(begin, end, *from_ms, [](const Hit& h, int64_t v) { return h.ts < v; });
-    if (to_ms) end = std::lower_bound(begin, end, *to_ms, [](const Hit& h, int64_t v) { return h.ts < v; });
-    if (begin >= end) continue;
-    ++pass;
-    TypeRow row{.type = type};
-    std::map<std::string, int64_t>* day_counts = nullptr;
-    int64_t current_day = 0;
-    for (auto h = begin; h != end; ++h) {
-      ++row.count;
-      if (stamp[h->meeting] != pass) stamp[h->meeting] = pass, ++row.meetings;
-      if (!any[h->meeting]) any[h->meeting] = 1, ++meetings_total;
-      const int64_t day = UtcDayOf(h->ts);
-      if (day_counts == nullptr || day != current_day) {  // hits are sorted: days change rarely
-        current_day = day;
-        day_counts = &days[day];
-      }
-      ++(*day_counts)[type];
-    }
-    total += row.count;
-    rows.push_back(std::move(row));
-  }
-
-  std::sort(rows.begin(), rows.end(), [](const TypeRow& a, const TypeRow& b) {
-    return a.count != b.count ? a.count > b.count : a.type < b.type;
+  std::vector<std::pair<std::string, const TypeRow*>> rows;
+  for (const auto& [type, row] : types) rows.emplace_back(type, &row);
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return a.second->count != b.second->count ? a.second->count > b.second->count : a.first < b.first;
   });
-  nlohmann::json types = nlohmann::json::array();
-  for (const TypeRow& r : rows)
-    types.push_back({{"type", r.type}, {"count", r.count}, {"meetings", r.meetings}});
+  nlohmann::json type_list = nlohmann::json::array();
+  for (const auto& [type, row] : rows)
+    type_list.push_back({{"type", type}, {"count", row->count}, {"meetings", row->meetings}});
   nlohmann::json day_list = nlohmann::json::array();
-  for (const auto& [day, counts] : days) {
+  for (const auto& [day, counts] : per_day) {
     int64_t n = 0;
     for (const auto& [_, c] : counts) n += c;
     day_list.push_back({{"day", FormatUtcDay(day * kMsPerDay)}, {"events", n}, {"types", counts}});
   }
-  return {{"from", from_ms ? nlohmann::json(*from_ms) : nlohmann::json()},
-          {"to", to_ms ? nlohmann::json(*to_ms) : nlohmann::json()},
+  // Only rows with events name a meeting, so every interned meeting counts.
+  *out = {{"from", days.from_day ? nlohmann::json(*days.from_day * kMsPerDay) : nlohmann::json()},
+          {"to", days.to_day ? nlohmann::json(*days.to_day * kMsPerDay) : nlohmann::json()},
           {"events", total},
-          {"meetings", meetings_total},
-          {"types", std::move(types)},
+          {"meetings", meeting_ids.size()},
+          {"types", std::move(type_list)},
           {"days", std::move(day_list)}};
+  return Status::Ok();
+}
+
+void FeatureUsageCount::Add(const store::StoredEvent& ev) {
+  ++counts_[{ev.type, UtcDayOf(ev.ts), ev.meeting_id}];
+  ++events_;
+}
+
+std::vector<store::FeatureUsage> FeatureUsageCount::Rows() const {
+  std::vector<store::FeatureUsage> out;
+  out.reserve(counts_.size());
+  for (const auto& [key, n] : counts_)
+    out.push_back(store::FeatureUsage{std::get<0>(key), std::get<1>(key), std::get<2>(key), n});
+  return out;
 }
 
 }  // namespace confab::views

@@ -1,43 +1,50 @@
 #pragma once
-// FeaturePopularity: how much each feature (event type) is used across all meetings, in total and
-// per UTC day, and by how many meetings — for GET /api/analytics/features?from=&to=.
-// Keeps one (ts, meeting) pair per event (16 bytes) so any [from, to) range is exact to the ms.
-// Not thread-safe: owned by the ViewHub.
+// Feature popularity: how much each feature (event type) is used across all meetings, in total and
+// per UTC day, and by how many meetings — GET /api/analytics/features?from=&to= (docs/views.md).
+//
+// Answered from the store's usage table (Store::ScanFeatureUsage: events per type, UTC day and
+// meeting, kept by the writer in the transaction that stores the events), so the server holds
+// nothing for it and folds nothing at start-up. The table's grain is the UTC day, so a range is
+// widened to the whole UTC days it touches.
+//
+// Threading: FeaturePopularityJson BLOCKS on the store (ReaderPool thread). FeatureUsageCount is a
+// plain value, not thread-safe.
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <tuple>
 #include <vector>
 
-#include "views/projection.hpp"
+#include "store/store.hpp"
+#include "util/status.hpp"
 
 namespace confab::views {
 
-class FeaturePopularity final : public Projection {
+// The UTC days [from_day, to_day) that a half-open ms range [from_ms, to_ms) touches; an absent
+// bound stays open (nullopt).
+struct DayRange {
+  std::optional<int64_t> from_day, to_day;
+};
+DayRange DaysOf(std::optional<int64_t> from_ms, std::optional<int64_t> to_ms);
+
+// The usage of the days `from_ms`/`to_ms` touch. Shape in docs/views.md; "from"/"to" echo the
+// bounds actually answered (UTC midnights). Invalid when from_ms > to_ms.
+Status FeaturePopularityJson(store::Store& store, std::optional<int64_t> from_ms, std::optional<int64_t> to_ms,
+                             nlohmann::json* out);
+
+// The usage rows a log implies, recounted from its events: what the writer should have kept
+// (`confab rebuild-views` and tests compare the two).
+class FeatureUsageCount {
  public:
-  std::string_view name() const override { return "features"; }
-  void OnEvent(const store::StoredEvent& ev, const nlohmann::json& parsed) override;
-  void Clear() override;
-  nlohmann::json Snapshot() override { return Query(std::nullopt, std::nullopt); }
-
-  // Events with from_ms <= ts < to_ms (an absent bound is open). Shape in docs/views.md.
-  nlohmann::json Query(std::optional<int64_t> from_ms, std::optional<int64_t> to_ms);
-
+  void Add(const store::StoredEvent& ev);
+  // Sorted by (type, day, meeting_id).
+  std::vector<store::FeatureUsage> Rows() const;
   uint64_t events() const { return events_; }
 
  private:
-  struct Hit {
-    int64_t ts;
-    uint32_t meeting;
-  };
-  struct TypeHits {
-    std::vector<Hit> hits;
-    bool sorted = true;  // by (ts, meeting); appends keep it so until a rebuild interleaves meetings
-  };
-
-  std::map<std::string, TypeHits, std::less<>> types_;
-  std::unordered_map<std::string, uint32_t> meeting_ids_;  // interned: hits hold the index
+  std::map<std::tuple<std::string, int64_t, std::string>, int64_t> counts_;
   uint64_t events_ = 0;
 };
 

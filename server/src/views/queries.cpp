@@ -1,30 +1,31 @@
 #include "views/queries.hpp"
 
 #include <chrono>
+#include <limits>
+#include <map>
+#include <set>
+#include <algorithm>
+#include <tuple>
+#include <vector>
 
+#include "views/feature_popularity.hpp"
+#include "views/state_at.hpp"
+#include "views/streams.hpp"
 #include "views/summary.hpp"
 #include "views/time_text.hpp"
 
 namespace confab::views {
 
-Status MeetingAnalyticsJson(ViewHub& hub, store::Store& store, std::string_view meeting_id,
-                            nlohmann::json* out) {
-  if (hub.AnalyticsOf(meeting_id, out).ok()) return Status::Ok();
-  // Not (wholly) in the hub — e.g. the hub was not rebuilt at start-up: the log is the truth.
-  MeetingFold fold{std::string(meeting_id)};
-  if (Status s = FoldMeeting(store, meeting_id, &fold); !s.ok()) return s;
-  *out = fold.AnalyticsJson();
-  return Status::Ok();
+Status MeetingAnalyticsJson(ViewHub& hub, std::string_view meeting_id, nlohmann::json* out) {
+  return hub.Analytics(meeting_id, out);
 }
 
-Status FeaturesJson(ViewHub& hub, std::optional<int64_t> from_ms, std::optional<int64_t> to_ms,
+Status FeaturesJson(store::Store& store, std::optional<int64_t> from_ms, std::optional<int64_t> to_ms,
                     nlohmann::json* out) {
-  if (from_ms && to_ms && *from_ms > *to_ms) return Status::Invalid("from is after to");
-  *out = hub.Features(from_ms, to_ms);
-  return Status::Ok();
+  return FeaturePopularityJson(store, from_ms, to_ms, out);
 }
 
-Status FeaturesJson(ViewHub& hub, std::string_view from, std::string_view to, nlohmann::json* out) {
+Status FeaturesJson(store::Store& store, std::string_view from, std::string_view to, nlohmann::json* out) {
   std::optional<int64_t> from_ms, to_ms;
   if (!from.empty()) {
     int64_t v;
@@ -38,23 +39,25 @@ Status FeaturesJson(ViewHub& hub, std::string_view from, std::string_view to, nl
       return Status::Invalid("to: " + s.message());
     to_ms = v;
   }
-  return FeaturesJson(hub, from_ms, to_ms, out);
+  return FeaturesJson(store, from_ms, to_ms, out);
 }
 
 Status AuditJson(store::Store& store, std::string_view meeting_id, const AuditFilter& filter,
                  nlohmann::json* out) {
-  std::vector<AuditRow> rows;
-  if (Status s = BuildAudit(store, meeting_id, filter, &rows); !s.ok()) return s;
-  *out = AuditRowsJson(meeting_id, rows);
+  std::unique_ptr<ChunkSource> source;
+  if (Status s = OpenAuditJson(store, meeting_id, filter, &source); !s.ok()) return s;
+  std::string body;
+  if (Status s = DrainChunks(*source, &body); !s.ok()) return s;
+  *out = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (out->is_discarded()) return Status::IoError("audit json did not parse");  // a bug, not data
   return Status::Ok();
 }
 
 Status AuditCsv(store::Store& store, std::string_view meeting_id, const AuditFilter& filter,
                 std::string* out) {
-  std::vector<AuditRow> rows;
-  if (Status s = BuildAudit(store, meeting_id, filter, &rows); !s.ok()) return s;
-  *out = AuditRowsCsv(rows);
-  return Status::Ok();
+  std::unique_ptr<ChunkSource> source;
+  if (Status s = OpenAuditCsv(store, meeting_id, filter, &source); !s.ok()) return s;
+  return DrainChunks(*source, out);
 }
 
 Status SummaryMarkdown(store::Store& store, std::string_view meeting_id, std::string* out) {
@@ -63,44 +66,104 @@ Status SummaryMarkdown(store::Store& store, std::string_view meeting_id, std::st
 
 namespace {
 
-// The first place two JSON values differ, as a JSON pointer ("" when equal).
-std::string FirstDifference(const nlohmann::json& a, const nlohmann::json& b) {
-  nlohmann::json patch = nlohmann::json::diff(a, b);
-  if (patch.empty()) return "";
-  return patch[0].value("path", "/") + " (" + patch[0].value("op", "?") + ")";
+std::string UsageRow(const store::FeatureUsage& u) {
+  return u.type + " on " + FormatUtcDay(u.day * kMsPerDay) + " in " + u.meeting_id + ": " +
+         std::to_string(u.events) + " events";
+}
+
+auto UsageKey(const store::FeatureUsage& u) {
+  return std::tie(u.type, u.day, u.meeting_id);
 }
 
 }  // namespace
 
-int RebuildViews(store::Store& store, std::ostream& out, ViewHub* live) {
-  ViewHub fresh;
+int RebuildViews(store::Store& store, std::ostream& out) {
   const auto start = std::chrono::steady_clock::now();
-  Status s = fresh.RebuildAll(store);
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-  if (!s.ok()) {
-    out << "rebuild-views: store failed: " << s.ToString() << "\n";
+  auto elapsed_ms = [&start] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
+        .count();
+  };
+  auto failed = [&out](const char* what, const Status& s) {
+    out << "rebuild-views: store failed (" << what << "): " << s.ToString() << "\n";
     return 2;
-  }
-  const ViewHubStats st = fresh.Stats();
-  out << "rebuild-views: " << st.meetings << " meetings, " << st.events << " events folded in " << ms
+  };
+
+  // 1. Fold every meeting, one at a time (ScanAll goes meeting by meeting), and recount usage.
+  FeatureUsageCount recount;
+  uint64_t meetings = 0, events = 0, unparsable = 0, gaps = 0;
+  std::optional<MeetingFold> fold;
+  int64_t last_seq = 0;
+  Status s = store.ScanAll([&](const store::StoredEvent& ev) {
+    if (!fold || fold->meeting_id() != ev.meeting_id) {
+      fold.emplace(ev.meeting_id);
+      last_seq = 0;
+      ++meetings;
+    }
+    if (ev.seq != last_seq + 1) ++gaps;
+    last_seq = ev.seq;
+    ++events;
+    recount.Add(ev);
+    nlohmann::json parsed = nlohmann::json::parse(ev.json, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded()) {
+      ++unparsable;
+    } else {
+      fold->Apply(ev, parsed);
+    }
+    return true;
+  });
+  if (!s.ok()) return failed("scan", s);
+  out << "rebuild-views: " << meetings << " meetings, " << events << " events folded in " << elapsed_ms()
       << " ms";
-  if (st.unparsable) out << ", " << st.unparsable << " unparsable rows skipped";
-  if (st.gaps) out << ", " << st.gaps << " seq gaps";
+  if (unparsable) out << ", " << unparsable << " unparsable rows skipped";
+  if (gaps) out << ", " << gaps << " seq gaps";
   out << "\n";
-  // Bound to a name: a range-for over a member of a temporary would dangle.
-  const nlohmann::json features = fresh.Features(std::nullopt, std::nullopt);
-  for (const auto& t : features["types"]) {
-    out << "  " << t["type"].get<std::string>() << ": " << t["count"].get<int64_t>() << " events in "
-        << t["meetings"].get<int64_t>() << " meetings\n";
+
+  // 2. The usage table against the recount (both sorted by type, day, meeting).
+  const std::vector<store::FeatureUsage> want = recount.Rows();
+  std::vector<store::FeatureUsage> have;
+  s = store.ScanFeatureUsage(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(),
+                             [&have](const store::FeatureUsage& u) {
+                               if (u.events != 0) have.push_back(u);
+                               return true;
+                             });
+  if (!s.ok()) return failed("feature usage", s);
+  std::sort(have.begin(), have.end(), [](const auto& a, const auto& b) { return UsageKey(a) < UsageKey(b); });
+  std::map<std::string, std::pair<int64_t, std::set<std::string>>> per_type;  // events, meetings
+  for (const store::FeatureUsage& u : want) {
+    auto& [n, ids] = per_type[u.type];
+    n += u.events;
+    ids.insert(u.meeting_id);
   }
-  if (live == nullptr) return 0;
-  const std::string diff = FirstDifference(live->Snapshot(), fresh.Snapshot());
-  if (!diff.empty()) {
-    out << "rebuild-views: MISMATCH between live and rebuilt views at " << diff << "\n";
+  for (const auto& [type, t] : per_type)
+    out << "  " << type << ": " << t.first << " events in " << t.second.size() << " meetings\n";
+  std::string mismatch;
+  for (size_t i = 0; mismatch.empty() && i < std::max(want.size(), have.size()); ++i) {
+    if (i >= have.size()) {
+      mismatch = "missing row " + UsageRow(want[i]);
+    } else if (i >= want.size()) {
+      mismatch = "extra row " + UsageRow(have[i]);
+    } else if (UsageKey(want[i]) != UsageKey(have[i]) || want[i].events != have[i].events) {
+      mismatch = "table has " + UsageRow(have[i]) + ", the log " + UsageRow(want[i]);
+    }
+  }
+
+  // 3. Snapshots the meetings lack (stores older than snapshots; idempotent otherwise).
+  std::vector<store::MeetingRecord> records;
+  if (s = store.ListMeetings(&records); !s.ok()) return failed("list meetings", s);
+  int64_t written = 0;
+  for (const store::MeetingRecord& r : records) {
+    int64_t n = 0;
+    if (s = BuildSnapshots(store, r.id, &n); !s.ok()) return failed(("snapshots of " + r.id).c_str(), s);
+    written += n;
+  }
+  out << "rebuild-views: " << written << " snapshots written for " << records.size() << " meetings; done in "
+      << elapsed_ms() << " ms\n";
+
+  if (!mismatch.empty()) {
+    out << "rebuild-views: MISMATCH in feature usage: " << mismatch << "\n";
     return 1;
   }
-  out << "rebuild-views: live views equal the rebuilt ones\n";
+  out << "rebuild-views: feature usage equals a recount from the log\n";
   return 0;
 }
 

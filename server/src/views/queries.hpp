@@ -1,7 +1,8 @@
 #pragma once
 // The views as the HTTP API asks for them: one call per endpoint, JSON or text out, Status for
 // errors (NotFound → 404 not_found, Invalid → 400 invalid_payload, others → 503 unavailable).
-// Safe from any thread (ViewHub locks; Store reads are thread-safe).
+// Every call may BLOCK on the store: run it on a ReaderPool thread. Safe from any thread.
+// Long bodies stream instead: views/streams.hpp (events NDJSON, audit CSV/JSON).
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -16,18 +17,19 @@
 
 namespace confab::views {
 
-// GET /api/meetings/ID/analytics. From the hub's live fold; from the store when the hub has not
-// folded the whole log of that meeting. NotFound for an unknown meeting.
-Status MeetingAnalyticsJson(ViewHub& hub, store::Store& store, std::string_view meeting_id,
-                            nlohmann::json* out);
+// GET /api/meetings/ID/analytics: from the hub's fold, folded from the store on a miss.
+// NotFound for an unknown meeting.
+Status MeetingAnalyticsJson(ViewHub& hub, std::string_view meeting_id, nlohmann::json* out);
 
-// GET /api/analytics/features?from=&to=: events with from_ms <= ts < to_ms. Invalid when from > to.
-Status FeaturesJson(ViewHub& hub, std::optional<int64_t> from_ms, std::optional<int64_t> to_ms,
+// GET /api/analytics/features?from=&to=: the UTC days that [from_ms, to_ms) touches, from the
+// store's usage table (views/feature_popularity.hpp). Invalid when from > to.
+Status FeaturesJson(store::Store& store, std::optional<int64_t> from_ms, std::optional<int64_t> to_ms,
                     nlohmann::json* out);
 // The same with the raw query parameters (ms, YYYY-MM-DD or ISO-8601; empty = open bound).
-Status FeaturesJson(ViewHub& hub, std::string_view from, std::string_view to, nlohmann::json* out);
+Status FeaturesJson(store::Store& store, std::string_view from, std::string_view to, nlohmann::json* out);
 
-// GET /api/meetings/ID/audit?format=json|csv&actor=&type=
+// GET /api/meetings/ID/audit?format=json|csv&actor=&type=, whole bodies in memory (the streamed
+// OpenAuditJson/OpenAuditCsv read to their end).
 Status AuditJson(store::Store& store, std::string_view meeting_id, const AuditFilter& filter,
                  nlohmann::json* out);
 Status AuditCsv(store::Store& store, std::string_view meeting_id, const AuditFilter& filter,
@@ -36,9 +38,10 @@ Status AuditCsv(store::Store& store, std::string_view meeting_id, const AuditFil
 // GET /api/meetings/ID/summary.md (Content-Type: text/markdown; charset=utf-8)
 Status SummaryMarkdown(store::Store& store, std::string_view meeting_id, std::string* out);
 
-// `confab rebuild-views`: folds the whole log into a fresh hub and prints what it counted. With
-// `live`, also checks the fresh views equal the live ones and prints the first difference.
-// Returns the process exit code: 0 ok, 1 rebuilt != live, 2 the store failed.
-int RebuildViews(store::Store& store, std::ostream& out, ViewHub* live = nullptr);
+// `confab rebuild-views`: folds every meeting's log (analytics, one meeting at a time), checks the
+// store's feature-usage table equals a recount from the log, and backfills the state snapshots
+// meetings lack (BuildSnapshots). Prints counts and the first usage difference.
+// Returns the process exit code: 0 ok, 1 usage table != recount, 2 the store failed.
+int RebuildViews(store::Store& store, std::ostream& out);
 
 }  // namespace confab::views

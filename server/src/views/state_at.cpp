@@ -1,18 +1,25 @@
 #include "views/state_at.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <exception>
+#include <functional>
 #include <limits>
+#include <mutex>
 #include <optional>
-#include <vector>
+#include <set>
 
 #include "domain/meeting.hpp"
+#include "views/snapshot_policy.hpp"
 #include "views/time_text.hpp"
 
 namespace confab::views {
 namespace {
 
 constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
+constexpr int64_t kMaxI64 = std::numeric_limits<int64_t>::max();
+// BuildSnapshots leaves a stretch between two snapshots alone up to this long.
+constexpr int64_t kLongestStretch = kSnapshotEvery * 3 / 2;
 
 // As the room folds a stored row (rooms/room.cpp): a row that is not JSON folds as an empty object,
 // so the state at the head equals the live one. Apply does not throw; a bug in it must not take
@@ -30,46 +37,69 @@ nlohmann::json Reply(int64_t seq, int64_t head, const domain::Meeting& m) {
   return {{"seq", seq}, {"head_seq", head}, {"state", domain::ToJson(m)}};
 }
 
+// Where a fold starts: a restored snapshot, or seq 0 with the initial state.
+struct Base {
+  int64_t seq = 0;
+  int64_t ts_max = kNoTime;
+  domain::Meeting state;
+  bool bad = false;  // a snapshot was found but did not restore
+};
+
+// The latest snapshot with seq <= max_seq and last_ts <= max_ts, restored. A snapshot that does not
+// restore is not an error — the log is the truth and snapshots only a cache of it — so the base
+// falls back to seq 0.
+Status FindBase(store::Store& store, std::string_view meeting_id, int64_t max_seq, int64_t max_ts, Base* out) {
+  *out = Base{};
+  store::Snapshot snap;
+  Status s = store.LatestSnapshot(meeting_id, max_seq, max_ts, &snap);
+  if (s.code() == Status::Code::kNotFound) return Status::Ok();
+  if (!s.ok()) return s;
+  nlohmann::json j = nlohmann::json::parse(snap.state_json, nullptr, /*allow_exceptions=*/false);
+  std::optional<domain::Meeting> m;
+  if (!j.is_discarded()) m = domain::FromJson(j);
+  if (!m || snap.seq <= 0 || snap.seq > max_seq) {
+    out->bad = true;
+    return Status::Ok();
+  }
+  out->seq = snap.seq;
+  out->ts_max = snap.last_ts;
+  out->state = std::move(*m);
+  return Status::Ok();
+}
+
+// Counts outstanding PutSnapshot callbacks and keeps the first failure.
+class Pending {
+ public:
+  std::function<void(Status)> Add() {
+    std::lock_guard lock(mu_);
+    ++count_;
+    return [this](Status s) {
+      std::lock_guard lock(mu_);
+      if (!s.ok() && first_error_.ok()) first_error_ = s;
+      // Notified under the lock: once Wait sees 0 it may destroy *this, and this callback no
+      // longer touches it after unlocking.
+      if (--count_ == 0) cv_.notify_all();
+    };
+  }
+  Status Wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return count_ == 0; });
+    return first_error_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int64_t count_ = 0;
+  Status first_error_;
+};
+
 }  // namespace
 
 struct StateAt::Target {
   bool by_time = false;
   int64_t value = 0;  // a seq, or ms
 };
-
-// A meeting's fold at one seq. `ts_max` is the running maximum of event ts up to it.
-struct Snapshot {
-  int64_t seq = 0;
-  int64_t ts_max = kNoTime;
-  size_t bytes = 0;
-  domain::Meeting state;
-};
-
-struct StateAt::Log {
-  std::mutex mu;  // guards everything but `charged` and `lru`
-  const store::Store* store = nullptr;
-  std::vector<Snapshot> snapshots;  // ascending seq (and ts_max)
-  domain::Meeting tail;             // the fold up to tail_seq, the head when last caught up
-  int64_t tail_seq = 0;
-  int64_t tail_ts_max = kNoTime;
-  int64_t interval = 0;
-  size_t bytes = 0;  // Σ snapshots' bytes
-
-  // Guarded by StateAt::mu_ (copied from the above by Settle, so Stats never takes `mu`).
-  size_t charged = 0;
-  size_t charged_snapshots = 0;
-  std::list<std::string>::iterator lru;
-};
-
-// Where an answer starts: a copy of the nearest snapshot at or below the target.
-struct StateAt::Base {
-  int64_t seq = 0;
-  int64_t ts_max = kNoTime;
-  domain::Meeting state;
-};
-
-StateAt::StateAt(StateAtOptions options) : options_(options) {}
-StateAt::~StateAt() = default;
 
 StateAt& StateAt::Shared() {
   static StateAt* shared = new StateAt();  // never destroyed: route handlers may run during exit
@@ -87,156 +117,26 @@ Status StateAt::AtTime(store::Store& store, std::string_view meeting_id, int64_t
   return Query(store, meeting_id, Target{true, at_ms}, out, cost);
 }
 
-void StateAt::Forget(std::string_view meeting_id) {
-  std::lock_guard lock(mu_);
-  auto it = logs_.find(meeting_id);
-  if (it == logs_.end()) return;
-  charged_bytes_ -= it->second->charged;
-  lru_.erase(it->second->lru);
-  logs_.erase(it);
-}
-
 StateAtStats StateAt::Stats() const {
-  std::lock_guard lock(mu_);
-  StateAtStats s = totals_;
-  s.meetings = logs_.size();
-  s.snapshot_bytes = charged_bytes_;
-  s.snapshots = 0;
-  for (const auto& [_, log] : logs_) s.snapshots += log->charged_snapshots;
-  return s;
-}
-
-std::shared_ptr<StateAt::Log> StateAt::Acquire(std::string_view meeting_id) {
-  std::lock_guard lock(mu_);
-  auto it = logs_.find(meeting_id);
-  if (it == logs_.end()) {
-    auto log = std::make_shared<Log>();
-    log->interval = std::max<int64_t>(1, options_.interval);
-    lru_.emplace_front(meeting_id);
-    log->lru = lru_.begin();
-    it = logs_.emplace(std::string(meeting_id), std::move(log)).first;
-  } else {
-    lru_.splice(lru_.begin(), lru_, it->second->lru);
-  }
-  return it->second;
-}
-
-// Charges the log's snapshots to the budget, then drops the least recently queried meetings
-// (never the one just answered) until every bound holds again.
-void StateAt::Settle(std::string_view meeting_id, const std::shared_ptr<Log>& log, const Charge& charge,
-                     const StateAtCost& cost) {
-  std::lock_guard lock(mu_);
-  totals_.queries++;
-  totals_.cold_loads += cost.cold ? 1 : 0;
-  totals_.events_indexed += static_cast<uint64_t>(cost.indexed);
-  totals_.events_folded += static_cast<uint64_t>(cost.folded);
-  auto it = logs_.find(meeting_id);
-  if (it == logs_.end() || it->second != log) return;  // forgotten or evicted meanwhile
-  charged_bytes_ = charged_bytes_ - log->charged + charge.bytes;
-  log->charged = charge.bytes;
-  log->charged_snapshots = charge.snapshots;
-  while (logs_.size() > 1 &&
-         (logs_.size() > options_.max_meetings || charged_bytes_ > options_.max_snapshot_bytes)) {
-    auto victim = logs_.find(lru_.back());
-    if (victim->second == log) break;  // the log just answered is the only one over the bound
-    charged_bytes_ -= victim->second->charged;
-    logs_.erase(victim);
-    lru_.pop_back();
-    totals_.evictions++;
-  }
-}
-
-void StateAt::TakeSnapshot(Log& log) {
-  Snapshot s{log.tail_seq, log.tail_ts_max, domain::ToJson(log.tail).dump().size(), log.tail};
-  log.bytes += s.bytes;
-  log.snapshots.push_back(std::move(s));
-  if (log.snapshots.size() <= std::max<size_t>(1, options_.max_snapshots_per_meeting)) return;
-  // Keep the 2nd, 4th, …: they sit at multiples of the doubled interval, so the spacing stays even.
-  std::vector<Snapshot> kept;
-  kept.reserve(log.snapshots.size() / 2);
-  log.bytes = 0;
-  for (size_t i = 1; i < log.snapshots.size(); i += 2) {
-    log.bytes += log.snapshots[i].bytes;
-    kept.push_back(std::move(log.snapshots[i]));
-  }
-  log.snapshots = std::move(kept);
-  log.interval *= 2;
-}
-
-Status StateAt::CatchUp(store::Store& store, std::string_view meeting_id, int64_t head, Log& log,
-                        StateAtCost* cost) {
-  if (log.store != &store || head < log.tail_seq) {
-    log.store = &store;
-    log.snapshots.clear();
-    log.tail = domain::Meeting{};
-    log.tail_seq = 0;
-    log.tail_ts_max = kNoTime;
-    log.interval = std::max<int64_t>(1, options_.interval);
-    log.bytes = 0;
-  }
-  if (head <= log.tail_seq) return Status::Ok();
-  cost->cold = log.tail_seq == 0;
-  int64_t last_snapshot = log.snapshots.empty() ? 0 : log.snapshots.back().seq;
-  // Reads to the end of the log as it is now, which may be past `head`: fresher, and just as true.
-  return store.ScanEvents(meeting_id, log.tail_seq, [&](const store::StoredEvent& e) {
-    FoldRow(log.tail, e);
-    log.tail_seq = e.seq;
-    log.tail_ts_max = std::max(log.tail_ts_max, e.ts);
-    cost->indexed++;
-    if (log.tail_seq - last_snapshot >= log.interval) {
-      TakeSnapshot(log);
-      last_snapshot = log.snapshots.back().seq;  // thinning may have dropped the one just taken
-    }
-    return true;
-  });
+  return StateAtStats{queries_.load(), from_snapshot_.load(), bad_snapshots_.load(), events_folded_.load()};
 }
 
 Status StateAt::Query(store::Store& store, std::string_view meeting_id, const Target& target,
                       nlohmann::json* out, StateAtCost* cost_out) {
-  StateAtCost cost;
   int64_t head = 0;
-  if (Status s = store.HeadSeq(meeting_id, &head); !s.ok()) {
-    if (s.code() == Status::Code::kNotFound) Forget(meeting_id);
-    return s;
-  }
-  std::shared_ptr<Log> log = Acquire(meeting_id);
+  if (Status s = store.HeadSeq(meeting_id, &head); !s.ok()) return s;
+  // Events past the head as read now are not answered even if they commit meanwhile: "head_seq"
+  // and the answer then describe the same log.
+  const int64_t stop_seq = target.by_time ? head : std::min(target.value, head);
+  const int64_t stop_ts = target.by_time ? target.value : kMaxI64;
   Base base;
-  Charge charge;
-  bool answered = false;
-  Status s;
-  {
-    std::lock_guard lock(log->mu);
-    s = CatchUp(store, meeting_id, head, *log, &cost);
-    charge = Charge{log->bytes, log->snapshots.size()};
-    cost.interval = log->interval;
-    head = log->tail_seq;
-    const auto& snaps = log->snapshots;
-    // The last snapshot at or below the target; snapshots ascend in both seq and ts_max.
-    auto after = target.by_time
-                     ? std::upper_bound(snaps.begin(), snaps.end(), target.value,
-                                        [](int64_t at, const Snapshot& x) { return at < x.ts_max; })
-                     : std::upper_bound(snaps.begin(), snaps.end(), target.value,
-                                        [](int64_t seq, const Snapshot& x) { return seq < x.seq; });
-    const bool at_tail = target.by_time ? log->tail_ts_max <= target.value : target.value >= head;
-    if (!s.ok()) {
-      // Nothing to answer from: the fold stopped short of the head.
-    } else if (at_tail) {
-      *out = Reply(head, head, log->tail);
-      answered = true;
-    } else if (after != snaps.begin() && !target.by_time && std::prev(after)->seq == target.value) {
-      *out = Reply(target.value, head, std::prev(after)->state);
-      answered = true;
-    } else if (after != snaps.begin()) {
-      const Snapshot& x = *std::prev(after);
-      base = Base{x.seq, x.ts_max, x.state};
-    }
+  if (stop_seq > 0) {
+    if (Status s = FindBase(store, meeting_id, stop_seq, stop_ts, &base); !s.ok()) return s;
   }
-  if (s.ok() && !answered) {
-    // No lock held: the base is a copy, and events up to the head never change.
-    const int64_t stop_seq = target.by_time ? head : target.value;
-    const int64_t stop_ts = target.by_time ? target.value : std::numeric_limits<int64_t>::max();
-    int64_t seq = base.seq, ts_max = base.ts_max;
-    s = store.ScanEvents(meeting_id, base.seq, [&](const store::StoredEvent& e) {
+  StateAtCost cost{.snapshot_seq = base.seq, .folded = 0, .bad_snapshot = base.bad};
+  int64_t seq = base.seq, ts_max = base.ts_max;
+  if (seq < stop_seq) {
+    Status s = store.ScanEvents(meeting_id, base.seq, [&](const store::StoredEvent& e) {
       if (e.seq > stop_seq || std::max(ts_max, e.ts) > stop_ts) return false;
       FoldRow(base.state, e);
       seq = e.seq;
@@ -244,11 +144,15 @@ Status StateAt::Query(store::Store& store, std::string_view meeting_id, const Ta
       cost.folded++;
       return true;
     });
-    if (s.ok()) *out = Reply(seq, head, base.state);
+    if (!s.ok()) return s;
   }
-  Settle(meeting_id, log, charge, cost);
-  if (s.ok() && cost_out) *cost_out = cost;
-  return s;
+  *out = Reply(seq, head, base.state);
+  queries_++;
+  from_snapshot_ += cost.snapshot_seq > 0 ? 1 : 0;
+  bad_snapshots_ += cost.bad_snapshot ? 1 : 0;
+  events_folded_ += static_cast<uint64_t>(cost.folded);
+  if (cost_out) *cost_out = cost;
+  return Status::Ok();
 }
 
 Status StateAtSeq(store::Store& store, std::string_view meeting_id, int64_t seq, nlohmann::json* out) {
@@ -274,6 +178,76 @@ Status StateAtQuery(store::Store& store, std::string_view meeting_id, std::strin
   int64_t k = 0;
   for (char c : seq) k = k * 10 + (c - '0');
   return StateAtSeq(store, meeting_id, k, out);
+}
+
+Status BuildSnapshots(store::Store& store, std::string_view meeting_id, int64_t* written) {
+  if (written) *written = 0;
+  int64_t head = 0;
+  if (Status s = store.HeadSeq(meeting_id, &head); !s.ok()) return s;
+
+  // The snapshots there are, newest first: one point read each.
+  std::set<int64_t> have;
+  for (int64_t below = head; below > 0;) {
+    store::Snapshot snap;
+    Status s = store.LatestSnapshot(meeting_id, below, kMaxI64, &snap);
+    if (s.code() == Status::Code::kNotFound) break;
+    if (!s.ok()) return s;
+    if (snap.seq <= 0 || snap.seq > below) break;  // a store that ignores max_seq must not loop forever
+    have.insert(snap.seq);
+    below = snap.seq - 1;
+  }
+  // Rooms snapshot once kSnapshotEvery events committed since the last snapshot, at the end of a
+  // commit batch, so their stretches run a little over kSnapshotEvery: only a stretch well over it
+  // (a store older than snapshots, a put that failed) lacks one. Past the last snapshot the rule
+  // itself decides.
+  auto lacking = [head](int64_t prev, std::optional<int64_t> next) {
+    return next ? *next - prev > kLongestStretch : SnapshotDue(head, prev);
+  };
+  auto next_after = [&have](int64_t seq) -> std::optional<int64_t> {
+    auto it = have.upper_bound(seq);
+    return it == have.end() ? std::nullopt : std::optional<int64_t>(*it);
+  };
+  // The fold starts at the snapshot before the first stretch that lacks one.
+  int64_t start = 0;
+  while (!lacking(start, next_after(start))) {
+    std::optional<int64_t> next = next_after(start);
+    if (!next) return Status::Ok();  // nothing lacks
+    start = *next;
+  }
+
+  Base base;
+  int64_t replace = 0;  // a snapshot that does not restore, rewritten (a put at its seq replaces it)
+  if (start > 0) {
+    if (Status s = FindBase(store, meeting_id, start, kMaxI64, &base); !s.ok()) return s;
+    if (base.seq != start) {
+      base = Base{};
+      replace = start;
+      have.erase(start);
+    }
+  }
+  Pending pending;
+  int64_t last = base.seq, ts_max = base.ts_max, count = 0;
+  Status s = store.ScanEvents(meeting_id, base.seq, [&](const store::StoredEvent& e) {
+    if (e.seq > head) return false;
+    FoldRow(base.state, e);
+    ts_max = std::max(ts_max, e.ts);
+    if (have.count(e.seq)) {
+      last = e.seq;
+    } else if (e.seq == replace || (SnapshotDue(e.seq, last) && lacking(last, next_after(e.seq)))) {
+      // last_ts is the running maximum: equal to this event's ts in any log the rooms wrote (they
+      // never let ts go backwards), and what AtTime needs for one that does (an import).
+      store.PutSnapshot(store::Snapshot{std::string(meeting_id), e.seq, ts_max, domain::ToJson(base.state).dump()},
+                        pending.Add());
+      last = e.seq;
+      ++count;
+    }
+    return true;
+  });
+  Status put = pending.Wait();
+  if (!s.ok()) return s;
+  if (!put.ok()) return put;
+  if (written) *written = count;
+  return Status::Ok();
 }
 
 }  // namespace confab::views

@@ -2,36 +2,20 @@
 // StateAt: a meeting's canonical state (domain::ToJson) as it was after a given event, or at a given
 // time — GET /api/meetings/ID/state?seq=K | ?at=ISO-8601 (docs/views.md, "State at seq/time").
 //
-// Folding a long log from seq 1 on every request would cost ~1 s of JSON parsing at 10^5 events.
-// StateAt keeps, per meeting, copies of the folded domain::Meeting every `interval` events
-// (snapshots) and the fold up to the head (the tail). A query copies the nearest snapshot at or
-// below its target and folds at most one interval of events read from the store after it. A
-// meeting's snapshots are built on its first query (one scan of its log) and, on later queries,
-// extended by folding only the events appended since. Moment events (reactions) count: they are
-// in the log and move last_seq.
+// An answer starts from the latest persisted snapshot at or below its target (Store::LatestSnapshot,
+// restored with domain::FromJson) and folds the events read from the store after it. Snapshots are
+// written every kSnapshotEvery events (snapshot_policy.hpp: by rooms as events commit, and by
+// BuildSnapshots for older logs), so an answer folds fewer than kSnapshotEvery events. Nothing is
+// cached in memory: the first query after a restart costs what every other one costs, and memory
+// does not grow with the number of meetings queried. A meeting without snapshots (fewer than
+// kSnapshotEvery events, or a store older than snapshots and not yet backfilled) folds from seq 0.
+// Moment events (reactions) count: they are in the log and move last_seq.
 //
-// Memory is bounded: at most `max_snapshots_per_meeting` per meeting (past it every other snapshot
-// is dropped and that meeting's interval doubles), and across meetings at most `max_meetings`
-// meetings and `max_snapshot_bytes` of snapshots (measured as the size of their canonical JSON;
-// the heap they take is a small multiple of that). Past a bound, the least recently queried
-// meetings are dropped; they are rebuilt on their next query. No per-event memory is kept: `at`
-// queries bisect the snapshots' times and scan at most one interval.
-//
-// The log is taken as append-only per (store, meeting). A meeting is rebuilt when it is queried
-// through another Store object, or when the store's head falls below what was folded.
-//
-// Threading: every method is safe from any thread. One mutex guards the table of meetings and is
-// held only for look-ups; each meeting has its own mutex, held while its snapshots are extended, so
-// a cold scan of one meeting never blocks queries of another. The fold from a snapshot to the
-// answer runs with no lock held.
-#include <cstddef>
+// Threading: every call BLOCKS on the store — run it on a ReaderPool thread, never an io thread.
+// Safe from any number of threads at once (the only shared state is counters).
+#include <atomic>
 #include <cstdint>
-#include <list>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <string>
 #include <string_view>
 
 #include "store/store.hpp"
@@ -39,37 +23,24 @@
 
 namespace confab::views {
 
-struct StateAtOptions {
-  int64_t interval = 1000;                       // events between snapshots (until thinned)
-  size_t max_snapshots_per_meeting = 128;        // then thinned: every other one kept
-  size_t max_meetings = 256;                     // meetings cached
-  size_t max_snapshot_bytes = size_t{64} << 20;  // Σ canonical-JSON size of all snapshots held
-};
-
 // What one query did (tests and benchmarks assert on it; time is not a valid assertion).
 struct StateAtCost {
-  bool cold = false;     // the meeting was not cached: its whole log was scanned
-  int64_t indexed = 0;   // events folded to bring the snapshots up to the head
-  int64_t folded = 0;    // events folded after the nearest snapshot to reach the answer
-  int64_t interval = 0;  // the meeting's snapshot interval when answered (folded <= interval)
+  int64_t snapshot_seq = 0;   // the persisted snapshot the answer started from (0: none, from seq 0)
+  int64_t folded = 0;         // events folded after it (< kSnapshotEvery once snapshots exist)
+  bool bad_snapshot = false;  // the snapshot found did not restore, so the answer folded from seq 0
 };
 
-// Totals since construction, plus what is held now.
+// Totals since construction.
 struct StateAtStats {
   uint64_t queries = 0;
-  uint64_t cold_loads = 0;
-  uint64_t events_indexed = 0;
+  uint64_t from_snapshot = 0;  // answers that started from a persisted snapshot
+  uint64_t bad_snapshots = 0;  // snapshots FromJson refused (answered from seq 0 instead)
   uint64_t events_folded = 0;
-  uint64_t evictions = 0;
-  size_t meetings = 0;
-  size_t snapshots = 0;
-  size_t snapshot_bytes = 0;
 };
 
 class StateAt {
  public:
-  explicit StateAt(StateAtOptions options = {});
-  ~StateAt();
+  StateAt() = default;
   StateAt(const StateAt&) = delete;
   StateAt& operator=(const StateAt&) = delete;
 
@@ -80,43 +51,22 @@ class StateAt {
                StateAtCost* cost = nullptr);
 
   // The same, after the last event with ts <= at_ms (server ms). Event times are taken as a
-  // running maximum, so a clock that stepped back cannot make time run backwards. Before the first
-  // event: seq 0 and the initial state.
+  // running maximum, so a clock that stepped back cannot make time run backwards (a snapshot's
+  // last_ts stands for the maximum up to it). Before the first event: seq 0, the initial state.
   Status AtTime(store::Store& store, std::string_view meeting_id, int64_t at_ms, nlohmann::json* out,
                 StateAtCost* cost = nullptr);
 
-  // Drops what is cached for the meeting (all stores).
-  void Forget(std::string_view meeting_id);
-
   StateAtStats Stats() const;
 
-  // The process-wide instance the route helpers below use (default options).
+  // The process-wide instance the route helpers below use.
   static StateAt& Shared();
 
  private:
-  struct Log;
   struct Target;
-  struct Base;
-  struct Charge {
-    size_t bytes = 0;
-    size_t snapshots = 0;
-  };
-
   Status Query(store::Store& store, std::string_view meeting_id, const Target& target, nlohmann::json* out,
                StateAtCost* cost);
-  std::shared_ptr<Log> Acquire(std::string_view meeting_id);
-  void Settle(std::string_view meeting_id, const std::shared_ptr<Log>& log, const Charge& charge,
-              const StateAtCost& cost);
-  Status CatchUp(store::Store& store, std::string_view meeting_id, int64_t head, Log& log, StateAtCost* cost);
-  void TakeSnapshot(Log& log);
 
-  const StateAtOptions options_;
-
-  mutable std::mutex mu_;  // guards what follows and each Log's charges and `lru`; never held with a Log's
-  std::map<std::string, std::shared_ptr<Log>, std::less<>> logs_;
-  std::list<std::string> lru_;  // most recently queried first
-  size_t charged_bytes_ = 0;    // Σ logs' `charged`
-  StateAtStats totals_;
+  std::atomic<uint64_t> queries_{0}, from_snapshot_{0}, bad_snapshots_{0}, events_folded_{0};
 };
 
 // Route helpers on StateAt::Shared(): GET /api/meetings/ID/state. Errors map as for every view
@@ -128,5 +78,12 @@ Status StateAtTime(store::Store& store, std::string_view meeting_id, int64_t at_
 // required, else Invalid.
 Status StateAtQuery(store::Store& store, std::string_view meeting_id, std::string_view seq,
                     std::string_view at, nlohmann::json* out);
+
+// Persists the snapshots `meeting_id` lacks under the kSnapshotEvery rule (snapshot_policy.hpp),
+// folding its log from the last snapshot before the first gap (from seq 0 when there is none or
+// it does not restore), and waits until they are committed. Existing snapshots are kept, so a
+// meeting already covered costs one point read per snapshot. For `confab rebuild-views` (old
+// stores), tests and benchmarks. Blocking. `written` (optional) gets the number put.
+Status BuildSnapshots(store::Store& store, std::string_view meeting_id, int64_t* written = nullptr);
 
 }  // namespace confab::views

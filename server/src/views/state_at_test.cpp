@@ -12,6 +12,7 @@
 #include "domain/meeting.hpp"
 #include "store/sqlite_store.hpp"
 #include "store/test_support.hpp"
+#include "views/snapshot_policy.hpp"
 #include "views/state_at_testing.hpp"
 #include "views/time_text.hpp"
 #include "views/views_test_support.hpp"
@@ -42,7 +43,8 @@ int64_t SeqAtTime(const std::vector<StoredEvent>& events, int64_t at) {
   return it == events.begin() ? 0 : std::prev(it)->seq;
 }
 
-// One 10,000-event meeting in a real SQLite file, shared by the tests of this suite.
+// One 10,000-event meeting with its snapshots built, in a real SQLite file and in memory (which
+// counts what it reads), shared by the tests of this suite.
 class StateAtTest : public ::testing::Test {
  protected:
   static constexpr size_t kEvents = 10'000;
@@ -52,15 +54,24 @@ class StateAtTest : public ::testing::Test {
     dir_ = new store::testing::TempDir();
     std::unique_ptr<store::SqliteStore> s;
     ASSERT_TRUE(store::SqliteStore::Open(dir_->File("confab.db"), &s).ok());
-    store_ = s.release();
+    sqlite_ = s.release();
+    memory_ = new testing::MemoryStore();
     events_ = new std::vector<StoredEvent>(testing::GenerateMeeting(kId, kEvents, /*seed=*/7));
-    ASSERT_TRUE(testing::StoreMeeting(*store_, kId, *events_).ok());
+    for (store::Store* st : Stores()) {
+      ASSERT_TRUE(testing::StoreMeeting(*st, kId, *events_).ok());
+      int64_t written = 0;
+      ASSERT_TRUE(BuildSnapshots(*st, kId, &written).ok());
+      EXPECT_EQ(written, static_cast<int64_t>(kEvents) / kSnapshotEvery);
+    }
   }
   static void TearDownTestSuite() {
-    delete store_;
+    delete sqlite_;
+    delete memory_;
     delete events_;
     delete dir_;
   }
+
+  static std::vector<store::Store*> Stores() { return {memory_, sqlite_}; }
 
   static std::vector<int64_t> RandomSeqs(size_t n, uint32_t seed) {
     std::mt19937 rng(seed);
@@ -71,7 +82,8 @@ class StateAtTest : public ::testing::Test {
   }
 
   static inline store::testing::TempDir* dir_ = nullptr;
-  static inline store::SqliteStore* store_ = nullptr;
+  static inline store::SqliteStore* sqlite_ = nullptr;
+  static inline testing::MemoryStore* memory_ = nullptr;
   static inline std::vector<StoredEvent>* events_ = nullptr;
 };
 
@@ -88,32 +100,33 @@ TEST_F(StateAtTest, GeneratedMeetingIsRealistic) {
   EXPECT_GT(final_state["cards"].size(), 20u) << json(types).dump();
 }
 
-TEST_F(StateAtTest, SeqEqualsPlainFold) {
-  StateAt cache(StateAtOptions{.interval = 1000});
+TEST_F(StateAtTest, SeqFromPersistedSnapshotsEqualsPlainFold) {
   const std::vector<int64_t> seqs = RandomSeqs(40, 1);
   const auto want = PlainFolds(*events_, {seqs.begin(), seqs.end()});
-  bool first = true;
-  for (int64_t k : seqs) {
-    json got;
-    StateAtCost cost;
-    ASSERT_TRUE(cache.AtSeq(*store_, kId, k, &got, &cost).ok()) << k;
-    EXPECT_EQ(got["seq"], k);
-    EXPECT_EQ(got["head_seq"], static_cast<int64_t>(kEvents));
-    EXPECT_EQ(got["state"], want.at(k)) << "seq " << k;
-    EXPECT_EQ(cost.cold, first);
-    EXPECT_EQ(cost.indexed, first ? static_cast<int64_t>(kEvents) : 0);
-    // Warm or cold, an answer folds at most one interval past its snapshot.
-    EXPECT_LE(cost.folded, 1000) << k;
-    first = false;
+  for (store::Store* st : Stores()) {
+    StateAt state_at;  // a fresh one: nothing is cached, every query is "cold"
+    for (int64_t k : seqs) {
+      json got;
+      StateAtCost cost;
+      const uint64_t read_before = memory_->events_read();
+      ASSERT_TRUE(state_at.AtSeq(*st, kId, k, &got, &cost).ok()) << k;
+      EXPECT_EQ(got["seq"], k);
+      EXPECT_EQ(got["head_seq"], static_cast<int64_t>(kEvents));
+      EXPECT_EQ(got["state"], want.at(k)) << "seq " << k << " on " << st->Describe();
+      // Started from the snapshot at or below k (they sit every kSnapshotEvery events) and folded
+      // only the rest: no scan of the log before it.
+      EXPECT_EQ(cost.snapshot_seq, k / kSnapshotEvery * kSnapshotEvery) << k;
+      EXPECT_EQ(cost.folded, k - cost.snapshot_seq);
+      EXPECT_LT(cost.folded, kSnapshotEvery);
+      EXPECT_FALSE(cost.bad_snapshot);
+      if (st == memory_) EXPECT_LE(memory_->events_read() - read_before, static_cast<uint64_t>(cost.folded) + 1);
+    }
+    EXPECT_EQ(state_at.Stats().queries, seqs.size());
+    EXPECT_EQ(state_at.Stats().bad_snapshots, 0u);
   }
-  StateAtStats stats = cache.Stats();
-  EXPECT_EQ(stats.cold_loads, 1u);
-  EXPECT_EQ(stats.snapshots, kEvents / 1000);
-  EXPECT_EQ(stats.events_indexed, kEvents);
 }
 
 TEST_F(StateAtTest, MomentEventsMoveTheSeq) {
-  StateAt cache;
   int64_t k = 0;
   for (const auto& e : *events_)
     if (e.type == "reaction" && e.seq > 1500) {
@@ -121,32 +134,15 @@ TEST_F(StateAtTest, MomentEventsMoveTheSeq) {
       break;
     }
   ASSERT_GT(k, 0);
+  StateAt state_at;
   json got;
-  ASSERT_TRUE(cache.AtSeq(*store_, kId, k, &got).ok());
+  ASSERT_TRUE(state_at.AtSeq(*sqlite_, kId, k, &got).ok());
   EXPECT_EQ(got["seq"], k);
   EXPECT_EQ(got["state"]["last_seq"], k);
   EXPECT_EQ(got["state"], PlainFolds(*events_, {k}).at(k));
 }
 
-TEST_F(StateAtTest, ThinnedSnapshotsStayBoundedAndCorrect) {
-  StateAt cache(StateAtOptions{.interval = 50, .max_snapshots_per_meeting = 8});
-  const std::vector<int64_t> seqs = RandomSeqs(30, 2);
-  const auto want = PlainFolds(*events_, {seqs.begin(), seqs.end()});
-  for (int64_t k : seqs) {
-    json got;
-    StateAtCost cost;
-    ASSERT_TRUE(cache.AtSeq(*store_, kId, k, &got, &cost).ok());
-    EXPECT_EQ(got["state"], want.at(k)) << "seq " << k;
-    // 10,000 / 8 snapshots needs an interval >= 1250: 50 doubled five times.
-    EXPECT_EQ(cost.interval, 1600);
-    EXPECT_LE(cost.folded, cost.interval);
-  }
-  EXPECT_LE(cache.Stats().snapshots, 8u);
-  EXPECT_GT(cache.Stats().snapshots, 0u);
-}
-
 TEST_F(StateAtTest, TimeAnswersTheLastEventAtOrBeforeIt) {
-  StateAt cache;
   std::mt19937 rng(3);
   const int64_t first_ts = events_->front().ts, last_ts = events_->back().ts;
   std::vector<int64_t> ats = {first_ts - 1,
@@ -162,20 +158,20 @@ TEST_F(StateAtTest, TimeAnswersTheLastEventAtOrBeforeIt) {
   std::set<int64_t> seqs;
   for (int64_t at : ats) seqs.insert(SeqAtTime(*events_, at));
   const auto want = PlainFolds(*events_, seqs);
-  bool saw_tie = false;
-  for (int64_t at : ats) {
-    json got;
-    StateAtCost cost;
-    ASSERT_TRUE(cache.AtTime(*store_, kId, at, &got, &cost).ok());
-    const int64_t k = SeqAtTime(*events_, at);
-    EXPECT_EQ(got["seq"], k) << "at " << at;
-    EXPECT_EQ(got["state"], want.at(k)) << "at " << at;
-    EXPECT_LE(cost.folded, 1000);
-    if (k > 1 && k < static_cast<int64_t>(kEvents) && (*events_)[k - 2].ts == (*events_)[k - 1].ts)
-      saw_tie = true;
+  for (store::Store* st : Stores()) {
+    StateAt state_at;
+    for (int64_t at : ats) {
+      json got;
+      StateAtCost cost;
+      ASSERT_TRUE(state_at.AtTime(*st, kId, at, &got, &cost).ok());
+      const int64_t k = SeqAtTime(*events_, at);
+      EXPECT_EQ(got["seq"], k) << "at " << at;
+      EXPECT_EQ(got["state"], want.at(k)) << "at " << at;
+      EXPECT_LT(cost.folded, kSnapshotEvery) << "at " << at;
+      EXPECT_LE(cost.snapshot_seq, k);
+    }
   }
   EXPECT_EQ(want.at(0), domain::ToJson(domain::Meeting{}));
-  (void)saw_tie;  // ties are likely but not guaranteed by the sample; equality above covers them when hit
 }
 
 TEST_F(StateAtTest, TiesAtOneTimeAreAllIncluded) {
@@ -187,44 +183,49 @@ TEST_F(StateAtTest, TiesAtOneTimeAreAllIncluded) {
       break;
     }
   ASSERT_GT(k, 0) << "the generator makes ties";
-  StateAt cache;
+  StateAt state_at;
   json got;
-  ASSERT_TRUE(cache.AtTime(*store_, kId, (*events_)[k - 1].ts, &got).ok());
+  ASSERT_TRUE(state_at.AtTime(*sqlite_, kId, (*events_)[k - 1].ts, &got).ok());
   EXPECT_EQ(got["seq"], k);
 }
 
 TEST_F(StateAtTest, SeqPastTheHeadIsClamped) {
-  StateAt cache;
+  StateAt state_at;
   const json want = PlainFolds(*events_, {kEvents}).at(kEvents);
   for (int64_t k : {static_cast<int64_t>(kEvents) + 1, std::numeric_limits<int64_t>::max()}) {
     json got;
-    ASSERT_TRUE(cache.AtSeq(*store_, kId, k, &got).ok());
+    StateAtCost cost;
+    ASSERT_TRUE(state_at.AtSeq(*sqlite_, kId, k, &got, &cost).ok());
     EXPECT_EQ(got["seq"], static_cast<int64_t>(kEvents));
     EXPECT_EQ(got["head_seq"], static_cast<int64_t>(kEvents));
     EXPECT_EQ(got["state"], want);
+    EXPECT_EQ(cost.snapshot_seq, static_cast<int64_t>(kEvents));
+    EXPECT_EQ(cost.folded, 0);
   }
 }
 
 TEST_F(StateAtTest, ZeroIsTheInitialState) {
-  StateAt cache;
+  StateAt state_at;
   json got;
-  ASSERT_TRUE(cache.AtSeq(*store_, kId, 0, &got).ok());
+  ASSERT_TRUE(state_at.AtSeq(*sqlite_, kId, 0, &got).ok());
   EXPECT_EQ(got["seq"], 0);
   EXPECT_EQ(got["state"], domain::ToJson(domain::Meeting{}));
 }
 
-TEST_F(StateAtTest, UnknownMeetingIsNotFoundAndNotCached) {
-  StateAt cache;
+TEST_F(StateAtTest, UnknownMeetingIsNotFound) {
+  StateAt state_at;
   json got;
-  EXPECT_EQ(cache.AtSeq(*store_, "m_nope", 1, &got).code(), Status::Code::kNotFound);
-  EXPECT_EQ(cache.AtTime(*store_, "m_nope", 0, &got).code(), Status::Code::kNotFound);
-  EXPECT_EQ(cache.Stats().meetings, 0u);
+  for (store::Store* st : Stores()) {
+    EXPECT_EQ(state_at.AtSeq(*st, "m_nope", 1, &got).code(), Status::Code::kNotFound);
+    EXPECT_EQ(state_at.AtTime(*st, "m_nope", 0, &got).code(), Status::Code::kNotFound);
+    EXPECT_EQ(BuildSnapshots(*st, "m_nope").code(), Status::Code::kNotFound);
+  }
 }
 
 TEST_F(StateAtTest, NegativeSeqIsInvalid) {
-  StateAt cache;
+  StateAt state_at;
   json got;
-  EXPECT_EQ(cache.AtSeq(*store_, kId, -1, &got).code(), Status::Code::kInvalid);
+  EXPECT_EQ(state_at.AtSeq(*sqlite_, kId, -1, &got).code(), Status::Code::kInvalid);
 }
 
 TEST_F(StateAtTest, QueryParametersAreParsedStrictly) {
@@ -240,25 +241,25 @@ TEST_F(StateAtTest, QueryParametersAreParsedStrictly) {
                                                                          {"", "yesterday"},
                                                                          {"", "2024-13-01"},
                                                                          {"", "2024-11-28T25:00Z"}}) {
-    EXPECT_EQ(StateAtQuery(*store_, kId, seq, at, &got).code(), Status::Code::kInvalid) << seq << "|" << at;
+    EXPECT_EQ(StateAtQuery(*sqlite_, kId, seq, at, &got).code(), Status::Code::kInvalid) << seq << "|" << at;
   }
-  ASSERT_TRUE(StateAtQuery(*store_, kId, "1234", "", &got).ok());
+  ASSERT_TRUE(StateAtQuery(*sqlite_, kId, "1234", "", &got).ok());
   EXPECT_EQ(got["seq"], 1234);
   EXPECT_EQ(got["state"], PlainFolds(*events_, {1234}).at(1234));
 
   const StoredEvent& e = (*events_)[4321];
   const int64_t want = SeqAtTime(*events_, e.ts);
-  ASSERT_TRUE(StateAtQuery(*store_, kId, "", FormatIsoMs(e.ts), &got).ok());
+  ASSERT_TRUE(StateAtQuery(*sqlite_, kId, "", FormatIsoMs(e.ts), &got).ok());
   EXPECT_EQ(got["seq"], want);
-  ASSERT_TRUE(StateAtQuery(*store_, kId, "", std::to_string(e.ts), &got).ok());
+  ASSERT_TRUE(StateAtQuery(*sqlite_, kId, "", std::to_string(e.ts), &got).ok());
   EXPECT_EQ(got["seq"], want);
-  ASSERT_TRUE(StateAtQuery(*store_, kId, "", "1970-01-01", &got).ok());
+  ASSERT_TRUE(StateAtQuery(*sqlite_, kId, "", "1970-01-01", &got).ok());
   EXPECT_EQ(got["seq"], 0);
-  EXPECT_EQ(StateAtQuery(*store_, "m_nope", "1", "", &got).code(), Status::Code::kNotFound);
+  EXPECT_EQ(StateAtQuery(*sqlite_, "m_nope", "1", "", &got).code(), Status::Code::kNotFound);
 }
 
 TEST_F(StateAtTest, ConcurrentQueriesAgree) {
-  StateAt cache(StateAtOptions{.interval = 500});
+  StateAt state_at;
   const std::vector<int64_t> seqs = RandomSeqs(60, 4);
   const auto want = PlainFolds(*events_, {seqs.begin(), seqs.end()});
   std::vector<std::thread> threads;
@@ -267,117 +268,115 @@ TEST_F(StateAtTest, ConcurrentQueriesAgree) {
     threads.emplace_back([&, t] {
       for (size_t i = t; i < seqs.size(); i += 4) {
         json got;
-        if (!cache.AtSeq(*store_, kId, seqs[i], &got).ok() || got["state"] != want.at(seqs[i]))
+        if (!state_at.AtSeq(*sqlite_, kId, seqs[i], &got).ok() || got["state"] != want.at(seqs[i]))
           mismatches[t]++;
       }
     });
   }
   for (auto& th : threads) th.join();
   for (int t = 0; t < 4; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
-  EXPECT_EQ(cache.Stats().events_indexed, kEvents);  // the log was scanned once, whoever came first
+  EXPECT_EQ(state_at.Stats().queries, seqs.size());
 }
 
-// Later queries fold only what was appended since.
-TEST(StateAtIncremental, NewEventsAreFoldedOnce) {
-  const std::string id = "m_live";
-  const auto events = testing::GenerateMeeting(id, 4000, 11);
+TEST_F(StateAtTest, BuildSnapshotsAgainWritesNothingAndReadsLittle) {
+  const uint64_t before = memory_->events_read();
+  int64_t written = -1;
+  ASSERT_TRUE(BuildSnapshots(*memory_, kId, &written).ok());
+  EXPECT_EQ(written, 0);
+  EXPECT_EQ(memory_->events_read(), before);
+  EXPECT_EQ(memory_->snapshot_count(kId), kEvents / kSnapshotEvery);
+}
+
+// A store older than snapshots: every answer folds from seq 0 — correct, only slower.
+TEST(StateAtWithoutSnapshots, FoldsFromTheStart) {
+  const std::string id = "m_old";
+  const auto events = testing::GenerateMeeting(id, 2500, 11);
   testing::MemoryStore store;
-  ASSERT_TRUE(testing::StoreMeeting(store, id, {events.begin(), events.begin() + 3000}).ok());
-  StateAt cache(StateAtOptions{.interval = 256});
+  ASSERT_TRUE(testing::StoreMeeting(store, id, events).ok());
+  StateAt state_at;
   json got;
   StateAtCost cost;
-  ASSERT_TRUE(cache.AtSeq(store, id, 5000, &got, &cost).ok());
-  EXPECT_EQ(got["seq"], 3000);
-  EXPECT_EQ(cost.indexed, 3000);
+  ASSERT_TRUE(state_at.AtSeq(store, id, 2100, &got, &cost).ok());
+  EXPECT_EQ(got["state"], PlainFolds(events, {2100}).at(2100));
+  EXPECT_EQ(cost.snapshot_seq, 0);
+  EXPECT_EQ(cost.folded, 2100);
+  ASSERT_TRUE(state_at.AtTime(store, id, events[1999].ts, &got, &cost).ok());
+  EXPECT_EQ(got["seq"], SeqAtTime(events, events[1999].ts));
+  EXPECT_EQ(cost.snapshot_seq, 0);
+}
 
+// Snapshots as rooms place them (kSnapshotEvery after the previous one, not on multiples), then a
+// backfill that starts from the last good one instead of seq 0.
+TEST(StateAtSnapshots, BackfillKeepsWhatIsThereAndFillsTheRest) {
+  const std::string id = "m_rooms";
+  const auto events = testing::GenerateMeeting(id, 4200, 12);
+  testing::MemoryStore store;
+  ASSERT_TRUE(testing::StoreMeeting(store, id, events).ok());
+  // A room's snapshot at 1003 (it commits in batches), none after.
+  const json at_1003 = PlainFolds(events, {1003}).at(1003);
+  ASSERT_TRUE(store::testing::PutSnapshotAndWait(store, {id, 1003, events[1002].ts, at_1003.dump()}).ok());
+
+  const uint64_t before = store.events_read();
+  int64_t written = 0;
+  ASSERT_TRUE(BuildSnapshots(store, id, &written).ok());
+  EXPECT_EQ(written, 3);                                         // 2003, 3003, 4003
+  EXPECT_EQ(store.events_read() - before, 4200u - 1003u);         // folded from the snapshot, not seq 0
+  EXPECT_EQ(store.snapshot_count(id), 4u);
+
+  StateAt state_at;
+  const std::vector<int64_t> seqs = {1002, 1003, 2002, 2003, 3500, 4003, 4200};
+  const auto want = PlainFolds(events, {seqs.begin(), seqs.end()});
+  for (int64_t k : seqs) {
+    json got;
+    StateAtCost cost;
+    ASSERT_TRUE(state_at.AtSeq(store, id, k, &got, &cost).ok());
+    EXPECT_EQ(got["state"], want.at(k)) << k;
+    EXPECT_LT(cost.folded, kSnapshotEvery) << k;
+  }
+}
+
+TEST(StateAtSnapshots, ASnapshotThatDoesNotRestoreFallsBackToTheLog) {
+  const std::string id = "m_bad";
+  const auto events = testing::GenerateMeeting(id, 2500, 13);
+  testing::MemoryStore store;
+  ASSERT_TRUE(testing::StoreMeeting(store, id, events).ok());
+  ASSERT_TRUE(BuildSnapshots(store, id).ok());
+  store.CorruptSnapshot(id, 2000, R"({"not":"a state"})");
+  StateAt state_at;
+  json got;
+  StateAtCost cost;
+  ASSERT_TRUE(state_at.AtSeq(store, id, 2200, &got, &cost).ok());
+  EXPECT_EQ(got["state"], PlainFolds(events, {2200}).at(2200));
+  EXPECT_TRUE(cost.bad_snapshot);
+  EXPECT_EQ(cost.snapshot_seq, 0);
+  EXPECT_EQ(state_at.Stats().bad_snapshots, 1u);
+  // Below the bad one, the good snapshot at 1000 serves.
+  ASSERT_TRUE(state_at.AtSeq(store, id, 1500, &got, &cost).ok());
+  EXPECT_EQ(cost.snapshot_seq, 1000);
+  EXPECT_EQ(got["state"], PlainFolds(events, {1500}).at(1500));
+}
+
+// Events appended after the snapshots: answers read them from the store, nothing is stale.
+TEST(StateAtSnapshots, AppendsAreSeenAtOnce) {
+  const std::string id = "m_live";
+  const auto events = testing::GenerateMeeting(id, 1800, 14);
+  testing::MemoryStore store;
+  ASSERT_TRUE(testing::StoreMeeting(store, id, {events.begin(), events.begin() + 1200}).ok());
+  ASSERT_TRUE(BuildSnapshots(store, id).ok());
+  StateAt state_at;
+  json got;
+  ASSERT_TRUE(state_at.AtSeq(store, id, 5000, &got).ok());
+  EXPECT_EQ(got["seq"], 1200);
   store::AppendRequest more;
   more.meeting_id = id;
-  more.events.assign(events.begin() + 3000, events.end());
+  more.events.assign(events.begin() + 1200, events.end());
   ASSERT_TRUE(store::testing::AppendAndWait(store, std::move(more)).ok());
-  ASSERT_TRUE(cache.AtSeq(store, id, 5000, &got, &cost).ok());
-  EXPECT_FALSE(cost.cold);
-  EXPECT_EQ(cost.indexed, 1000);
-  EXPECT_EQ(got["seq"], 4000);
-  EXPECT_EQ(got["state"], PlainFolds(events, {4000}).at(4000));
-  ASSERT_TRUE(cache.AtSeq(store, id, 3100, &got, &cost).ok());
-  EXPECT_EQ(got["state"], PlainFolds(events, {3100}).at(3100));
-  EXPECT_LE(cost.folded, 256);
-}
-
-TEST(StateAtCache, LeastRecentlyQueriedMeetingIsDropped) {
-  testing::MemoryStore store;
-  for (const char* id : {"m_a", "m_b", "m_c"})
-    ASSERT_TRUE(testing::StoreMeeting(store, id, testing::GenerateMeeting(id, 300, 5)).ok());
-  StateAt cache(StateAtOptions{.interval = 100, .max_meetings = 2});
-  json got;
   StateAtCost cost;
-  for (const char* id : {"m_a", "m_b", "m_c"}) ASSERT_TRUE(cache.AtSeq(store, id, 10, &got).ok());
-  EXPECT_EQ(cache.Stats().meetings, 2u);
-  EXPECT_EQ(cache.Stats().evictions, 1u);
-  ASSERT_TRUE(cache.AtSeq(store, "m_c", 10, &got, &cost).ok());
-  EXPECT_FALSE(cost.cold);
-  ASSERT_TRUE(cache.AtSeq(store, "m_b", 10, &got, &cost).ok());
-  EXPECT_FALSE(cost.cold);
-  ASSERT_TRUE(cache.AtSeq(store, "m_a", 10, &got, &cost).ok());
-  EXPECT_TRUE(cost.cold);  // dropped first: it was queried least recently
-  EXPECT_EQ(cache.Stats().meetings, 2u);
-}
-
-TEST(StateAtCache, SnapshotBytesAreBounded) {
-  testing::MemoryStore store;
-  for (const char* id : {"m_a", "m_b", "m_c"})
-    ASSERT_TRUE(testing::StoreMeeting(store, id, testing::GenerateMeeting(id, 1000, 6)).ok());
-  StateAt probe(StateAtOptions{.interval = 100});
-  json got;
-  ASSERT_TRUE(probe.AtSeq(store, "m_a", 1, &got).ok());
-  const size_t one_meeting = probe.Stats().snapshot_bytes;
-  ASSERT_GT(one_meeting, 0u);
-
-  // Room for about one and a half meetings: the second query drops the first meeting.
-  StateAt cache(StateAtOptions{.interval = 100, .max_snapshot_bytes = one_meeting * 3 / 2});
-  for (const char* id : {"m_a", "m_b", "m_c"}) {
-    ASSERT_TRUE(cache.AtSeq(store, id, 500, &got).ok());
-    EXPECT_LE(cache.Stats().snapshot_bytes, one_meeting * 3 / 2);
-  }
-  EXPECT_EQ(cache.Stats().meetings, 1u);
-  EXPECT_EQ(cache.Stats().evictions, 2u);
-
-  // A single meeting over the budget is still answered (and kept until another is queried).
-  StateAt tiny(StateAtOptions{.interval = 100, .max_snapshot_bytes = 1});
-  ASSERT_TRUE(tiny.AtSeq(store, "m_a", 500, &got).ok());
-  EXPECT_EQ(got["seq"], 500);
-  EXPECT_EQ(tiny.Stats().meetings, 1u);
-}
-
-TEST(StateAtCache, AnotherStoreRebuilds) {
-  const std::string id = "m_same";
-  const auto one = testing::GenerateMeeting(id, 500, 21), two = testing::GenerateMeeting(id, 400, 22);
-  testing::MemoryStore first, second;
-  ASSERT_TRUE(testing::StoreMeeting(first, id, one).ok());
-  ASSERT_TRUE(testing::StoreMeeting(second, id, two).ok());
-  StateAt cache(StateAtOptions{.interval = 64});
-  json got;
-  StateAtCost cost;
-  ASSERT_TRUE(cache.AtSeq(first, id, 450, &got).ok());
-  EXPECT_EQ(got["state"], PlainFolds(one, {450}).at(450));
-  ASSERT_TRUE(cache.AtSeq(second, id, 350, &got, &cost).ok());
-  EXPECT_TRUE(cost.cold);
-  EXPECT_EQ(got["state"], PlainFolds(two, {350}).at(350));
-}
-
-TEST(StateAtCache, ForgetDropsTheMeeting) {
-  const std::string id = "m_forget";
-  testing::MemoryStore store;
-  ASSERT_TRUE(testing::StoreMeeting(store, id, testing::GenerateMeeting(id, 200, 8)).ok());
-  StateAt cache(StateAtOptions{.interval = 50});
-  json got;
-  StateAtCost cost;
-  ASSERT_TRUE(cache.AtSeq(store, id, 100, &got).ok());
-  cache.Forget(id);
-  EXPECT_EQ(cache.Stats().meetings, 0u);
-  EXPECT_EQ(cache.Stats().snapshot_bytes, 0u);
-  ASSERT_TRUE(cache.AtSeq(store, id, 100, &got, &cost).ok());
-  EXPECT_TRUE(cost.cold);
+  ASSERT_TRUE(state_at.AtSeq(store, id, 5000, &got, &cost).ok());
+  EXPECT_EQ(got["seq"], 1800);
+  EXPECT_EQ(got["state"], PlainFolds(events, {1800}).at(1800));
+  EXPECT_EQ(cost.snapshot_seq, 1000);
+  EXPECT_EQ(cost.folded, 800);
 }
 
 }  // namespace

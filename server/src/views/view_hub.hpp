@@ -1,73 +1,92 @@
 #pragma once
-// ViewHub: owns every projection, feeds them each committed event once, and answers reads.
+// ViewHub: the live meeting analytics (MeetingFold per meeting) for GET /api/meetings/ID/analytics,
+// kept only for meetings recently committed to or queried, so memory is bounded however many
+// meetings the store holds, and start-up folds nothing.
 //
-// Threading: every method takes one internal mutex, so the hub is safe from any thread. Rooms call
-// OnCommitted on the io thread after each commit and HTTP reads run there too, so the mutex is
-// uncontended in `serve`; it exists so a CLI command, a test or a future reader thread needs no
-// rule of its own. Reads return copies (JSON), never references into the projections.
+//   * A query of a meeting whose fold is held answers from memory. A miss folds that meeting's
+//     log from the store, answers, and keeps the fold (least recently used dropped past
+//     `max_meetings`).
+//   * Rooms call OnCommitted after each commit. A held fold takes the events; events of a meeting
+//     not held are ignored (its next query folds from the store), except a log starting at seq 1,
+//     which is a whole log and starts a fold. Re-delivered events (seq at or below the fold's) are
+//     skipped; a seq that skips ahead drops the fold, so the next query rebuilds it.
+//   * While a miss is being folded from the store, committed events are queued beside it and
+//     applied when it lands, so a fold never misses an event committed meanwhile.
+//
+// Threading: every method is safe from any thread. OnCommitted (room io threads) never reads the
+// store and holds the hub's mutex only to fold a few events. Analytics BLOCKS on a miss (ReaderPool
+// thread); the mutex is never held while the store is read.
 #include <cstdint>
+#include <list>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 #include "store/store.hpp"
 #include "util/status.hpp"
-#include "views/feature_popularity.hpp"
-#include "views/meeting_analytics.hpp"
+#include "views/meeting_fold.hpp"
 
 namespace confab::views {
 
+struct ViewHubOptions {
+  size_t max_meetings = 256;  // folds held; past it the least recently used one is dropped
+};
+
+// Totals since construction, plus what is held now.
 struct ViewHubStats {
-  uint64_t events = 0;      // events folded
-  uint64_t duplicates = 0;  // skipped: seq at or below the meeting's last folded seq
-  uint64_t unparsable = 0;  // skipped: json did not parse
-  uint64_t gaps = 0;        // events whose seq skipped ahead (a meeting fed from the middle)
-  uint64_t meetings = 0;
+  uint64_t events = 0;      // events folded live (OnCommitted)
+  uint64_t duplicates = 0;  // skipped: seq at or below the fold's last seq
+  uint64_t unparsable = 0;  // rows whose json did not parse (their seq still counts)
+  uint64_t ignored = 0;     // events of meetings with no fold held
+  uint64_t gaps = 0;        // folds dropped because a seq skipped ahead
+  uint64_t loads = 0;       // folds built from the store on a miss
+  uint64_t evictions = 0;   // folds dropped for the bound
+  size_t meetings = 0;      // folds held now
 };
 
 class ViewHub {
  public:
-  ViewHub() = default;
+  explicit ViewHub(store::Store& store, ViewHubOptions options = {});
+  ~ViewHub();
   ViewHub(const ViewHub&) = delete;
   ViewHub& operator=(const ViewHub&) = delete;
 
-  // Feeds committed events (one meeting's, in seq order) to every projection. An event at or below
-  // the meeting's last folded seq is skipped, so re-delivery after a room reload is harmless.
+  // Committed events of one meeting, in seq order. Quick: never reads the store.
   void OnCommitted(std::span<const store::StoredEvent> events);
   // The same for one event the caller has already parsed (a Room holds the parsed JSON).
   void OnCommitted(const store::StoredEvent& ev, const nlohmann::json& parsed);
 
-  // Forgets everything and folds the whole log (at start-up, or `confab rebuild-views`).
-  Status RebuildAll(store::Store& store);
+  // The analytics of one meeting (docs/views.md). NotFound for an unknown meeting. BLOCKS on a miss.
+  Status Analytics(std::string_view meeting_id, nlohmann::json* out);
 
-  // Analytics of one meeting. NotFound when the hub has no event of it; Unavailable when the
-  // hub's fold of it is incomplete (it was fed from the middle of its log — see Complete()).
-  Status AnalyticsOf(std::string_view meeting_id, nlohmann::json* out);
-  // True when the hub folded the meeting's log from seq 1 without gaps.
-  bool Complete(std::string_view meeting_id);
-
-  nlohmann::json Features(std::optional<int64_t> from_ms, std::optional<int64_t> to_ms);
-
-  // Every projection's snapshot, {"analytics": …, "features": …}: rebuilt == live compares these.
-  nlohmann::json Snapshot();
+  // Whether a fold of the meeting is held (tests).
+  bool Holds(std::string_view meeting_id);
   ViewHubStats Stats();
+  store::Store& store() { return store_; }
 
  private:
-  void FeedLocked(const store::StoredEvent& ev, const nlohmann::json& parsed);
+  struct Entry;
+  using Entries = std::map<std::string, std::unique_ptr<Entry>, std::less<>>;
 
-  struct Progress {
-    int64_t last_seq = 0;
-    bool complete = true;
-  };
+  // Parsed is null for a row that did not parse.
+  void FeedLocked(const store::StoredEvent& ev, const nlohmann::json* parsed);
+  void FoldLocked(Entry& e, const store::StoredEvent& ev, const nlohmann::json* parsed);
+  void TouchLocked(Entry& e);
+  void EraseLocked(Entries::iterator it);
+  void EvictLocked();
 
-  std::mutex mu_;
-  views::MeetingAnalytics analytics_;
-  FeaturePopularity features_;
-  std::unordered_map<std::string, Progress> progress_;
+  store::Store& store_;
+  const ViewHubOptions options_;
+
+  std::mutex mu_;  // guards everything below
+  Entries entries_;
+  std::list<std::string> lru_;  // ready folds, most recently used first
+  uint64_t next_load_ = 0;
   ViewHubStats stats_;
 };
 

@@ -1,10 +1,12 @@
 #pragma once
 // Helpers for views_tests: scripted meetings with known timestamps, and an in-memory Store.
 // Not part of the library.
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "store/store.hpp"
@@ -42,7 +44,9 @@ class MeetingScript {
   std::vector<store::StoredEvent> events_;
 };
 
-// A Store in memory: appends commit at once (callback inline). Enough for the views' reads.
+// A Store in memory: appends and snapshots commit at once (callback inline), feature usage is kept
+// per (type, UTC day, meeting) as the writer keeps it. Enough for the views' reads. Counts the
+// events it hands out, so tests can see how much of a log a query read.
 class MemoryStore final : public store::Store {
  public:
   void Load(const MeetingScript& script) {
@@ -68,6 +72,7 @@ class MemoryStore final : public store::Store {
         return done(Status::Conflict());
       }
       it->second.events.push_back(e);
+      usage_[{e.type, FloorDay(e.ts), req.meeting_id}]++;
     }
     lock.unlock();
     done(Status::Ok());
@@ -105,7 +110,9 @@ class MemoryStore final : public store::Store {
       copy = it->second.events;
     }
     for (const auto& e : copy) {
-      if (e.seq > after && !fn(e)) break;
+      if (e.seq <= after) continue;
+      events_read_++;
+      if (!fn(e)) break;
     }
     return Status::Ok();
   }
@@ -132,7 +139,60 @@ class MemoryStore final : public store::Store {
     for (const auto& [_, m] : meetings_) out->push_back(m.record);
     return Status::Ok();
   }
+  void PutSnapshot(store::Snapshot snap, std::function<void(Status)> done) override {
+    {
+      std::lock_guard lock(mu_);
+      const std::string id = snap.meeting_id;
+      const int64_t seq = snap.seq;
+      snapshots_[id][seq] = std::move(snap);
+    }
+    done(Status::Ok());
+  }
+  Status LatestSnapshot(std::string_view id, int64_t max_seq, int64_t max_ts, store::Snapshot* out) override {
+    std::lock_guard lock(mu_);
+    auto it = snapshots_.find(std::string(id));
+    if (it == snapshots_.end()) return Status::NotFound("no snapshot");
+    for (auto s = it->second.rbegin(); s != it->second.rend(); ++s) {
+      if (s->first <= max_seq && s->second.last_ts <= max_ts) {
+        *out = s->second;
+        return Status::Ok();
+      }
+    }
+    return Status::NotFound("no snapshot");
+  }
+  Status ScanFeatureUsage(int64_t from_day, int64_t to_day,
+                          const std::function<bool(const store::FeatureUsage&)>& fn) override {
+    std::vector<store::FeatureUsage> rows;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& [key, n] : usage_) {
+        const auto& [type, day, meeting] = key;
+        if (day >= from_day && day < to_day) rows.push_back({type, day, meeting, n});
+      }
+    }
+    for (const auto& r : rows)
+      if (!fn(r)) break;
+    return Status::Ok();
+  }
+  Status WriterHealth() const override { return Status::Ok(); }
   store::StoreStats Stats() const override { return {}; }
+
+  // Test hooks.
+  uint64_t events_read() const { return events_read_; }
+  size_t snapshot_count(const std::string& id) {
+    std::lock_guard lock(mu_);
+    return snapshots_.count(id) ? snapshots_[id].size() : 0;
+  }
+  // Replaces a snapshot's text behind the views' back (a corrupt or foreign snapshot).
+  void CorruptSnapshot(const std::string& id, int64_t seq, std::string state_json) {
+    std::lock_guard lock(mu_);
+    snapshots_[id][seq].state_json = std::move(state_json);
+  }
+  // Drops usage rows (a writer that lost count), for the rebuild-views check.
+  void ClearUsage() {
+    std::lock_guard lock(mu_);
+    usage_.clear();
+  }
   std::string Describe() const override { return "memory:"; }
 
  private:
@@ -140,8 +200,16 @@ class MemoryStore final : public store::Store {
     store::MeetingRecord record;
     std::vector<store::StoredEvent> events;
   };
+  static int64_t FloorDay(int64_t ms) {
+    constexpr int64_t kDay = 86'400'000;
+    return ms >= 0 ? ms / kDay : -((-ms + kDay - 1) / kDay);
+  }
+
   std::mutex mu_;
   std::map<std::string, Meeting> meetings_;
+  std::map<std::string, std::map<int64_t, store::Snapshot>> snapshots_;
+  std::map<std::tuple<std::string, int64_t, std::string>, int64_t> usage_;
+  std::atomic<uint64_t> events_read_{0};
 };
 
 // 2024-11-28T05:00:00.000Z: every scripted ts is an offset from it.
