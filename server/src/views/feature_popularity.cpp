@@ -16,6 +16,7 @@ DayRange DaysOf(std::optional<int64_t> from_ms, std::optional<int64_t> to_ms) {
     const int64_t rem = ((*to_ms % kMsPerDay) + kMsPerDay) % kMsPerDay;
     r.to_day = UtcDayOf(*to_ms) + (rem != 0 ? 1 : 0);
   }
+  if (from_ms && to_ms && *from_ms == *to_ms) r.to_day = r.from_day;  // an empty range touches no day
   return r;
 }
 

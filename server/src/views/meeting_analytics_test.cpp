@@ -1,8 +1,9 @@
-#include "views/meeting_analytics.hpp"
+#include "views/meeting_fold.hpp"
 
 #include <gtest/gtest.h>
 
 #include "views/queries.hpp"
+#include "views/summary.hpp"
 #include "views/views_test_support.hpp"
 
 namespace confab::views {
@@ -13,11 +14,9 @@ using testing::MeetingScript;
 using testing::RetroScript;
 
 nlohmann::json AnalyticsOf(const MeetingScript& script) {
-  MeetingAnalytics a;
-  for (const auto& ev : script.events()) a.OnEvent(ev, nlohmann::json::parse(ev.json));
-  const MeetingFold* fold = a.Find(script.meeting_id());
-  EXPECT_NE(fold, nullptr);
-  return fold ? fold->AnalyticsJson() : nlohmann::json();
+  MeetingFold fold(script.meeting_id());
+  for (const auto& ev : script.events()) fold.Apply(ev, nlohmann::json::parse(ev.json));
+  return fold.AnalyticsJson();
 }
 
 const nlohmann::json& Item(const nlohmann::json& analytics, const std::string& card_id) {
@@ -166,33 +165,32 @@ TEST(MeetingAnalytics, OddEventsNeverThrow) {
   EXPECT_EQ(a["totals"]["sentiment"]["mean"], nullptr);  // 🦄 is outside the scored set
 }
 
-TEST(MeetingAnalyticsJson, AnswersFromTheStoreWhenTheHubDoesNotHaveTheMeeting) {
+TEST(MeetingAnalyticsJson, AMissFoldsFromTheStore) {
   testing::MemoryStore store;
   store.Load(RetroScript());
-  ViewHub empty_hub;
-  nlohmann::json from_store, from_hub;
-  ASSERT_TRUE(MeetingAnalyticsJson(empty_hub, store, "m_retro", &from_store).ok());
-  ViewHub hub;
-  ASSERT_TRUE(hub.RebuildAll(store).ok());
-  ASSERT_TRUE(MeetingAnalyticsJson(hub, store, "m_retro", &from_hub).ok());
-  EXPECT_EQ(from_store, from_hub);
+  ViewHub hub(store);
+  nlohmann::json from_hub;
+  ASSERT_TRUE(MeetingAnalyticsJson(hub, "m_retro", &from_hub).ok());
+  EXPECT_EQ(from_hub, AnalyticsOf(RetroScript()));
   EXPECT_EQ(from_hub["items"].size(), 4u);
+  EXPECT_TRUE(hub.Holds("m_retro"));
   nlohmann::json none;
-  EXPECT_EQ(MeetingAnalyticsJson(hub, store, "m_nope", &none).code(), Status::Code::kNotFound);
+  EXPECT_EQ(MeetingAnalyticsJson(hub, "m_nope", &none).code(), Status::Code::kNotFound);
+  EXPECT_FALSE(hub.Holds("m_nope"));
+  EXPECT_EQ(hub.Stats().meetings, 1u);
 }
 
-TEST(MeetingAnalyticsJson, AHubFedFromTheMiddleOfALogDefersToTheStore) {
+TEST(MeetingAnalyticsJson, EventsOfAMeetingNotHeldAreLeftToTheStore) {
   testing::MemoryStore store;
   const MeetingScript script = RetroScript();
   store.Load(script);
-  ViewHub hub;
+  ViewHub hub(store);
   std::vector<store::StoredEvent> tail(script.events().begin() + 10, script.events().end());
   hub.OnCommitted(tail);
-  EXPECT_FALSE(hub.Complete("m_retro"));
-  nlohmann::json partial;
-  EXPECT_EQ(hub.AnalyticsOf("m_retro", &partial).code(), Status::Code::kUnavailable);
+  EXPECT_FALSE(hub.Holds("m_retro"));
+  EXPECT_EQ(hub.Stats().ignored, tail.size());
   nlohmann::json a;
-  ASSERT_TRUE(MeetingAnalyticsJson(hub, store, "m_retro", &a).ok());
+  ASSERT_TRUE(MeetingAnalyticsJson(hub, "m_retro", &a).ok());
   EXPECT_EQ(a["totals"]["events"], script.events().size());
 }
 

@@ -2,6 +2,7 @@
 // Helpers for views_tests: scripted meetings with known timestamps, and an in-memory Store.
 // Not part of the library.
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -103,12 +104,16 @@ class MemoryStore final : public store::Store {
   Status ScanEvents(std::string_view id, int64_t after,
                     const std::function<bool(const store::StoredEvent&)>& fn) override {
     std::vector<store::StoredEvent> copy;
+    std::function<void()> hook;
     {
       std::lock_guard lock(mu_);
       auto it = meetings_.find(std::string(id));
       if (it == meetings_.end()) return Status::NotFound();
       copy = it->second.events;
+      hook = std::move(on_next_scan_);
+      on_next_scan_ = nullptr;
     }
+    if (hook) hook();  // after the copy: what it appends is not in this scan
     for (const auto& e : copy) {
       if (e.seq <= after) continue;
       events_read_++;
@@ -188,6 +193,12 @@ class MemoryStore final : public store::Store {
     std::lock_guard lock(mu_);
     snapshots_[id][seq].state_json = std::move(state_json);
   }
+  // Runs `fn` once, in the next ScanEvents, after that scan has taken its view of the log (a commit
+  // racing a read).
+  void OnNextScan(std::function<void()> fn) {
+    std::lock_guard lock(mu_);
+    on_next_scan_ = std::move(fn);
+  }
   // Drops usage rows (a writer that lost count), for the rebuild-views check.
   void ClearUsage() {
     std::lock_guard lock(mu_);
@@ -210,6 +221,7 @@ class MemoryStore final : public store::Store {
   std::map<std::string, std::map<int64_t, store::Snapshot>> snapshots_;
   std::map<std::tuple<std::string, int64_t, std::string>, int64_t> usage_;
   std::atomic<uint64_t> events_read_{0};
+  std::function<void()> on_next_scan_;
 };
 
 // 2024-11-28T05:00:00.000Z: every scripted ts is an offset from it.

@@ -1,0 +1,104 @@
+// The io threads never wait on storage: while one meeting with 100k events is opened cold (its log
+// folded on the reader pool) and another long log is being exported, other meetings keep flowing.
+// Progress is asserted by order (a live ack before the cold join's reply), never by elapsed time.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import {
+  CONFAB_BIN, startServer, tempDir, waitUntil, createMeeting, connect, makeSocket, join, push, reply,
+} from "./lib.mjs";
+
+const EVENTS = 100_000;
+const servers = [];
+after(async () => {
+  for (const s of servers) await s.stop();
+});
+
+// An importable log: meeting_created, one participant, 50 cards, then edits of their titles.
+function writeLongMeeting(file) {
+  const t0 = 1732770000000;
+  const actor = { pid: "p_big", name: "Ana" };
+  const lines = [
+    { seq: 1, id: "e1", type: "meeting_created", actor: { pid: "system", name: "Confab" }, ts: t0,
+      data: { title: "Long one", votes_per_person: 3, timebox_s: 300 } },
+    { seq: 2, id: "e2", type: "participant_joined", actor, ts: t0 + 1, data: { name: "Ana" } },
+  ];
+  for (let seq = 3; seq <= EVENTS; seq++) {
+    const card = `c${seq % 50}`;
+    const type = seq < 53 ? "card_added" : "card_edited";
+    lines.push({ seq, id: `e${seq}`, type, actor, ts: t0 + seq, data: { card_id: card, title: `Title ${seq}` } });
+  }
+  fs.writeFileSync(file, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+}
+
+test("a cold 100k-event meeting and a streaming export do not stall other meetings", async () => {
+  const dir = tempDir();
+  const dbPath = path.join(dir, "confab.db");
+  const ndjson = path.join(dir, "long.ndjson");
+  writeLongMeeting(ndjson);
+  // Imported logs have no snapshots: opening this meeting folds all of it, the worst cold case.
+  execFileSync(CONFAB_BIN, ["import", ndjson, "--meeting", "longone", "--store", `sqlite:${dbPath}`]);
+  const server = await startServer({ dir });
+  servers.push(server);
+
+  const live = await createMeeting(server, "Live");
+  const a = await connect(server);
+  const b = await connect(server);
+  const ja = await join(a, live.id, { name: "A" });
+  const jb = await join(b, live.id, { name: "B" });
+  assert.equal(ja.status, "ok");
+  assert.equal(jb.status, "ok");
+  const seen = [];
+  jb.channel.on("event", (e) => seen.push(e.seq));
+
+  // A long export, started and then left unread: the server must not hold an io thread for it.
+  const res = await fetch(`${server.base}/api/meetings/longone/events?format=ndjson`);
+  assert.equal(res.status, 200);
+  const reader = res.body.getReader();
+  const first = await reader.read();
+  assert.ok(!first.done && first.value.length > 0);
+
+  // The cold open.
+  const cold = makeSocket(server, { timeout: 120000 });
+  cold.connect();
+  const order = [];
+  const coldJoin = reply(cold.channel("meeting:longone", { name: "Late" }).join()).then((r) => {
+    order.push("cold-join");
+    return r;
+  });
+
+  // Live traffic while both are in flight.
+  const acks = [];
+  for (let i = 0; i < 20; i++) {
+    const r = await push(ja.channel, "card_added", { card_id: `k${i}`, title: `Live ${i}` });
+    assert.equal(r.status, "ok", JSON.stringify(r));
+    acks.push(r.response.seq);
+    if (i === 0) order.push("live-ack");
+  }
+  for (let i = 1; i < acks.length; i++) assert.equal(acks[i], acks[i - 1] + 1);
+
+  const cj = await coldJoin;
+  assert.equal(cj.status, "ok");
+  assert.equal(cj.response.head_seq, EVENTS);
+  assert.deepEqual(order.slice(0, 2), ["live-ack", "cold-join"], "a live push was acked while the cold meeting loaded");
+  // B saw every live event, in order, exactly once.
+  await waitUntil(() => acks.every((s) => seen.includes(s)), { what: "B to see the live events" });
+  assert.deepEqual(seen.filter((s) => acks.includes(s)), acks);
+
+  // The export resumes and ends with every line.
+  let text = new TextDecoder().decode(first.value);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  const lines = text.trimEnd().split("\n");
+  assert.equal(lines.length, EVENTS);
+  assert.equal(JSON.parse(lines[EVENTS - 1]).seq, EVENTS);
+
+  cold.disconnect();
+  a.disconnect();
+  b.disconnect();
+});
