@@ -2,9 +2,9 @@
 //   confab serve [--listen 127.0.0.1:4000] [--store sqlite:./data/confab.db] [--web DIR] [--threads N]
 //   confab export ID | import FILE [--meeting ID] | check | rebuild-views   (each with --store)
 // Flags may also come from CONFAB_LISTEN, CONFAB_STORE, CONFAB_WEB, …; a flag wins over the variable.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -65,12 +65,14 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--threads", serve.threads, "io threads (default: one per core)")
       ->envname("CONFAB_THREADS")
       ->check(CLI::Range(1, 256));
-  serve_cmd->add_option("--reader-threads", serve.reader_threads,
-                        "threads for blocking store reads (default: max(2, cores))")
+  serve_cmd
+      ->add_option("--reader-threads", serve.reader_threads,
+                   "threads for blocking store reads (default: max(2, cores))")
       ->envname("CONFAB_READER_THREADS")
       ->check(CLI::Range(1, 256));
-  serve_cmd->add_option("--slow-consumer-bytes", serve.slow_consumer_bytes,
-                        "close a socket whose unsent frames pass this many bytes")
+  serve_cmd
+      ->add_option("--slow-consumer-bytes", serve.slow_consumer_bytes,
+                   "close a socket whose unsent frames pass this many bytes")
       ->envname("CONFAB_SLOW_CONSUMER_BYTES");
 
   std::string meeting_id;
@@ -105,11 +107,13 @@ int main(int argc, char** argv) {
     return confab::net::Serve(serve);
   }
   if (*export_cmd) {
-    return WithStore(store_url, [&](auto& s) { return confab::cli::ExportMeeting(s, meeting_id, std::cout, std::cerr); });
+    return WithStore(
+        store_url, [&](auto& s) { return confab::cli::ExportMeeting(s, meeting_id, std::cout, std::cerr); });
   }
   if (*import_cmd) {
     return WithStore(store_url, [&](auto& s) {
-      if (import_file == "-") return confab::cli::ImportMeeting(s, std::cin, import_meeting, std::cout, std::cerr);
+      if (import_file == "-")
+        return confab::cli::ImportMeeting(s, std::cin, import_meeting, std::cout, std::cerr);
       std::ifstream in(import_file);
       if (!in) {
         std::cerr << "confab: cannot read " << import_file << "\n";

@@ -11,8 +11,8 @@
 #include "channels/presence.hpp"
 #include "channels/stats.hpp"
 #include "domain/meeting.hpp"
-#include "rooms/room.hpp"
 #include "rooms/io_threads.hpp"
+#include "rooms/room.hpp"
 #include "rooms/room_registry.hpp"
 
 namespace confab::channels {
@@ -90,7 +90,7 @@ class ChannelSession final : public rooms::Subscriber {
   const std::string topic;
   const Ref join_ref;
   const std::string meeting_id;
-  const std::string phx_ref;  // chosen here, so a leave can name the meta before the join is answered
+  const std::string phx_ref;          // chosen here, so a leave can name the meta before the join is answered
   std::shared_ptr<rooms::Room> room;  // set once joined
   bool joined = false;
   std::string pid, name;
@@ -98,7 +98,8 @@ class ChannelSession final : public rooms::Subscriber {
 };
 
 void InstallBroadcastEncoder(rooms::RoomRegistry& rooms) {
-  rooms.set_encoder([](std::string_view meeting_id, std::string_view event, const std::string& payload) -> rooms::SharedText {
+  rooms.set_encoder([](std::string_view meeting_id, std::string_view event,
+                       const std::string& payload) -> rooms::SharedText {
     std::string topic(kTopicPrefix);
     topic.append(meeting_id);
     return EncodeBroadcast(topic, event, payload);
@@ -272,8 +273,9 @@ void Connection::Impl::HandleJoin(Frame& f) {
     room->Join(std::move(req), weak_ch,
                [room, weak_ch, back, phx_ref](std::optional<std::string> reason, rooms::JoinResult r) {
                  if (reason) {
-                   return back([reason = std::move(*reason)](Impl& impl, const std::shared_ptr<ChannelSession>& ch,
-                                                             const Ref& ref) { impl.OnJoinFailed(ch, ref, reason); });
+                   return back(
+                       [reason = std::move(*reason)](Impl& impl, const std::shared_ptr<ChannelSession>& ch,
+                                                     const Ref& ref) { impl.OnJoinFailed(ch, ref, reason); });
                  }
                  if (weak_ch.expired()) return;  // its leave is on its way here and finds nothing tracked
                  // Presence lives with the room: track here, send the state (which includes the joiner)
@@ -345,7 +347,8 @@ void Connection::Impl::HandlePush(ChannelSession& ch, Frame& f) {
   req.data = data == p.end() ? nlohmann::json::object() : std::move(*data);
   req.actor = domain::Actor{ch.pid, ch.name, ch.role};
   // The ack is encoded on the room's thread and queued here, ahead of the broadcast that follows it.
-  auto reply = [t = transport, io = &io, jr = ch.join_ref, ref = f.ref, topic = ch.topic](rooms::PushResult r) {
+  auto reply = [t = transport, io = &io, jr = ch.join_ref, ref = f.ref,
+                topic = ch.topic](rooms::PushResult r) {
     Bump(r.reason ? Stats().push_errors : Stats().pushes);
     std::string frame;
     if (r.reason) {

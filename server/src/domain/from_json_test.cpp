@@ -180,10 +180,10 @@ TEST(FromJson, RoundTripsEveryConformanceStateAndTail) {
       }
       ASSERT_TRUE(RoundTrips(m)) << name;
       const json full = ToJson(m);
-      if (n <= 200) {
+      if (n <= 25) {
         for (size_t k = 0; k <= n; ++k) CheckSplit(events, k, full, false, name);
       } else {
-        for (size_t k : {size_t{0}, n / 3, n / 2, n - 1, n}) CheckSplit(events, k, full, k == n / 2, name);
+        for (size_t k : {size_t{0}, n / 4, n / 2, n - 1, n}) CheckSplit(events, k, full, false, name);
       }
     }
   }
@@ -221,9 +221,9 @@ TEST(FromJson, RoundTripsGeneratedMeetingsAfterEveryEvent) {
 TEST(FromJson, SnapshotPlusTailFoldEqualsFullFold) {
   std::mt19937 rng(7);
   size_t splits = 0, events_total = 0, longest = 0;
-  for (uint32_t seed = 1; seed <= 16; ++seed) {
-    // Mostly a few hundred stored events; every fourth seed well over a thousand.
-    const int steps = seed % 4 == 0 ? 15000 : std::uniform_int_distribution<int>(1000, 4000)(rng);
+  for (uint32_t seed = 1; seed <= 10; ++seed) {
+    // Mostly a few hundred stored events; one log of about a thousand.
+    const int steps = seed == 5 ? 10000 : std::uniform_int_distribution<int>(800, 2500)(rng);
     testgen::GeneratedMeeting g = testgen::GenerateMeeting(seed, steps);
     const std::vector<json>& events = g.events;
     const size_t n = events.size();
@@ -253,7 +253,9 @@ TEST(FromJson, SnapshotPlusTailHoldsForUnvalidatedLogs) {
     Meeting m;
     for (size_t i = 0; i < n; ++i) {
       Apply(m, events[i]);
-      if (i % 4 == 3) ASSERT_TRUE(RoundTrips(m)) << "seed " << seed << ", after " << events[i].dump();
+      if (i % 4 == 3) {
+        ASSERT_TRUE(RoundTrips(m)) << "seed " << seed << ", after " << events[i].dump();
+      }
     }
     const json full = ToJson(m);
     for (size_t k : {size_t{0}, std::uniform_int_distribution<size_t>(0, n)(rng),

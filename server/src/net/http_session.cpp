@@ -25,6 +25,10 @@ constexpr auto kRequestTimeout = std::chrono::seconds(30);
 constexpr auto kLingerTimeout = std::chrono::seconds(5);
 constexpr size_t kLingerMaxBytes = size_t{8} << 20;
 
+std::string_view Sv(beast::string_view s) {
+  return {s.data(), s.size()};
+}
+
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
@@ -168,8 +172,8 @@ api::Respond HttpSession::MakeRespond() {
 }
 
 void HttpSession::Abandon() {
-  spdlog::error("http: {} {} was never answered; closing the connection",
-                std::string_view(req_.method_string()), std::string_view(req_.target()));
+  spdlog::error("http: {} {} was never answered; closing the connection", Sv(req_.method_string()),
+                Sv(req_.target()));
   CloseNow();
 }
 
@@ -286,13 +290,12 @@ void HttpSession::OnPiece(Piece p) {
   if (!p.status.ok()) {
     source_.reset();
     if (!header_sent_) {
-      spdlog::warn("http: {}: stream failed before its first byte: {}", std::string_view(req_.target()),
+      spdlog::warn("http: {}: stream failed before its first byte: {}", Sv(req_.target()),
                    p.status.ToString());
       Reply(api::Response::Error(503, "unavailable"));
       return;
     }
-    spdlog::warn("http: {}: stream failed mid-way, closing: {}", std::string_view(req_.target()),
-                 p.status.ToString());
+    spdlog::warn("http: {}: stream failed mid-way, closing: {}", Sv(req_.target()), p.status.ToString());
     CloseNow();  // the client sees a body without its last chunk: truncated, never mistaken for whole
     return;
   }

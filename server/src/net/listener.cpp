@@ -8,7 +8,8 @@
 
 namespace confab::net {
 
-Listener::Listener(boost::asio::io_context& io, std::vector<boost::asio::io_context*> spread, ServerContext& ctx)
+Listener::Listener(boost::asio::io_context& io, std::vector<boost::asio::io_context*> spread,
+                   ServerContext& ctx)
     : io_(io), spread_(std::move(spread)), acceptor_(io), ctx_(ctx) {
   if (spread_.empty()) spread_.push_back(&io_);
 }
@@ -19,12 +20,15 @@ Status Listener::Open(const boost::asio::ip::tcp::endpoint& endpoint) {
   if (!ec) acceptor_.set_option(boost::asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
-  if (ec) return Status::IoError("cannot listen on " + endpoint.address().to_string() + ":" +
-                                 std::to_string(endpoint.port()) + ": " + ec.message());
+  if (ec)
+    return Status::IoError("cannot listen on " + endpoint.address().to_string() + ":" +
+                           std::to_string(endpoint.port()) + ": " + ec.message());
   return Status::Ok();
 }
 
-void Listener::Run() { DoAccept(); }
+void Listener::Run() {
+  DoAccept();
+}
 
 void Listener::Stop() {
   boost::system::error_code ec;

@@ -2,10 +2,9 @@
 // Listener: accepts TCP connections and starts an HttpSession for each, spreading them over the io
 // threads in turn (a connection then lives on its thread for good). Threading: the acceptor runs on
 // the first io thread.
+#include <boost/asio/ip/tcp.hpp>
 #include <memory>
 #include <vector>
-
-#include <boost/asio/ip/tcp.hpp>
 
 #include "util/status.hpp"
 

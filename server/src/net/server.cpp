@@ -90,7 +90,8 @@ int Serve(const ServeOptions& options) {
   }
   spdlog::info("store opened: {}", store->Describe());
   const size_t n_threads = options.threads == 0 ? Cores() : options.threads;
-  const size_t n_readers = options.reader_threads == 0 ? std::max<size_t>(2, Cores()) : options.reader_threads;
+  const size_t n_readers =
+      options.reader_threads == 0 ? std::max<size_t>(2, Cores()) : options.reader_threads;
 
   {
     // Declared first, destroyed explicitly below: handlers still queued in them are destroyed while
@@ -107,9 +108,8 @@ int Serve(const ServeOptions& options) {
     views::ViewHub hub(*store);
     rooms::RoomRegistry rooms(raw, reader);
     channels::InstallBroadcastEncoder(rooms);
-    rooms.set_on_committed([&hub](const store::StoredEvent& e, const nlohmann::json& parsed) {
-      hub.OnCommitted(e, parsed);
-    });
+    rooms.set_on_committed(
+        [&hub](const store::StoredEvent& e, const nlohmann::json& parsed) { hub.OnCommitted(e, parsed); });
     api::Router router;
     api::Services services{*store, reader, rooms, hub};
     api::AddAllRoutes(router, services);
@@ -125,9 +125,10 @@ int Serve(const ServeOptions& options) {
     }
     listener->Run();
     auto bound = listener->local_endpoint();
-    std::string url = "http://" + (address.is_v6() ? "[" + bound.address().to_string() + "]"
-                                                    : bound.address().to_string()) +
-                      ":" + std::to_string(bound.port()) + "/";
+    std::string url =
+        "http://" +
+        (address.is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string()) + ":" +
+        std::to_string(bound.port()) + "/";
     if (static_files.has_app()) {
       spdlog::info("serving the web app from {}", static_files.root().string());
     } else {
@@ -164,7 +165,8 @@ int Serve(const ServeOptions& options) {
     });
 
     std::vector<std::thread> threads;
-    for (size_t i = 1; i < n_threads; ++i) threads.emplace_back([&io = *contexts[i], i] { RunIoThread(io, i); });
+    for (size_t i = 1; i < n_threads; ++i)
+      threads.emplace_back([&io = *contexts[i], i] { RunIoThread(io, i); });
     RunIoThread(main_io, 0);
     for (auto& t : threads) t.join();
     MarkIoThread(false);

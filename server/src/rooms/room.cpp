@@ -178,7 +178,8 @@ void Room::Join(JoinRequest req, std::weak_ptr<Subscriber> sub, JoinDone done) {
 
   if (req.pid) {
     if (!req.secret) return done("bad_credentials", {});
-    if (secret_hashes_.count(*req.pid) != 0) return CheckSecret(std::move(req), std::move(sub), std::move(done), role);
+    if (secret_hashes_.count(*req.pid) != 0)
+      return CheckSecret(std::move(req), std::move(sub), std::move(done), role);
     const std::string pid = *req.pid;
     ReadThen(
         [id = meeting_id_, pid](store::Store& s) {
@@ -235,8 +236,8 @@ void Room::CompleteJoin(JoinRequest req, std::string pid, std::string secret, do
         Status st = s.ReadEvents(id, after, 0, /*replayed_only=*/true, &events);
         return std::make_pair(std::move(st), std::move(events));
       },
-      [self = shared_from_this(), req = std::move(req), pid = std::move(pid), secret = std::move(secret), role,
-       sub = std::move(sub), done = std::move(done),
+      [self = shared_from_this(), req = std::move(req), pid = std::move(pid), secret = std::move(secret),
+       role, sub = std::move(sub), done = std::move(done),
        after](std::pair<Status, std::vector<store::StoredEvent>> r) mutable {
         if (!r.first.ok()) return done("unavailable", {});
         self->FinishJoin(req, std::move(pid), std::move(secret), role, sub, done, after, r.second);

@@ -43,8 +43,8 @@
 namespace confab::rooms {
 
 // Turns a broadcast into its wire frame (set by the channels layer: the topic is "meeting:" + id).
-using FrameEncoder =
-    std::function<SharedText(std::string_view meeting_id, std::string_view event, const std::string& payload)>;
+using FrameEncoder = std::function<SharedText(std::string_view meeting_id, std::string_view event,
+                                              const std::string& payload)>;
 
 struct JoinRequest {
   std::string name;                   // 1..kMaxNameLength code points, checked by the caller

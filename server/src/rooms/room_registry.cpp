@@ -11,12 +11,13 @@ namespace confab::rooms {
 
 // The rooms of one io thread. Every member is touched on that thread only.
 struct RoomRegistry::Shard {
-  explicit Shard(boost::asio::io_context& io) : io(io), sweep(std::make_unique<boost::asio::steady_timer>(io)) {}
+  explicit Shard(boost::asio::io_context& io)
+      : io(io), sweep(std::make_unique<boost::asio::steady_timer>(io)) {}
 
   boost::asio::io_context& io;
   std::map<std::string, std::shared_ptr<Room>, std::less<>> rooms;
   std::map<std::string, std::vector<GetDone>, std::less<>> loading;  // waiters, by meeting
-  std::unique_ptr<boost::asio::steady_timer> sweep;  // reset by Shutdown
+  std::unique_ptr<boost::asio::steady_timer> sweep;                  // reset by Shutdown
   bool sweep_armed = false;
 };
 
@@ -71,7 +72,8 @@ void RoomRegistry::LoadInto(Shard& shard, const std::string& meeting_id) {
         Status s = Room::Load(threads_, reader_, meeting_id, &room);
         return std::make_pair(std::move(s), std::move(room));
       },
-      [this, &shard, meeting_id, alive = std::weak_ptr<bool>(alive_)](std::pair<Status, std::shared_ptr<Room>> r) {
+      [this, &shard, meeting_id,
+       alive = std::weak_ptr<bool>(alive_)](std::pair<Status, std::shared_ptr<Room>> r) {
         if (alive.expired() || shut_down_) return;
         auto node = shard.loading.extract(meeting_id);
         std::vector<GetDone> waiters = node.empty() ? std::vector<GetDone>{} : std::move(node.mapped());
@@ -92,21 +94,22 @@ void RoomRegistry::ArmSweep(Shard& shard) {
   if (shard.sweep_armed) return;
   shard.sweep_armed = true;
   shard.sweep->expires_after(idle_after_ / 2 + std::chrono::milliseconds(1));
-  shard.sweep->async_wait([this, &shard, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
-    if (ec || alive.expired() || shut_down_) return;
-    shard.sweep_armed = false;
-    const auto now = std::chrono::steady_clock::now();
-    for (auto it = shard.rooms.begin(); it != shard.rooms.end();) {
-      const Room& room = *it->second;
-      if (room.idle() && now - room.idle_since() >= idle_after_) {
-        it = shard.rooms.erase(it);
-        loaded_.fetch_sub(1, std::memory_order_relaxed);
-      } else {
-        ++it;
-      }
-    }
-    if (!shard.rooms.empty()) ArmSweep(shard);
-  });
+  shard.sweep->async_wait(
+      [this, &shard, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired() || shut_down_) return;
+        shard.sweep_armed = false;
+        const auto now = std::chrono::steady_clock::now();
+        for (auto it = shard.rooms.begin(); it != shard.rooms.end();) {
+          const Room& room = *it->second;
+          if (room.idle() && now - room.idle_since() >= idle_after_) {
+            it = shard.rooms.erase(it);
+            loaded_.fetch_sub(1, std::memory_order_relaxed);
+          } else {
+            ++it;
+          }
+        }
+        if (!shard.rooms.empty()) ArmSweep(shard);
+      });
 }
 
 store::Store& RoomRegistry::store() {

@@ -4,10 +4,18 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <condition_variable>
+#include <limits>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "rooms/room_registry.hpp"
 #include "rooms/testing.hpp"
+#include "store/reader_pool.hpp"
+#include "util/thread_role.hpp"
 
 namespace confab::rooms {
 namespace {
@@ -20,8 +28,9 @@ using testing::TestStore;
 class RecordingSubscriber : public Subscriber {
  public:
   void Deliver(const Broadcast& b) override {
+    // Without an encoder the room sends the payload itself as the frame; it never sends none.
+    EXPECT_TRUE(b.frame);
     if (b.event == "event") events.push_back(nlohmann::json::parse(*b.payload));
-    if (!b.frame) b.frame = std::make_shared<const std::string>("encoded");
     ++deliveries;
   }
   std::vector<int64_t> Seqs() const {
@@ -67,10 +76,21 @@ class FlakyStore : public store::Store {
     return inner_.GetCredential(id, pid, out);
   }
   Status ListMeetings(std::vector<store::MeetingRecord>* out) override { return inner_.ListMeetings(out); }
+  void PutSnapshot(store::Snapshot snap, std::function<void(Status)> done) override {
+    inner_.PutSnapshot(std::move(snap), std::move(done));
+  }
+  Status LatestSnapshot(std::string_view id, int64_t max_seq, int64_t max_ts, store::Snapshot* out) override {
+    return inner_.LatestSnapshot(id, max_seq, max_ts, out);
+  }
+  Status ScanFeatureUsage(int64_t from_day, int64_t to_day,
+                          const std::function<bool(const store::FeatureUsage&)>& fn) override {
+    return inner_.ScanFeatureUsage(from_day, to_day, fn);
+  }
+  Status WriterHealth() const override { return inner_.WriterHealth(); }
   store::StoreStats Stats() const override { return inner_.Stats(); }
   std::string Describe() const override { return "flaky:" + inner_.Describe(); }
 
-  std::set<int> fail;
+  std::set<int> fail;  // touched by the test thread only (which is the room's io thread)
   int calls = 0;
 
  private:
@@ -81,7 +101,7 @@ class RoomTest : public ::testing::Test {
  protected:
   void SetUp() override {
     CreateMeeting(*store_, "m1", "tok");
-    ASSERT_TRUE(Room::Load(io_, *store_, "m1", &room_).ok());
+    ASSERT_TRUE(Room::Load(threads_, reader_, "m1", &room_).ok());
   }
 
   struct Joined {
@@ -89,14 +109,17 @@ class RoomTest : public ::testing::Test {
     JoinResult result;
     bool done = false;
   };
-  // Joins and waits for the answer.
+  // Joins (on the room's thread, as a channel does) and waits for the answer.
   Joined Join(JoinRequest req, std::shared_ptr<Subscriber> sub = nullptr, Room* room = nullptr) {
     auto out = std::make_shared<Joined>();
-    (room ? room : room_.get())
-        ->Join(std::move(req), sub, [out](std::optional<std::string> reason, JoinResult r) {
-          out->reason = std::move(reason);
-          out->result = std::move(r);
-          out->done = true;
+    std::shared_ptr<Room> target = room ? room->shared_from_this() : room_;
+    boost::asio::post(
+        io_, [target, req = std::move(req), weak = std::weak_ptr<Subscriber>(sub), out]() mutable {
+          target->Join(std::move(req), weak, [out](std::optional<std::string> reason, JoinResult r) {
+            out->reason = std::move(reason);
+            out->result = std::move(r);
+            out->done = true;
+          });
         });
     EXPECT_TRUE(RunUntil(io_, [&] { return out->done; }));
     return *out;
@@ -107,14 +130,18 @@ class RoomTest : public ::testing::Test {
     return Join(std::move(req), std::move(sub));
   }
 
-  // Pushes without waiting; the result lands in the returned slot.
+  // Pushes without waiting: posted to the room's thread, as a channel does (so pushes made one after
+  // the other all run before any commit comes back); the result lands in the returned slot.
   std::shared_ptr<std::optional<PushResult>> PushAsync(const std::string& pid, std::string id,
                                                        std::string type, nlohmann::json data,
                                                        Room* room = nullptr) {
     auto slot = std::make_shared<std::optional<PushResult>>();
     PushRequest req{std::move(id), std::move(type), std::move(data),
                     domain::Actor{pid, "", domain::Role::kParticipant}};
-    (room ? room : room_.get())->Push(std::move(req), [slot](PushResult r) { *slot = std::move(r); });
+    std::shared_ptr<Room> target = room ? room->shared_from_this() : room_;
+    boost::asio::post(io_, [target, req = std::move(req), slot]() mutable {
+      target->Push(std::move(req), [slot](PushResult r) { *slot = std::move(r); });
+    });
     return slot;
   }
   PushResult Push(const std::string& pid, std::string id, std::string type, nlohmann::json data) {
@@ -125,20 +152,39 @@ class RoomTest : public ::testing::Test {
   static nlohmann::json Card(const std::string& card_id, const std::string& title = "Why are builds slow?") {
     return {{"card_id", card_id}, {"title", title}};
   }
-  std::vector<store::StoredEvent> StoredEvents() {
+  std::vector<store::StoredEvent> StoredEvents(int64_t after = 0, bool replayed_only = false) {
     std::vector<store::StoredEvent> out;
-    EXPECT_TRUE(store_->ReadEvents("m1", 0, 0, false, &out).ok());
+    EXPECT_TRUE(store_->ReadEvents("m1", after, 0, replayed_only, &out).ok());
     return out;
   }
+  // The events as a JSON array, as a join reply carries them.
+  static nlohmann::json AsArray(const std::vector<store::StoredEvent>& events) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : events) out.push_back(nlohmann::json::parse(e.json));
+    return out;
+  }
+  // Stores a snapshot of `room`'s committed state, as the room itself does every kSnapshotEvery events.
+  void PutSnapshotOf(const Room& room) {
+    const int64_t ts = StoredEvents().back().ts;
+    ASSERT_TRUE(store::testing::PutSnapshotAndWait(
+                    *store_, store::Snapshot{"m1", room.head_seq(), ts, domain::ToJson(room.state()).dump()})
+                    .ok());
+  }
 
+  // Destroyed in reverse: the room, the reader pool (before the store it reads), the store, then the
+  // io_context (with whatever handlers it still holds).
   boost::asio::io_context io_;
   TestStore store_;
+  store::ReaderPool reader_{*store_, 2};
+  IoThreads threads_{io_};
   std::shared_ptr<Room> room_;
 };
 
+constexpr int64_t kAny = std::numeric_limits<int64_t>::max();
+
 TEST_F(RoomTest, LoadOfUnknownMeetingIsNotFound) {
   std::shared_ptr<Room> room;
-  EXPECT_EQ(Room::Load(io_, *store_, "nope", &room).code(), Status::Code::kNotFound);
+  EXPECT_EQ(Room::Load(threads_, reader_, "nope", &room).code(), Status::Code::kNotFound);
 }
 
 TEST_F(RoomTest, NewParticipantIsCreatedDurablyAndGetsTheLog) {
@@ -217,9 +263,11 @@ TEST_F(RoomTest, PipelinedPushesFromSeveralActorsAreAckedAndBroadcastInSeqOrder)
                     domain::Actor{pids[i % 3], "", domain::Role::kParticipant}};
     auto slot = std::make_shared<std::optional<PushResult>>();
     slots.push_back(slot);
-    room_->Push(std::move(req), [slot, &ack_order](PushResult r) {
-      ack_order.push_back(r.seq.value_or(-1));
-      *slot = std::move(r);
+    boost::asio::post(io_, [room = room_, req = std::move(req), slot, &ack_order]() mutable {
+      room->Push(std::move(req), [slot, &ack_order](PushResult r) {
+        ack_order.push_back(r.seq.value_or(-1));
+        *slot = std::move(r);
+      });
     });
   }
   ASSERT_TRUE(RunUntil(io_, [&] { return ack_order.size() == kPushes; }));
@@ -271,7 +319,7 @@ TEST_F(RoomTest, RetriedIdGetsTheOriginalSeqAndAppliesNothing) {
 
   // Across a reload (a restart): the ids come from the log.
   std::shared_ptr<Room> reloaded;
-  ASSERT_TRUE(Room::Load(io_, *store_, "m1", &reloaded).ok());
+  ASSERT_TRUE(Room::Load(threads_, reader_, "m1", &reloaded).ok());
   auto slot = PushAsync(pid, "same", "card_added", Card("k1"), reloaded.get());
   ASSERT_TRUE(RunUntil(io_, [&] { return slot->has_value(); }));
   EXPECT_EQ(slot->value().seq, 3);
@@ -339,8 +387,10 @@ TEST_F(RoomTest, JoinWhileAppendsArePendingSeesEveryEventExactlyOnce) {
   auto joined = std::make_shared<std::optional<JoinResult>>();
   JoinRequest req;
   req.name = "Late";
-  room_->Join(req, sub, [joined](std::optional<std::string> reason, JoinResult r) {
-    if (!reason) *joined = std::move(r);
+  boost::asio::post(io_, [room = room_, req, weak = std::weak_ptr<Subscriber>(sub), joined] {
+    room->Join(req, weak, [joined](std::optional<std::string> reason, JoinResult r) {
+      if (!reason) *joined = std::move(r);
+    });
   });
   for (int i = 0; i < 10; ++i)
     after.push_back(PushAsync(pid, "a" + std::to_string(i), "card_added", Card("a" + std::to_string(i))));
@@ -357,8 +407,9 @@ TEST_F(RoomTest, JoinWhileAppendsArePendingSeesEveryEventExactlyOnce) {
 
 TEST_F(RoomTest, StoreFailureFailsThePipelineThenRecovers) {
   FlakyStore flaky(*store_);
+  store::ReaderPool flaky_reader(flaky, 1);
   std::shared_ptr<Room> room;
-  ASSERT_TRUE(Room::Load(io_, flaky, "m1", &room).ok());
+  ASSERT_TRUE(Room::Load(threads_, flaky_reader, "m1", &room).ok());
   auto watcher = std::make_shared<RecordingSubscriber>();
   JoinRequest req;
   req.name = "Ada";
@@ -411,15 +462,417 @@ TEST(RoomRegistryTest, LoadsOnceAndUnloadsIdleRooms) {
   boost::asio::io_context io;
   TestStore store;
   CreateMeeting(*store, "m1");
-  RoomRegistry rooms(io, *store);
+  store::ReaderPool reader(*store, 2);
+  RoomRegistry rooms(io, reader);
   rooms.set_idle_unload(std::chrono::milliseconds(20));
-  std::shared_ptr<Room> a, b;
-  ASSERT_TRUE(rooms.Get("m1", &a).ok());
-  ASSERT_TRUE(rooms.Get("m1", &b).ok());
-  EXPECT_EQ(a, b);
-  EXPECT_EQ(rooms.Get("missing", &b).code(), Status::Code::kNotFound);
+  struct Got {
+    Status status;
+    std::shared_ptr<Room> room;
+    bool done = false;
+  };
+  Got a, b, c, missing;
+  auto into = [](Got& g) {
+    return [&g](Status s, std::shared_ptr<Room> room) {
+      g.status = std::move(s);
+      g.room = std::move(room);
+      g.done = true;
+    };
+  };
+  // Two Gets while the room is loading wait for the same load; a Get of a loaded room answers at once.
+  rooms.Get("m1", [&, then = into(a)](Status s, std::shared_ptr<Room> room) mutable {
+    EXPECT_TRUE(room == nullptr || room->io().get_executor().running_in_this_thread());
+    then(std::move(s), std::move(room));
+    rooms.Get("m1", into(c));
+    EXPECT_TRUE(c.done);
+  });
+  rooms.Get("m1", into(b));
+  rooms.Get("missing", into(missing));
+  ASSERT_TRUE(RunUntil(io, [&] { return a.done && b.done && c.done && missing.done; }));
+  ASSERT_TRUE(a.status.ok()) << a.status.ToString();
+  ASSERT_TRUE(b.status.ok());
+  ASSERT_TRUE(c.status.ok());
+  ASSERT_NE(a.room, nullptr);
+  EXPECT_EQ(a.room, b.room);
+  EXPECT_EQ(a.room, c.room);
+  EXPECT_EQ(missing.status.code(), Status::Code::kNotFound);
+  EXPECT_EQ(missing.room, nullptr);
   EXPECT_EQ(rooms.loaded(), 1u);
   EXPECT_TRUE(RunUntil(io, [&] { return rooms.loaded() == 0; }));
+}
+
+// More than two snapshots' worth of events: the room stores snapshots as it goes; a cold load (the
+// latest snapshot plus the tail) equals the live room, and a joiner on it still gets the whole
+// replayable log, the part older than the snapshot read from the store.
+TEST_F(RoomTest, SnapshotsAreStoredAndAColdLoadFromOneMatchesTheLiveRoom) {
+  auto ada = NewParticipant("Ada");
+  ASSERT_FALSE(ada.reason);
+  const std::string pid = ada.result.pid;
+  constexpr int kCards = 50;
+  const int64_t events = 2 * store::kSnapshotEvery + 150;
+  std::vector<std::shared_ptr<std::optional<PushResult>>> slots;
+  int64_t moments = 0;
+  for (int64_t i = 0; i < events; ++i) {
+    const std::string id = "e" + std::to_string(i);
+    if (i < kCards) {
+      slots.push_back(PushAsync(pid, id, "card_added", Card("k" + std::to_string(i))));
+    } else if (i % 7 == 0) {  // a moment now and then: stored, never replayed
+      slots.push_back(PushAsync(pid, id, "reaction", {{"emoji", "\U0001F44D"}}));
+      ++moments;
+    } else {
+      slots.push_back(PushAsync(pid, id, "card_edited", Card("k" + std::to_string(i % kCards), "t" + id)));
+    }
+  }
+  ASSERT_TRUE(RunUntil(
+      io_, [&] { return slots.back()->has_value(); }, std::chrono::seconds(120)));
+  for (int64_t i = 0; i < events; ++i) {
+    ASSERT_TRUE(slots[i]->has_value()) << i;
+    ASSERT_EQ(slots[i]->value().seq, 3 + i) << i << " " << slots[i]->value().reason.value_or("");
+  }
+  const int64_t head = 2 + events;
+  ASSERT_EQ(room_->head_seq(), head);
+
+  // Snapshots at kSnapshotEvery and 2 * kSnapshotEvery: encoded on the reader pool, then queued to
+  // the writer. Wait (bounded) until both are stored.
+  store::Snapshot first, latest;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (;;) {
+    store_->Flush();
+    if (store_->LatestSnapshot("m1", kAny, kAny, &latest).ok() && latest.seq >= 2 * store::kSnapshotEvery &&
+        store_->LatestSnapshot("m1", 2 * store::kSnapshotEvery - 1, kAny, &first).ok()) {
+      break;
+    }
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+        << "no snapshot at seq " << 2 * store::kSnapshotEvery;
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(first.seq, store::kSnapshotEvery);
+  EXPECT_EQ(latest.seq, 2 * store::kSnapshotEvery);
+  const auto stored = StoredEvents();
+  ASSERT_EQ(stored.size(), static_cast<size_t>(head));
+  EXPECT_EQ(latest.last_ts, stored[latest.seq - 1].ts);
+  auto restored = domain::FromJson(nlohmann::json::parse(latest.state_json));
+  ASSERT_TRUE(restored);
+  EXPECT_EQ(domain::LastSeq(*restored), latest.seq);
+
+  // A cold load starts from the latest snapshot and folds the tail.
+  std::shared_ptr<Room> cold;
+  ASSERT_TRUE(Room::Load(threads_, reader_, "m1", &cold).ok());
+  EXPECT_EQ(cold->head_seq(), room_->head_seq());
+  EXPECT_EQ(domain::ToJson(cold->state()), domain::ToJson(room_->state()));
+
+  // A new joiner gets every state-class event: the older ones from the store, the rest from memory.
+  JoinRequest req;
+  req.name = "Late";
+  auto late = Join(req, nullptr, cold.get());
+  ASSERT_FALSE(late.reason) << *late.reason;
+  EXPECT_EQ(late.result.head_seq, head + 1);
+  const nlohmann::json all = AsArray(StoredEvents(0, /*replayed_only=*/true));
+  EXPECT_EQ(all.size(), static_cast<size_t>(head + 1 - moments));
+  EXPECT_EQ(nlohmann::json::parse(late.result.events_json), all);
+
+  // A returning participant resuming from before the snapshot: the events after its `since`.
+  JoinRequest back{"Ada", pid, ada.result.secret, std::nullopt, int64_t{500}};
+  auto resumed = Join(back, nullptr, cold.get());
+  ASSERT_FALSE(resumed.reason) << *resumed.reason;
+  EXPECT_TRUE(resumed.result.resumed);
+  EXPECT_EQ(resumed.result.head_seq, head + 1);
+  EXPECT_EQ(nlohmann::json::parse(resumed.result.events_json), AsArray(StoredEvents(500, true)));
+}
+
+// A retry of an id the room never saw (stored before it was loaded, under the snapshot it was
+// loaded from) still gets the original seq, and nothing new is stored.
+TEST_F(RoomTest, RetryOfAnIdStoredBeforeTheRoomWasLoadedGetsTheOriginalSeq) {
+  auto pid = NewParticipant("Ada").result.pid;
+  ASSERT_EQ(Push(pid, "card", "card_added", Card("k1")).seq, 3);
+  ASSERT_EQ(Push(pid, "moment", "reaction", {{"emoji", "\U0001F44D"}}).seq, 4);
+
+  // Reloaded by folding the log: the ids are in memory again.
+  std::shared_ptr<Room> reloaded;
+  ASSERT_TRUE(Room::Load(threads_, reader_, "m1", &reloaded).ok());
+  auto again = PushAsync(pid, "card", "card_added", Card("k1"), reloaded.get());
+  ASSERT_TRUE(RunUntil(io_, [&] { return again->has_value(); }));
+  EXPECT_EQ(again->value().seq, 3);
+  EXPECT_FALSE(again->value().reason);
+
+  // Reloaded from a snapshot that covers them: only the store knows the ids.
+  PutSnapshotOf(*room_);
+  std::shared_ptr<Room> cold;
+  ASSERT_TRUE(Room::Load(threads_, reader_, "m1", &cold).ok());
+  ASSERT_EQ(cold->head_seq(), 4);
+  // k1 exists, so this one fails validation unless it is recognised as a retry…
+  auto card = PushAsync(pid, "card", "card_added", Card("k1"), cold.get());
+  // …and this one passes validation and is refused by the store as a duplicate.
+  auto moment = PushAsync(pid, "moment", "reaction", {{"emoji", "\U0001F44D"}}, cold.get());
+  ASSERT_TRUE(RunUntil(io_, [&] { return card->has_value() && moment->has_value(); }));
+  EXPECT_FALSE(card->value().reason) << *card->value().reason;
+  EXPECT_EQ(card->value().seq, 3);
+  EXPECT_FALSE(moment->value().reason) << *moment->value().reason;
+  EXPECT_EQ(moment->value().seq, 4);
+  EXPECT_EQ(StoredEvents().size(), 4u);
+
+  // Nothing was applied, and the room goes on (once it has re-read the store).
+  ASSERT_TRUE(RunUntil(io_, [&] { return cold->idle(); }));
+  EXPECT_EQ(cold->head_seq(), 4);
+  EXPECT_EQ(domain::ToJson(cold->state()), domain::ToJson(room_->state()));
+  auto next = PushAsync(pid, "next", "card_added", Card("k2"), cold.get());
+  ASSERT_TRUE(RunUntil(io_, [&] { return next->has_value(); }));
+  EXPECT_EQ(next->value().seq, 5);
+  EXPECT_EQ(StoredEvents().size(), 5u);
+}
+
+// Join and push paths, including every one that needs the store (a returning participant's
+// credential, history older than the snapshot, a retry of an id older than it), run on a thread
+// marked as an io thread and make no blocking store call there.
+TEST_F(RoomTest, JoinAndPushPathsNeverBlockTheIoThread) {
+  const uint64_t before = BlockingOnIoThreadCount();
+  auto ada = NewParticipant("Ada");
+  ASSERT_FALSE(ada.reason);
+  const std::string pid = ada.result.pid;
+  ASSERT_EQ(Push(pid, "e1", "card_added", Card("k1")).seq, 3);
+  PutSnapshotOf(*room_);
+  std::shared_ptr<Room> cold;
+  ASSERT_TRUE(Room::Load(threads_, reader_, "m1", &cold).ok());  // blocking: from the test thread
+
+  // RunUntil marks this thread as an io thread while it runs the room's handlers.
+  JoinRequest back{"Ada", pid, ada.result.secret, std::nullopt, int64_t{1}};
+  auto resumed = Join(back, std::make_shared<RecordingSubscriber>(), cold.get());
+  ASSERT_FALSE(resumed.reason);
+  EXPECT_EQ(nlohmann::json::parse(resumed.result.events_json), AsArray(StoredEvents(1, true)));
+  JoinRequest fresh;
+  fresh.name = "Grace";
+  ASSERT_FALSE(Join(fresh, nullptr, cold.get()).reason);
+  auto retry = PushAsync(pid, "e1", "card_added", Card("k1"), cold.get());
+  auto next = PushAsync(pid, "e2", "card_added", Card("k2"), cold.get());
+  auto moment = PushAsync(pid, "r1", "reaction", {{"emoji", "\U0001F44D"}}, cold.get());
+  auto typing = PushAsync(pid, "t1", "typing", nlohmann::json::object(), cold.get());
+  ASSERT_TRUE(RunUntil(io_, [&] {
+    return retry->has_value() && next->has_value() && moment->has_value() && typing->has_value();
+  }));
+  EXPECT_EQ(retry->value().seq, 3);
+  EXPECT_EQ(next->value().seq, 5);
+  EXPECT_EQ(moment->value().seq, 6);
+  EXPECT_FALSE(typing->value().reason);
+  EXPECT_EQ(BlockingOnIoThreadCount(), before);
+}
+
+// The invariant itself: a blocking store call on a thread marked as an io thread is caught — counted,
+// and in debug builds fatal.
+using RoomDeathTest = RoomTest;
+TEST_F(RoomDeathTest, BlockingStoreCallOnAnIoThreadIsCaught) {
+#ifndef NDEBUG
+  GTEST_FLAG_SET(death_test_style, "threadsafe");  // the store and reader pool run threads
+  EXPECT_DEATH(
+      {
+        IoThreadScope io_thread;
+        int64_t head = 0;
+        (void)store_->HeadSeq("m1", &head);
+      },
+      "blocking store call");
+#else
+  const uint64_t before = BlockingOnIoThreadCount();
+  {
+    IoThreadScope io_thread;
+    int64_t head = 0;
+    EXPECT_TRUE(store_->HeadSeq("m1", &head).ok());
+  }
+  EXPECT_EQ(BlockingOnIoThreadCount(), before + 1);
+#endif
+  // Off the io thread the same call is fine.
+  const uint64_t before_ok = BlockingOnIoThreadCount();
+  int64_t head = 0;
+  EXPECT_TRUE(store_->HeadSeq("m1", &head).ok());
+  EXPECT_EQ(head, 1);
+  EXPECT_EQ(BlockingOnIoThreadCount(), before_ok);
+}
+
+// Two io threads, a room on one of them, subscribers and pushers on both: every subscriber gets every
+// event exactly once, in seq order, on its own thread; a joiner's reply and the broadcasts after it
+// neither miss nor repeat an event.
+class ThreadSubscriber : public Subscriber {
+ public:
+  ThreadSubscriber(boost::asio::io_context& io, std::mutex& mu, std::condition_variable& cv)
+      : io_(io), mu_(mu), cv_(cv) {}
+
+  void Deliver(const Broadcast& b) override {
+    if (!io_.get_executor().running_in_this_thread()) wrong_thread.fetch_add(1);
+    if (b.event != "event") return;
+    const int64_t seq = nlohmann::json::parse(*b.payload).value("seq", int64_t{-1});
+    std::lock_guard lock(mu_);
+    if (!joined) ++before_reply;
+    broadcast.push_back(seq);
+    cv_.notify_all();
+  }
+  // The join reply, brought to this thread with RunOn (as a channel does).
+  void Joined(std::optional<std::string> reason, const JoinResult& r) {
+    if (!io_.get_executor().running_in_this_thread()) wrong_thread.fetch_add(1);
+    std::lock_guard lock(mu_);
+    error = reason;
+    pid = r.pid;
+    head = r.head_seq;
+    for (const auto& e : nlohmann::json::parse(r.events_json.empty() ? "[]" : r.events_json)) {
+      replied.push_back(e["seq"]);
+    }
+    joined = true;
+    cv_.notify_all();
+  }
+  // Called with the mutex held.
+  int64_t LastSeen() const { return broadcast.empty() ? head : broadcast.back(); }
+
+  std::atomic<int> wrong_thread{0};
+  // Guarded by the mutex.
+  bool joined = false;
+  std::optional<std::string> error;
+  std::string pid;
+  int64_t head = -1;
+  std::vector<int64_t> replied, broadcast;
+  int before_reply = 0;
+
+ private:
+  boost::asio::io_context& io_;
+  std::mutex& mu_;
+  std::condition_variable& cv_;
+};
+
+TEST(RoomThreadsTest, SubscribersAndPushersOnTwoIoThreadsSeeEveryEventOnceInOrder) {
+  boost::asio::io_context io0, io1;
+  std::vector<boost::asio::io_context*> ios{&io0, &io1};
+  TestStore store;
+  CreateMeeting(*store, "m1");
+  store::ReaderPool reader(*store, 2);
+  RoomRegistry rooms(ios, reader);
+  auto guard0 = boost::asio::make_work_guard(io0);
+  auto guard1 = boost::asio::make_work_guard(io1);
+  auto run = [](boost::asio::io_context& io) {
+    MarkIoThread();
+    io.run();
+  };
+  std::thread t0(run, std::ref(io0)), t1(run, std::ref(io1));
+
+  std::mutex mu;
+  std::condition_variable cv;
+  auto wait = [&](const std::function<bool()>& pred) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(60), pred);
+  };
+
+  std::shared_ptr<Room> room;
+  rooms.Get("m1", [&](Status s, std::shared_ptr<Room> r) {
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    std::lock_guard lock(mu);
+    room = std::move(r);
+    cv.notify_all();
+  });
+  ASSERT_TRUE(wait([&] { return room != nullptr; }));
+  const size_t home = rooms.threads().HomeOf("m1");
+  ASSERT_TRUE(&room->io() == ios[home]);
+
+  std::vector<std::shared_ptr<ThreadSubscriber>> subs;
+  // A join made from the subscriber's thread, the answer brought back there.
+  auto join = [&](size_t thread, std::string name) {
+    auto sub = std::make_shared<ThreadSubscriber>(*ios[thread], mu, cv);
+    subs.push_back(sub);
+    boost::asio::post(*ios[thread], [&, thread, sub, name] {
+      RunOn(room->io(), [&, thread, sub, name] {
+        JoinRequest req;
+        req.name = name;
+        req.thread = thread;
+        room->Join(req, sub, [&, thread, sub](std::optional<std::string> reason, JoinResult r) {
+          RunOn(*ios[thread], [sub, reason, r] { sub->Joined(reason, r); });
+        });
+      });
+    });
+    return sub;
+  };
+  for (size_t i = 0; i < 4; ++i) join(i % 2, "S" + std::to_string(i));
+  ASSERT_TRUE(wait([&] {
+    for (const auto& s : subs) {
+      if (!s->joined) return false;
+    }
+    return true;
+  }));
+  std::string pids[2];
+  {
+    std::lock_guard lock(mu);
+    for (const auto& s : subs) ASSERT_FALSE(s->error) << *s->error;
+    pids[0] = subs[0]->pid;
+    pids[1] = subs[1]->pid;
+  }
+
+  // Pushes from both threads, interleaved, each reaching the room by posting; two more joiners in
+  // the middle of them, one on each thread.
+  constexpr int kPerThread = 150;
+  std::vector<int64_t> acked;  // guarded by mu
+  int failed = 0;              // guarded by mu
+  auto push = [&](size_t thread, int k) {
+    boost::asio::post(*ios[thread], [&, thread, k] {
+      PushRequest req{"t" + std::to_string(thread) + "-" + std::to_string(k),
+                      "card_added",
+                      {{"card_id", "c" + std::to_string(thread) + "-" + std::to_string(k)}, {"title", "x"}},
+                      domain::Actor{pids[thread], "", domain::Role::kParticipant}};
+      RunOn(room->io(), [&, req = std::move(req)]() mutable {
+        room->Push(std::move(req), [&](PushResult r) {
+          std::lock_guard lock(mu);
+          if (r.seq) {
+            acked.push_back(*r.seq);
+          } else {
+            ++failed;
+          }
+          cv.notify_all();
+        });
+      });
+    });
+  };
+  for (int k = 0; k < kPerThread; ++k) {
+    push(0, k);
+    push(1, k);
+    if (k == kPerThread / 2) {
+      join(0, "Late0");
+      join(1, "Late1");
+    }
+  }
+  const int64_t final_head = 1 + 6 + 2 * kPerThread;
+  ASSERT_TRUE(wait([&] {
+    if (acked.size() + failed < 2u * kPerThread) return false;
+    for (const auto& s : subs) {
+      if (!s->joined || s->LastSeen() < final_head) return false;
+    }
+    return true;
+  })) << "timed out";
+
+  guard0.reset();
+  guard1.reset();
+  io0.stop();
+  io1.stop();
+  t0.join();
+  t1.join();
+  rooms.Shutdown();
+
+  EXPECT_EQ(failed, 0);
+  std::sort(acked.begin(), acked.end());
+  EXPECT_EQ(std::adjacent_find(acked.begin(), acked.end()), acked.end()) << "a seq acked twice";
+  ASSERT_EQ(acked.size(), 2u * kPerThread);
+  EXPECT_EQ(room->head_seq(), final_head);
+  int64_t stored_head = 0;
+  ASSERT_TRUE(store->HeadSeq("m1", &stored_head).ok());
+  EXPECT_EQ(stored_head, final_head);
+
+  std::vector<int64_t> all;
+  for (int64_t s = 1; s <= final_head; ++s) all.push_back(s);
+  for (size_t i = 0; i < subs.size(); ++i) {
+    const ThreadSubscriber& s = *subs[i];
+    EXPECT_EQ(s.wrong_thread.load(), 0) << i;
+    ASSERT_FALSE(s.error) << i;
+    EXPECT_EQ(s.before_reply, 0) << i;
+    // Every event is state-class: the reply holds 1..head, the broadcasts head+1..final, each once.
+    ASSERT_FALSE(s.replied.empty()) << i;
+    EXPECT_EQ(s.replied.back(), s.head) << i;
+    std::vector<int64_t> seen = s.replied;
+    seen.insert(seen.end(), s.broadcast.begin(), s.broadcast.end());
+    EXPECT_EQ(seen, all) << "subscriber " << i << " (head " << s.head << ")";
+  }
+  // The late joiners joined while pushes were being committed.
+  EXPECT_GT(subs[4]->head, 5);
+  EXPECT_GT(subs[5]->head, 5);
 }
 
 TEST(CodePointsTest, CountsCharactersNotBytes) {

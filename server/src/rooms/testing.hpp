@@ -12,6 +12,7 @@
 #include "store/store.hpp"
 #include "store/test_support.hpp"
 #include "util/crypto.hpp"
+#include "util/thread_role.hpp"
 
 namespace confab::rooms::testing {
 
@@ -60,10 +61,13 @@ inline void CreateMeeting(store::Store& st, const std::string& id,
   if (!s.ok()) throw std::runtime_error("create meeting: " + s.ToString());
 }
 
-// Runs handlers on `io` (this thread is the io thread) until `done()` holds or `timeout` passes.
+// Runs handlers on `io` (this thread is the io thread) until `done()` holds or `timeout` passes. The
+// thread is marked as an io thread meanwhile, as the server's are: a handler that makes a blocking
+// store call is caught (util/thread_role.hpp; it aborts in debug builds).
 inline bool RunUntil(boost::asio::io_context& io, const std::function<bool()>& done,
                      std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  IoThreadScope io_thread;
   while (!done()) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     io.restart();

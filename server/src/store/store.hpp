@@ -131,7 +131,8 @@ class Store {
   // Queues `snap` for the next group commit (replacing one at the same seq); `done` as for Append.
   virtual void PutSnapshot(Snapshot snap, std::function<void(Status)> done) = 0;
   // The latest snapshot with seq <= max_seq and last_ts <= max_ts; NotFound when there is none.
-  virtual Status LatestSnapshot(std::string_view meeting_id, int64_t max_seq, int64_t max_ts, Snapshot* out) = 0;
+  virtual Status LatestSnapshot(std::string_view meeting_id, int64_t max_seq, int64_t max_ts,
+                                Snapshot* out) = 0;
   // Calls `fn` for each usage row with from_day <= day < to_day, until it returns false.
   virtual Status ScanFeatureUsage(int64_t from_day, int64_t to_day,
                                   const std::function<bool(const FeatureUsage&)>& fn) = 0;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <tuple>
+
 #include "views/queries.hpp"
 #include "views/time_text.hpp"
 #include "views/views_test_support.hpp"
@@ -15,7 +18,7 @@ using testing::MeetingScript;
 constexpr int64_t kDay = kMsPerDay;
 
 // Meeting one on the 28th and 29th, meeting two on the 29th only.
-void Feed(ViewHub& hub) {
+void Feed(testing::MemoryStore& store) {
   MeetingScript one("m1"), two("m2");
   one.Add(kT0, "system", "Confab", "meeting_created", {{"title", "one"}});
   one.Add(kT0 + 1, "p", "P", "card_added", {{"card_id", "a"}, {"title", "a"}});
@@ -25,8 +28,8 @@ void Feed(ViewHub& hub) {
   two.Add(kT0 + kDay + 11, "q", "Q", "card_added", {{"card_id", "a"}, {"title", "a"}});
   two.Add(kT0 + kDay + 12, "q", "Q", "reaction", {{"emoji", "👎"}});
   two.Add(kT0 + kDay + 13, "q", "Q", "reaction", {{"emoji", "👎"}});
-  hub.OnCommitted(one.events());
-  hub.OnCommitted(two.events());
+  store.Load(one);
+  store.Load(two);
 }
 
 nlohmann::json TypeRow(const nlohmann::json& f, const std::string& type) {
@@ -37,10 +40,10 @@ nlohmann::json TypeRow(const nlohmann::json& f, const std::string& type) {
 }
 
 TEST(FeaturePopularity, CountsPerTypeAndDayAndMeeting) {
-  ViewHub hub;
-  Feed(hub);
+  testing::MemoryStore store;
+  Feed(store);
   nlohmann::json f;
-  ASSERT_TRUE(FeaturesJson(hub, std::nullopt, std::nullopt, &f).ok());
+  ASSERT_TRUE(FeaturesJson(store, std::nullopt, std::nullopt, &f).ok());
   EXPECT_EQ(f["events"], 8);
   EXPECT_EQ(f["meetings"], 2);
   EXPECT_EQ(TypeRow(f, "card_added"),
@@ -59,36 +62,84 @@ TEST(FeaturePopularity, CountsPerTypeAndDayAndMeeting) {
   EXPECT_EQ(f["days"][1]["types"]["reaction"], 3);
 }
 
-TEST(FeaturePopularity, RangesAreHalfOpenAndExactToTheMs) {
-  ViewHub hub;
-  Feed(hub);
+TEST(FeaturePopularity, RangesCoverTheWholeUtcDaysTheyTouch) {
+  testing::MemoryStore store;
+  Feed(store);
+  const int64_t midnight28 = kT0 - 5 * 3'600'000;  // kT0 is 05:00 UTC
   nlohmann::json f;
-  ASSERT_TRUE(FeaturesJson(hub, kT0 + 1, kT0 + kDay + 12, &f).ok());
-  // In: m1's two cards and its reaction, m2's created and card. Out: m1's created (ts < from), m2's reactions
-  // (ts >= to).
+  // [kT0 + 1, kT0 + kDay + 12) touches the 28th and the 29th: all of both days counts.
+  ASSERT_TRUE(FeaturesJson(store, kT0 + 1, kT0 + kDay + 12, &f).ok());
+  EXPECT_EQ(f["events"], 8);
+  EXPECT_EQ(f["from"], midnight28);
+  EXPECT_EQ(f["to"], midnight28 + 2 * kDay);
+  // A bound on a midnight stays put: the 29th alone.
+  ASSERT_TRUE(FeaturesJson(store, midnight28 + kDay, midnight28 + 2 * kDay, &f).ok());
   EXPECT_EQ(f["events"], 5);
-  EXPECT_EQ(TypeRow(f, "card_added")["count"], 3);
-  EXPECT_EQ(TypeRow(f, "reaction"), (nlohmann::json{{"type", "reaction"}, {"count", 1}, {"meetings", 1}}));
-  EXPECT_EQ(TypeRow(f, "meeting_created")["count"], 1);
+  EXPECT_EQ(TypeRow(f, "reaction"), (nlohmann::json{{"type", "reaction"}, {"count", 3}, {"meetings", 2}}));
+  // One ms into the 30th touches it (nothing there).
+  ASSERT_TRUE(FeaturesJson(store, midnight28 + kDay, midnight28 + 2 * kDay + 1, &f).ok());
+  EXPECT_EQ(f["events"], 5);
+  EXPECT_EQ(f["to"], midnight28 + 3 * kDay);
+  // An empty range touches no day.
+  ASSERT_TRUE(FeaturesJson(store, kT0, kT0, &f).ok());
+  EXPECT_EQ(f["events"], 0);
 
   // Dates: from = that day's midnight, to = the end of that day.
-  ASSERT_TRUE(FeaturesJson(hub, "2024-11-29", "2024-11-29", &f).ok());
+  ASSERT_TRUE(FeaturesJson(store, "2024-11-29", "2024-11-29", &f).ok());
   EXPECT_EQ(f["events"], 5);
   EXPECT_EQ(f["meetings"], 2);
-  ASSERT_TRUE(FeaturesJson(hub, "", "2024-11-28", &f).ok());
+  ASSERT_TRUE(FeaturesJson(store, "", "2024-11-28", &f).ok());
   EXPECT_EQ(f["events"], 3);
   EXPECT_EQ(f["meetings"], 1);
-  ASSERT_TRUE(FeaturesJson(hub, "2024-11-29T05:00:00.011Z", "", &f).ok());
-  EXPECT_EQ(f["events"], 3);
-  ASSERT_TRUE(FeaturesJson(hub, std::to_string(kT0 + kDay + 12), "", &f).ok());
-  EXPECT_EQ(f["events"], 2);
-  ASSERT_TRUE(FeaturesJson(hub, "2030-01-01", "", &f).ok());
+  EXPECT_EQ(f["from"], nullptr);
+  ASSERT_TRUE(FeaturesJson(store, "2024-11-29T05:00:00.011Z", "", &f).ok());
+  EXPECT_EQ(f["events"], 5);
+  EXPECT_EQ(f["to"], nullptr);
+  ASSERT_TRUE(FeaturesJson(store, std::to_string(kT0 + kDay + 12), "", &f).ok());
+  EXPECT_EQ(f["events"], 5);
+  ASSERT_TRUE(FeaturesJson(store, "2030-01-01", "", &f).ok());
   EXPECT_EQ(f["events"], 0);
   EXPECT_TRUE(f["types"].empty());
 
-  EXPECT_EQ(FeaturesJson(hub, "yesterday", "", &f).code(), Status::Code::kInvalid);
-  EXPECT_EQ(FeaturesJson(hub, "2024-02-30", "", &f).code(), Status::Code::kInvalid);
-  EXPECT_EQ(FeaturesJson(hub, "2024-11-30", "2024-11-28", &f).code(), Status::Code::kInvalid);
+  EXPECT_EQ(FeaturesJson(store, "yesterday", "", &f).code(), Status::Code::kInvalid);
+  EXPECT_EQ(FeaturesJson(store, "2024-02-30", "", &f).code(), Status::Code::kInvalid);
+  EXPECT_EQ(FeaturesJson(store, "2024-11-30", "2024-11-28", &f).code(), Status::Code::kInvalid);
+}
+
+TEST(FeaturePopularity, DaysOfHalfOpenRanges) {
+  EXPECT_EQ(DaysOf(0, kDay).from_day, 0);
+  EXPECT_EQ(DaysOf(0, kDay).to_day, 1);
+  EXPECT_EQ(DaysOf(-1, 1).from_day, -1);
+  EXPECT_EQ(DaysOf(-1, 1).to_day, 1);
+  EXPECT_EQ(DaysOf(std::nullopt, std::nullopt).from_day, std::nullopt);
+  EXPECT_EQ(DaysOf(kDay + 1, std::nullopt).from_day, 1);
+  EXPECT_EQ(DaysOf(std::nullopt, kDay + 1).to_day, 2);
+}
+
+TEST(FeaturePopularity, UsageRowsEqualARecount) {
+  testing::MemoryStore store;
+  Feed(store);
+  FeatureUsageCount recount;
+  ASSERT_TRUE(store.ScanAll([&](const store::StoredEvent& e) {
+                     recount.Add(e);
+                     return true;
+                   })
+                  .ok());
+  std::vector<store::FeatureUsage> rows;
+  ASSERT_TRUE(store
+                  .ScanFeatureUsage(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(),
+                                    [&](const store::FeatureUsage& u) {
+                                      rows.push_back(u);
+                                      return true;
+                                    })
+                  .ok());
+  const auto want = recount.Rows();
+  ASSERT_EQ(rows.size(), want.size());
+  EXPECT_EQ(recount.events(), 8u);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(std::tie(rows[i].type, rows[i].day, rows[i].meeting_id, rows[i].events),
+              std::tie(want[i].type, want[i].day, want[i].meeting_id, want[i].events));
+  }
 }
 
 TEST(TimeText, FormatsAndParsesUtc) {

@@ -331,7 +331,8 @@ TEST(StateAtSnapshots, BackfillKeepsWhatIsThereAndFillsTheRest) {
     StateAtCost cost;
     ASSERT_TRUE(state_at.AtSeq(store, id, k, &got, &cost).ok());
     EXPECT_EQ(got["state"], want.at(k)) << k;
-    EXPECT_LT(cost.folded, kSnapshotEvery) << k;
+    // Rooms' stretches run a little over kSnapshotEvery (1003 here); a backfill leaves those alone.
+    EXPECT_LE(cost.folded, kSnapshotEvery * 3 / 2) << k;
   }
 }
 

@@ -15,7 +15,7 @@ class PagedSource : public ChunkSource {
   Status Next(std::string* chunk, bool* last) final {
     chunk->clear();
     *last = false;
-    for (;;) {
+    for (bool refilled = false;; refilled = true) {
       for (; next_ < pieces_.size(); ++next_) {
         const std::string& p = pieces_[next_];
         if (!chunk->empty() && chunk->size() + p.size() > kStreamChunkBytes) return Status::Ok();
@@ -25,6 +25,7 @@ class PagedSource : public ChunkSource {
         *last = true;
         return Status::Ok();
       }
+      if (refilled && !chunk->empty()) return Status::Ok();  // one page per call: reads stay bounded too
       pieces_.clear();
       next_ = 0;
       if (Status s = Refill(&pieces_, &end_); !s.ok()) return s;

@@ -6,7 +6,8 @@
 // before a byte is sent, and the body ends at that head even if events commit while it streams.
 // Each Next() reads at most one page of kStreamPageEvents events beyond what it holds and returns
 // a chunk of at most kStreamChunkBytes (a single event larger than that is one chunk of its own),
-// so memory does not depend on the length of the log.
+// so memory does not depend on the length of the log. (An audit filter that drops whole pages reads
+// on, a page at a time, until it has a row to send: an empty chunk must only ever be the last.)
 //
 // Threading: Open* and Next BLOCK on the store (ReaderPool thread); one caller at a time per source.
 #include <cstddef>
