@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -119,7 +120,10 @@ int main(int argc, char** argv) {
   int meetings = 1, members = 50, publishers = 1, threads = 1, server_pid = 0;
   double rate = 10, duration = 10, warmup = 2, connect_rate = 2000, settle = 60, connect_timeout = 300,
          hold = 0, heartbeat = 30;
-  bool idle = false;
+  bool idle = false, timeline = false;
+  std::vector<double> rates;
+  double drain_max = 10, disturb_at = 5;
+  std::string disturb;
   std::string event_type = "reaction", json_out, label;
   int max_pending = 256;
   app.add_option("--url", url, "server host:port (IPv4 literal)");
@@ -143,7 +147,20 @@ int main(int argc, char** argv) {
   app.add_option("--heartbeat", heartbeat, "heartbeat interval, s");
   app.add_option("--json-out", json_out, "append the results as one JSON line to this file");
   app.add_option("--label", label, "scenario name for the JSON line");
+  app.add_option("--rates", rates,
+                 "rate sweep: events/s per meeting for successive windows on the same joined members "
+                 "(each: warm-up, window, stop, drain); replaces --rate")
+      ->delimiter(',');
+  app.add_option("--drain-max", drain_max,
+                 "max seconds to wait after a window for acks and deliveries to finish; a sweep stops "
+                 "when it runs out (the server is behind)");
+  app.add_option("--disturb", disturb,
+                 "shell command run (std::system, own thread) --disturb-at s into the first window, e.g. a "
+                 "cold meeting open or a slow export with curl; its wall time and exit status are reported");
+  app.add_option("--disturb-at", disturb_at, "seconds after the first window's start to run --disturb");
+  app.add_flag("--timeline", timeline, "print deliveries, >10 ms and max latency per second of the run");
   CLI11_PARSE(app, argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows when redirected to a file
 
   size_t colon = url.rfind(':');
   if (colon == std::string::npos) {
@@ -295,115 +312,195 @@ int main(int argc, char** argv) {
       }
     }
   } else {
-    // 5. Publish: warm-up, then the measured window.
-    for (auto& s : swarms) s->StartPublishing();
-    SleepS(warmup);
-    auto m0 = FetchMetrics(host, port);
-    ProcessSample c0 = server_pid ? SampleProcess(server_pid) : ProcessSample{};
-    ProcessSample self0 = SampleSelf();
-    Totals a = Sum(swarms);
-    int64_t w0 = MonotonicNs();
-    for (auto& s : swarms) s->SetWindow(w0, w0 + static_cast<int64_t>(duration * 1e9));
-    SleepS(duration);
-    Totals b = Sum(swarms);
-    int64_t w1 = MonotonicNs();
-    ProcessSample c1 = server_pid ? SampleProcess(server_pid) : ProcessSample{};
-    ProcessSample self1 = SampleSelf();
-    auto m1 = FetchMetrics(host, port);
-    for (auto& s : swarms) s->StopPublishing();
-    // Drain: every push answered and deliveries quiet (bounded).
-    int64_t d0 = MonotonicNs();
-    uint64_t last = 0;
-    int64_t still = MonotonicNs();
-    while (SecondsSince(d0) < 10) {
-      SleepS(0.05);
-      Totals d = Sum(swarms);
-      if (d.deliveries != last) {
-        last = d.deliveries;
-        still = MonotonicNs();
+    // 5. Publish: for each rate, warm-up, the measured window, stop, drain. One rate unless --rates.
+    if (rates.empty()) rates.push_back(rate);
+    json steps = json::array();
+    Totals e;
+    std::thread disturber;
+    double disturb_start_s = -1, disturb_wall_s = -1;
+    int disturb_rc = -1;
+    for (size_t step = 0; step < rates.size(); ++step) {
+      const double r = rates[step];
+      for (auto& s : swarms) s->SetRate(r);
+      for (auto& s : swarms) s->StartPublishing();
+      SleepS(warmup);
+      auto m0 = FetchMetrics(host, port);
+      ProcessSample c0 = server_pid ? SampleProcess(server_pid) : ProcessSample{};
+      ProcessSample self0 = SampleSelf();
+      Totals a = Sum(swarms);
+      int64_t w0 = MonotonicNs();
+      int window = 0;
+      for (auto& s : swarms) window = s->SetWindow(w0, w0 + static_cast<int64_t>(duration * 1e9));
+      if (step == 0 && !disturb.empty()) {
+        disturber = std::thread([&, w0] {
+          SleepS(disturb_at);
+          int64_t t = MonotonicNs();
+          disturb_start_s = static_cast<double>(t - w0) / 1e9;
+          disturb_rc = std::system(disturb.c_str());
+          disturb_wall_s = SecondsSince(t);
+        });
       }
-      if (d.acked + d.rejected >= d.published && SecondsSince(still) > 0.5) break;
+      SleepS(duration);
+      Totals b = Sum(swarms);
+      int64_t w1 = MonotonicNs();
+      ProcessSample c1 = server_pid ? SampleProcess(server_pid) : ProcessSample{};
+      ProcessSample self1 = SampleSelf();
+      auto m1 = FetchMetrics(host, port);
+      for (auto& s : swarms) s->StopPublishing();
+      // Drain: every push answered and deliveries quiet (bounded).
+      int64_t d0 = MonotonicNs();
+      uint64_t last = 0;
+      int64_t still = MonotonicNs();
+      bool drained = false;
+      while (SecondsSince(d0) < drain_max) {
+        SleepS(0.05);
+        Totals d = Sum(swarms);
+        if (d.deliveries != last) {
+          last = d.deliveries;
+          still = MonotonicNs();
+        }
+        if (d.acked + d.rejected >= d.published && SecondsSince(still) > 0.5) {
+          drained = true;
+          break;
+        }
+      }
+      double drain_s = SecondsSince(d0);
+      e = Sum(swarms);
+
+      double dt = static_cast<double>(w1 - w0) / 1e9;
+      uint64_t deliveries = b.deliveries - a.deliveries;
+      uint64_t published = b.published - a.published;
+      double server_cpu_s = static_cast<double>(c1.cpu_ns - c0.cpu_ns) / 1e9;
+      double client_cpu_s = static_cast<double>(self1.cpu_ns - self0.cpu_ns) / 1e9;
+      // Histograms belong to the swarm threads; these reads race only with recording of later steps'
+      // windows (other histograms), and the drain above waited for this window's traffic.
+      LatencyHistogram lat, ack;
+      for (auto& s : swarms) {
+        lat.Merge(s->delivery_latency(window));
+        ack.Merge(s->ack_latency(window));
+      }
+      std::printf("\n== rate %.1f/s per meeting: measured window %.2f s ==\n", r, dt);
+      std::printf("  published %llu (%.0f/s), acked %llu, rejected %llu, skipped %llu\n",
+                  static_cast<unsigned long long>(published), published / dt,
+                  static_cast<unsigned long long>(b.acked - a.acked),
+                  static_cast<unsigned long long>(b.rejected - a.rejected),
+                  static_cast<unsigned long long>(b.skipped - a.skipped));
+      std::printf("  delivered %llu event broadcasts = %.0f/s (expected %.0f/s = published x members)\n",
+                  static_cast<unsigned long long>(deliveries), deliveries / dt,
+                  static_cast<double>(published) * members / dt);
+      std::printf("  presence_diff in window %llu, disconnects %llu, seq gaps %llu, repeats %llu (so far)\n",
+                  static_cast<unsigned long long>(b.presence_diffs - a.presence_diffs),
+                  static_cast<unsigned long long>(e.disconnects), static_cast<unsigned long long>(e.seq_gaps),
+                  static_cast<unsigned long long>(e.seq_repeats));
+      PrintHist("send->delivery", lat);
+      PrintHist("send->ack(durable)", ack);
+      if (c1.ok) {
+        std::printf("  server CPU %.2f s over %.2f s (%.0f%% of a core) => %.3f us per delivery; RSS %.1f MB\n",
+                    server_cpu_s, dt, 100 * server_cpu_s / dt,
+                    deliveries ? server_cpu_s * 1e6 / deliveries : 0.0, Mb(c1.rss_bytes));
+      }
+      std::printf("  client CPU %.2f s (%.0f%% of a core) => %.3f us per delivery\n", client_cpu_s,
+                  100 * client_cpu_s / dt, deliveries ? client_cpu_s * 1e6 / deliveries : 0.0);
+      std::printf("  drain %s after %.2f s\n", drained ? "done" : "NOT done (server behind)", drain_s);
+      json metrics = MetricDeltas(m0, m1);
+      json out = result;
+      if (metrics.contains("confab_store_commits_total") && metrics.contains("confab_store_events_total")) {
+        double commits = metrics["confab_store_commits_total"].get<double>();
+        double events = metrics["confab_store_events_total"].get<double>();
+        std::printf("  store: %.0f commits, %.2f events per commit", commits, events / commits);
+        if (metrics.contains("confab_store_commit_microseconds_total"))
+          std::printf(", %.0f us per commit",
+                      metrics["confab_store_commit_microseconds_total"].get<double>() / commits);
+        std::printf("\n");
+        out["events_per_commit"] = events / commits;
+      }
+      if (!metrics.empty()) std::printf("  /metrics deltas over the window: %s\n", metrics.dump().c_str());
+      out["shape"]["rate_per_meeting"] = r;
+      out["step"] = step;
+      out["window"] = {{"seconds", dt},
+                       {"published", published},
+                       {"published_per_s", published / dt},
+                       {"acked", b.acked - a.acked},
+                       {"rejected", b.rejected - a.rejected},
+                       {"skipped", b.skipped - a.skipped},
+                       {"deliveries", deliveries},
+                       {"deliveries_per_s", deliveries / dt},
+                       {"expected_deliveries_per_s", static_cast<double>(published) * members / dt},
+                       {"presence_diffs", b.presence_diffs - a.presence_diffs},
+                       {"server_cpu_s", server_cpu_s},
+                       {"server_cpu_us_per_delivery", deliveries ? server_cpu_s * 1e6 / deliveries : 0.0},
+                       {"server_rss_mb", Mb(c1.rss_bytes)},
+                       {"server_threads", c1.threads},
+                       {"client_cpu_s", client_cpu_s},
+                       {"client_cpu_us_per_delivery", deliveries ? client_cpu_s * 1e6 / deliveries : 0.0},
+                       {"drained", drained},
+                       {"drain_s", drain_s},
+                       {"metrics", metrics}};
+      out["latency"] = {{"delivery", HistJson(lat)}, {"ack", HistJson(ack)}};
+      out["run"] = {{"disconnects", e.disconnects},
+                    {"seq_gaps", e.seq_gaps},
+                    {"seq_repeats", e.seq_repeats},
+                    {"heartbeat_replies", e.heartbeat_replies}};
+      steps.push_back(out);
+      if (!drained && step + 1 < rates.size()) {
+        std::printf("  stopping the sweep: the server did not drain within %.0f s\n", drain_max);
+        break;
+      }
+    }
+    if (disturber.joinable()) {
+      disturber.join();
+      std::printf("\ndisturbance at %.2f s into the window took %.3f s (exit status %d): %s\n", disturb_start_s,
+                  disturb_wall_s, disturb_rc, disturb.c_str());
+      if (!steps.empty())
+        steps.front()["disturbance"] = {
+            {"command", disturb}, {"at_s", disturb_start_s}, {"wall_s", disturb_wall_s}, {"status", disturb_rc}};
     }
     stop_all();
-    Totals e = Sum(swarms);
-
-    double dt = static_cast<double>(w1 - w0) / 1e9;
-    uint64_t deliveries = b.deliveries - a.deliveries;
-    uint64_t published = b.published - a.published;
-    double server_cpu_s = static_cast<double>(c1.cpu_ns - c0.cpu_ns) / 1e9;
-    LatencyHistogram lat, ack, conn, join;
+    e = Sum(swarms);
+    LatencyHistogram conn, join;
     std::map<std::string, uint64_t> reasons;
     for (auto& s : swarms) {
-      lat.Merge(s->delivery_latency());
-      ack.Merge(s->ack_latency());
       conn.Merge(s->connect_time());
       join.Merge(s->join_time());
       for (auto& [k, v] : s->error_reasons()) reasons[k] += v;
     }
-    std::printf("\n== measured window %.2f s ==\n", dt);
-    std::printf("  published %llu (%.0f/s), acked %llu, rejected %llu, skipped %llu\n",
-                static_cast<unsigned long long>(published), published / dt,
-                static_cast<unsigned long long>(b.acked - a.acked),
-                static_cast<unsigned long long>(b.rejected - a.rejected),
-                static_cast<unsigned long long>(b.skipped - a.skipped));
-    std::printf("  delivered %llu event broadcasts = %.0f/s (expected %.0f/s = published x members)\n",
-                static_cast<unsigned long long>(deliveries), deliveries / dt,
-                static_cast<double>(published) * members / dt);
-    std::printf("  presence_diff in window %llu, disconnects %llu, seq gaps %llu, repeats %llu (whole run)\n",
-                static_cast<unsigned long long>(b.presence_diffs - a.presence_diffs),
-                static_cast<unsigned long long>(e.disconnects), static_cast<unsigned long long>(e.seq_gaps),
-                static_cast<unsigned long long>(e.seq_repeats));
-    PrintHist("send->delivery", lat);
-    PrintHist("send->ack(durable)", ack);
+    std::printf("\n");
     PrintHist("connect+upgrade", conn);
     PrintHist("join", join);
-    double client_cpu_s = static_cast<double>(self1.cpu_ns - self0.cpu_ns) / 1e9;
-    if (c1.ok) {
-      std::printf("  server CPU %.2f s over %.2f s (%.0f%% of a core) => %.3f us per delivery; RSS %.1f MB\n",
-                  server_cpu_s, dt, 100 * server_cpu_s / dt,
-                  deliveries ? server_cpu_s * 1e6 / deliveries : 0.0, Mb(c1.rss_bytes));
+    if (timeline) {
+      std::vector<Swarm::Second> t;
+      for (auto& s : swarms) {
+        const auto& st = s->timeline();
+        if (t.size() < st.size()) t.resize(st.size());
+        for (size_t i = 0; i < st.size(); ++i) {
+          t[i].deliveries += st[i].deliveries;
+          t[i].over_10ms += st[i].over_10ms;
+          t[i].max_ns = std::max(t[i].max_ns, st[i].max_ns);
+        }
+      }
+      std::printf("  timeline (s since the first window, by receive time): deliveries / >10ms / max ms\n");
+      json tl = json::array();
+      for (size_t i = 0; i < t.size(); ++i) {
+        std::printf("    %3zu  %8llu  %7llu  %8.1f\n", i, static_cast<unsigned long long>(t[i].deliveries),
+                    static_cast<unsigned long long>(t[i].over_10ms), t[i].max_ns / 1e6);
+        tl.push_back({t[i].deliveries, t[i].over_10ms, t[i].max_ns / 1e6});
+      }
+      if (!steps.empty()) steps.back()["timeline"] = tl;
     }
-    std::printf("  client CPU %.2f s (%.0f%% of a core)\n", client_cpu_s, 100 * client_cpu_s / dt);
-    json metrics = MetricDeltas(m0, m1);
-    if (metrics.contains("confab_store_commits_total") && metrics.contains("confab_store_events_total")) {
-      double commits = metrics["confab_store_commits_total"].get<double>();
-      double events = metrics["confab_store_events_total"].get<double>();
-      std::printf("  store: %.0f commits, %.2f events per commit", commits, events / commits);
-      if (metrics.contains("confab_store_commit_microseconds_total"))
-        std::printf(", %.0f us per commit",
-                    metrics["confab_store_commit_microseconds_total"].get<double>() / commits);
-      std::printf("\n");
-      result["events_per_commit"] = events / commits;
-    }
-    if (!metrics.empty()) std::printf("  /metrics deltas over the window: %s\n", metrics.dump().c_str());
-    result["window"] = {{"seconds", dt},
-                        {"published", published},
-                        {"published_per_s", published / dt},
-                        {"acked", b.acked - a.acked},
-                        {"rejected", b.rejected - a.rejected},
-                        {"skipped", b.skipped - a.skipped},
-                        {"deliveries", deliveries},
-                        {"deliveries_per_s", deliveries / dt},
-                        {"expected_deliveries_per_s", static_cast<double>(published) * members / dt},
-                        {"presence_diffs", b.presence_diffs - a.presence_diffs},
-                        {"server_cpu_s", server_cpu_s},
-                        {"server_cpu_us_per_delivery", deliveries ? server_cpu_s * 1e6 / deliveries : 0.0},
-                        {"server_rss_mb", Mb(c1.rss_bytes)},
-                        {"client_cpu_s", client_cpu_s},
-                        {"metrics", metrics}};
-    result["latency"] = {{"delivery", HistJson(lat)}, {"ack", HistJson(ack)}};
-    result["join_latency"] = {{"connect", HistJson(conn)}, {"join", HistJson(join)}};
-    result["run"] = {{"disconnects", e.disconnects},
-                     {"seq_gaps", e.seq_gaps},
-                     {"seq_repeats", e.seq_repeats},
-                     {"heartbeat_replies", e.heartbeat_replies}};
-    result["errors"] = reasons;
     if (!reasons.empty()) {
       std::printf("  errors:\n");
       for (auto& [k, v] : reasons)
         std::printf("    %8llu  %s\n", static_cast<unsigned long long>(v), k.c_str());
     }
-    if (!json_out.empty()) std::ofstream(json_out, std::ios::app) << result.dump() << "\n";
+    for (auto& out : steps) {
+      out["join_latency"] = {{"connect", HistJson(conn)}, {"join", HistJson(join)}};
+      out["errors"] = reasons;
+      out["run"] = {{"disconnects", e.disconnects},
+                    {"seq_gaps", e.seq_gaps},
+                    {"seq_repeats", e.seq_repeats},
+                    {"heartbeat_replies", e.heartbeat_replies}};
+      if (!json_out.empty()) std::ofstream(json_out, std::ios::app) << out.dump() << "\n";
+    }
     return 0;
   }
 

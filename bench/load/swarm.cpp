@@ -5,6 +5,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <unordered_map>
@@ -60,7 +61,13 @@ struct Swarm::Meeting {
 };
 
 Swarm::Swarm(SwarmOptions options, std::vector<std::string> topics, int first_bot)
-    : opt_(std::move(options)), timer_(io_), first_bot_(first_bot), scratch_(256 * 1024) {
+    : opt_(std::move(options)),
+      timer_(io_),
+      first_bot_(first_bot),
+      scratch_(256 * 1024),
+      rate_(opt_.rate_per_meeting),
+      delivery_latency_(kMaxWindows),
+      ack_latency_(kMaxWindows) {
   int n = opt_.members_per_meeting;
   int index = 0;
   double period_ns = opt_.rate_per_meeting > 0 ? 1e9 / opt_.rate_per_meeting : 0;
@@ -108,9 +115,31 @@ void Swarm::StartPublishing() {
   });
 }
 
-void Swarm::SetWindow(int64_t start_ns, int64_t end_ns) {
-  window_start_ns_.store(start_ns);
-  window_end_ns_.store(end_ns);
+int Swarm::SetWindow(int64_t start_ns, int64_t end_ns) {
+  int i = std::min(windows_.load(), kMaxWindows - 1);
+  window_start_ns_[i].store(start_ns);
+  window_end_ns_[i].store(end_ns);
+  windows_.store(std::min(i + 1, kMaxWindows), std::memory_order_release);
+  return i;
+}
+
+int Swarm::WindowOf(int64_t sent_ns) const {
+  for (int i = windows_.load(std::memory_order_acquire) - 1; i >= 0; --i) {
+    if (sent_ns >= window_start_ns_[i].load(std::memory_order_relaxed) &&
+        sent_ns < window_end_ns_[i].load(std::memory_order_relaxed))
+      return i;
+  }
+  return -1;
+}
+
+void Swarm::SetRate(double rate_per_meeting) {
+  asio::post(io_, [this, rate_per_meeting] {
+    rate_ = rate_per_meeting;
+    double period_ns = rate_ > 0 ? 1e9 / rate_ : 0;
+    for (size_t mi = 0; mi < meetings_.size(); ++mi)
+      meetings_[mi]->offset_ns = static_cast<int64_t>(period_ns * static_cast<double>(mi) /
+                                                      static_cast<double>(meetings_.size()));
+  });
 }
 
 void Swarm::StopPublishing() {
@@ -141,11 +170,11 @@ void Swarm::Tick() {
     }
     if (next_connect_ == total_bots_) connecting_ = false;
   }
-  if (publishing_ && opt_.rate_per_meeting > 0) {
+  if (publishing_ && rate_ > 0) {
     for (auto& m : meetings_) {
       int64_t elapsed = now - publish_start_ns_ - m->offset_ns;
       if (elapsed < 0) continue;
-      auto due = static_cast<uint64_t>(static_cast<double>(elapsed) * opt_.rate_per_meeting / 1e9) + 1;
+      auto due = static_cast<uint64_t>(static_cast<double>(elapsed) * rate_ / 1e9) + 1;
       // A stalled client must not burst its backlog afterwards: that would measure our stall, not the server.
       if (due > m->sent + 1000) {
         Inc(counters_.skipped, due - m->sent - 1);
@@ -349,9 +378,19 @@ void Swarm::OnBroadcast(Bot& b, std::string_view payload) {
   uint64_t sent = 0;
   if (FindStringField(payload, "id", &id) && DecodeEventSendNs(id, &sent)) {
     auto s = static_cast<int64_t>(sent);
-    if (s >= window_start_ns_.load(std::memory_order_relaxed) &&
-        s < window_end_ns_.load(std::memory_order_relaxed))
-      delivery_latency_.Record(MonotonicNs() - s);
+    int w = WindowOf(s);
+    if (w >= 0) {
+      int64_t now = MonotonicNs(), lat = now - s;
+      delivery_latency_[w].Record(lat);
+      auto second = static_cast<size_t>(std::max<int64_t>(0, now - window_start_ns_[0].load()) / 1000000000);
+      if (second < 3600) {
+        if (timeline_.size() <= second) timeline_.resize(second + 1);
+        Second& t = timeline_[second];
+        ++t.deliveries;
+        if (lat > 10'000'000) ++t.over_10ms;
+        t.max_ns = std::max(t.max_ns, lat);
+      }
+    }
   }
 }
 
@@ -383,9 +422,7 @@ void Swarm::OnReply(Bot& b, const PhxFrame& f) {
   b.pending.erase(it);
   if (ok) {
     Inc(counters_.acked);
-    if (sent >= window_start_ns_.load(std::memory_order_relaxed) &&
-        sent < window_end_ns_.load(std::memory_order_relaxed))
-      ack_latency_.Record(MonotonicNs() - sent);
+    if (int w = WindowOf(sent); w >= 0) ack_latency_[w].Record(MonotonicNs() - sent);
   } else {
     std::string_view reason;
     FindStringField(f.payload, "reason", &reason);

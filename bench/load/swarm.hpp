@@ -6,6 +6,7 @@
 // Threading: all bot state belongs to the swarm's own thread (Run). Other threads call only the
 // Start*/Stop methods (they post to that thread) and read counters(), whose fields are single-writer
 // atomics. The histograms may be read after Run has returned.
+#include <array>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -61,7 +62,12 @@ class Swarm {
   // Publishing starts at the next tick; latency is recorded for events sent in [window_start, window_end)
   // (MonotonicNs), so warm-up and drain traffic are delivered but not measured.
   void StartPublishing();
-  void SetWindow(int64_t start_ns, int64_t end_ns);
+  // Adds a measurement window and returns its index (< kMaxWindows; later calls beyond that reuse the
+  // last). Deliveries and acks are recorded into that window's histograms by the event's send time, so
+  // late deliveries of a window's events still count there after the next window has begun.
+  int SetWindow(int64_t start_ns, int64_t end_ns);
+  // Events/s per meeting from the next StartPublishing on (a rate sweep: stop, drain, set, start).
+  void SetRate(double rate_per_meeting);
   void StopPublishing();
   // Closes every connection and ends Run.
   void Stop();
@@ -70,8 +76,16 @@ class Swarm {
   const SwarmCounters& counters() const { return counters_; }
 
   // Valid after Run returned.
-  const LatencyHistogram& delivery_latency() const { return delivery_latency_; }
-  const LatencyHistogram& ack_latency() const { return ack_latency_; }
+  static constexpr int kMaxWindows = 16;
+  const LatencyHistogram& delivery_latency(int window = 0) const { return delivery_latency_[window]; }
+  const LatencyHistogram& ack_latency(int window = 0) const { return ack_latency_[window]; }
+  // Per second of receive time since the first window's start: deliveries (of windowed events), how
+  // many took over 10 ms, and the slowest. Shows when a stall happened, not only that it did.
+  struct Second {
+    uint64_t deliveries = 0, over_10ms = 0;
+    int64_t max_ns = 0;
+  };
+  const std::vector<Second>& timeline() const { return timeline_; }
   const LatencyHistogram& connect_time() const { return connect_time_; }
   const LatencyHistogram& join_time() const { return join_time_; }
   const std::map<std::string, uint64_t>& error_reasons() const { return error_reasons_; }
@@ -113,12 +127,17 @@ class Swarm {
   int pending_connects_ = 0;
   bool publishing_ = false;
   int64_t publish_start_ns_ = 0;
-  std::atomic<int64_t> window_start_ns_{INT64_MAX}, window_end_ns_{INT64_MAX};
+  int WindowOf(int64_t sent_ns) const;
+  std::array<std::atomic<int64_t>, kMaxWindows> window_start_ns_{}, window_end_ns_{};
+  std::atomic<int> windows_{0};
+  double rate_ = 0;
+  std::vector<Second> timeline_;
   size_t heartbeat_cursor_ = 0;
   uint64_t event_counter_ = 0;
 
   SwarmCounters counters_;
-  LatencyHistogram delivery_latency_, ack_latency_, connect_time_, join_time_;
+  std::vector<LatencyHistogram> delivery_latency_, ack_latency_;
+  LatencyHistogram connect_time_, join_time_;
   std::map<std::string, uint64_t> error_reasons_;
 };
 

@@ -9,6 +9,7 @@
 #include "channels/stats.hpp"
 #include "rooms/room_registry.hpp"
 #include "rooms/testing.hpp"
+#include "store/reader_pool.hpp"
 
 namespace confab::channels {
 namespace {
@@ -58,7 +59,12 @@ struct Client {
 
 class ConnectionTest : public ::testing::Test {
  protected:
-  void SetUp() override { rooms::testing::CreateMeeting(*store_, "m1", "tok"); }
+  void SetUp() override {
+    InstallBroadcastEncoder(rooms_);  // before any room loads
+    rooms::testing::CreateMeeting(*store_, "m1", "tok");
+  }
+  // The reader pool stops first: no load still running on it outlives the registry it loads for.
+  void TearDown() override { reader_.Stop(); }
 
   // Joins meeting m1 with `jr` as join_ref and returns the reply.
   json Join(Client& c, const std::string& jr, json payload = {{"name", "Ada"}},
@@ -78,7 +84,8 @@ class ConnectionTest : public ::testing::Test {
 
   boost::asio::io_context io_;
   rooms::testing::TestStore store_;
-  rooms::RoomRegistry rooms_{io_, *store_};
+  store::ReaderPool reader_{*store_, 2};
+  rooms::RoomRegistry rooms_{io_, reader_};
 };
 
 TEST_F(ConnectionTest, HeartbeatIsAnsweredWithNullJoinRef) {

@@ -1,8 +1,8 @@
 #include "cli/log_commands.hpp"
 
 #include <future>
-#include <memory>
 #include <istream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>

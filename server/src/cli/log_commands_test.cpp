@@ -176,6 +176,35 @@ TEST_F(LogCommandsTest, ImportAcceptsCrlfAndBlankLines) {
   EXPECT_EQ(out_.str(), Line(1, "meeting_created") + "\n" + Line(2, "card_added") + "\n");
 }
 
+// A streambuf that counts flushes: the export flushes once per chunk, not once at the end.
+class FlushCountingBuf : public std::stringbuf {
+ public:
+  int flushes = 0;
+
+ protected:
+  int sync() override {
+    ++flushes;
+    return std::stringbuf::sync();
+  }
+};
+
+TEST_F(LogCommandsTest, ExportOfALongMeetingStreamsExactlyTheLog) {
+  std::string input =
+      Line(1, "meeting_created", {{"title", "Long"}, {"votes_per_person", 3}, {"timebox_s", 300}}) + "\n";
+  for (int64_t seq = 2; seq <= 3000; ++seq) {
+    input += Line(seq, "card_added",
+                  {{"card_id", "k" + std::to_string(seq)}, {"title", "Topic " + std::string(80, 'x')}}) +
+             "\n";
+  }
+  ASSERT_EQ(Import(input, "long"), 0) << err_.str();
+  FlushCountingBuf buf;
+  std::ostream out(&buf);
+  std::ostringstream err;
+  ASSERT_EQ(ExportMeeting(*store_, "long", out, err), 0) << err.str();
+  EXPECT_EQ(buf.str(), input);
+  EXPECT_GT(buf.flushes, 4);  // ~400 KiB in chunks of at most 64 KiB
+}
+
 TEST_F(LogCommandsTest, ExportOfAnUnknownMeetingFails) {
   EXPECT_EQ(Export("nope"), 1);
   EXPECT_NE(err_.str().find("no such meeting: nope"), std::string::npos) << err_.str();

@@ -155,6 +155,7 @@ void Room::Fold(const nlohmann::json& event, int64_t seq, const std::string& id,
 }
 
 void Room::MaybeSnapshot() {
+  // The same rule BuildSnapshots applies (views/snapshot_policy.hpp, not included: rooms sit below views).
   if (committed_head_ - last_snapshot_seq_ < store::kSnapshotEvery) return;
   last_snapshot_seq_ = committed_head_;
   // Copying the state is cheap next to encoding it: the encoding runs on the reader pool.
@@ -310,7 +311,22 @@ void Room::Push(PushRequest req, PushDone done) {
     req.actor.name = std::move(name);
   }
   if (auto reason = domain::Validate(tentative_, req.actor, req.type, req.data)) {
-    return done({std::move(*reason), std::nullopt});
+    if (replay_floor_ == 0) return done({std::move(*reason), std::nullopt});
+    // Ids older than the snapshot the room was loaded from are not in memory, and a retry of one
+    // fails validation against the state it already changed (duplicate_id, …): ask the store before
+    // rejecting it, so it gets the original seq.
+    ReadThen(
+        [id = meeting_id_, event_id = std::move(req.id)](store::Store& s) {
+          int64_t seq = 0;
+          Status st = s.FindEventSeq(id, event_id, &seq);
+          return std::make_pair(std::move(st), seq);
+        },
+        [reason = std::move(*reason), done = std::move(done)](std::pair<Status, int64_t> r) {
+          if (r.first.ok()) return done({std::nullopt, r.second});
+          if (r.first.code() == Status::Code::kNotFound) return done({reason, std::nullopt});
+          done({"unavailable", std::nullopt});
+        });
+    return;
   }
   const domain::EventSpec* spec = domain::FindEventType(req.type);
   if (spec == nullptr) return done({"unknown_type", std::nullopt});

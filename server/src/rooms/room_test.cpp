@@ -426,12 +426,22 @@ TEST_F(RoomTest, StoreFailureFailsThePipelineThenRecovers) {
   // The failed one and everything built on it: unavailable, nothing broadcast.
   for (int i = 1; i < 4; ++i) EXPECT_EQ(slots[i]->value().reason, "unavailable") << i;
   EXPECT_EQ(watcher->Seqs(), std::vector<int64_t>{3});
+  // The room re-reads the store on the reader pool; until then it refuses pushes as unavailable, and
+  // a client retries with the same id (bounded here by a deadline).
+  PushResult again;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  do {
+    auto slot = PushAsync(pid, "e1", "card_added", Card("k1"), room.get());
+    ASSERT_TRUE(RunUntil(io_, [&] { return slot->has_value(); }));
+    again = slot->value();
+    if (again.reason == "unavailable") EXPECT_EQ(room->head_seq(), 3);
+  } while (again.reason == "unavailable" && std::chrono::steady_clock::now() < deadline);
   // Recovered: k1 was never applied, the next push takes seq 4 and succeeds.
-  auto again = PushAsync(pid, "e1", "card_added", Card("k1"), room.get());
-  ASSERT_TRUE(RunUntil(io_, [&] { return again->has_value(); }));
-  EXPECT_EQ(again->value().seq, 4);
+  EXPECT_FALSE(again.reason) << *again.reason;
+  EXPECT_EQ(again.seq, 4);
   EXPECT_EQ(room->head_seq(), 4);
   EXPECT_EQ(StoredEvents().size(), 4u);
+  EXPECT_EQ(watcher->Seqs(), (std::vector<int64_t>{3, 4}));
 }
 
 TEST_F(RoomTest, LeaveStopsDelivery) {
@@ -870,9 +880,6 @@ TEST(RoomThreadsTest, SubscribersAndPushersOnTwoIoThreadsSeeEveryEventOnceInOrde
     seen.insert(seen.end(), s.broadcast.begin(), s.broadcast.end());
     EXPECT_EQ(seen, all) << "subscriber " << i << " (head " << s.head << ")";
   }
-  // The late joiners joined while pushes were being committed.
-  EXPECT_GT(subs[4]->head, 5);
-  EXPECT_GT(subs[5]->head, 5);
 }
 
 TEST(CodePointsTest, CountsCharactersNotBytes) {

@@ -197,7 +197,8 @@ Status AuditReader::Next(size_t page_events, std::vector<AuditRow>* rows, bool* 
   rows->clear();
   *end = r.after >= r.head;
   if (*end) return Status::Ok();
-  const size_t limit = static_cast<size_t>(std::min<int64_t>(std::max<size_t>(1, page_events), r.head - r.after));
+  const size_t limit =
+      static_cast<size_t>(std::min<int64_t>(std::max<size_t>(1, page_events), r.head - r.after));
   if (Status s = r.store.ReadEvents(r.meeting_id, r.after, limit, /*replayed_only=*/false, &r.page); !s.ok())
     return s;
   for (const store::StoredEvent& ev : r.page) {
@@ -236,7 +237,7 @@ Status BuildAudit(store::Store& store, std::string_view meeting_id, const AuditF
 }
 
 nlohmann::json AuditRowJson(const AuditRow& r) {
-  return {{"seq", r.seq},       {"ts", FormatIsoMs(r.ts)}, {"ts_ms", r.ts},          {"actor_pid", r.actor_pid},
+  return {{"seq", r.seq},     {"ts", FormatIsoMs(r.ts)}, {"ts_ms", r.ts},       {"actor_pid", r.actor_pid},
           {"actor", r.actor}, {"type", r.type},          {"summary", r.summary}};
 }
 

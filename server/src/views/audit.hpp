@@ -53,8 +53,8 @@ class AuditReader {
   std::unique_ptr<Impl> impl_;
 };
 
-// The audit rows of `meeting_id` that pass `filter`, in seq order (all in memory: small meetings, tests). NotFound for an unknown
-// meeting; Invalid when `filter.type` names a type outside the catalogue.
+// The audit rows of `meeting_id` that pass `filter`, in seq order (all in memory: small meetings, tests).
+// NotFound for an unknown meeting; Invalid when `filter.type` names a type outside the catalogue.
 Status BuildAudit(store::Store& store, std::string_view meeting_id, const AuditFilter& filter,
                   std::vector<AuditRow>* out);
 

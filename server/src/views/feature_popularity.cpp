@@ -20,8 +20,8 @@ DayRange DaysOf(std::optional<int64_t> from_ms, std::optional<int64_t> to_ms) {
   return r;
 }
 
-Status FeaturePopularityJson(store::Store& store, std::optional<int64_t> from_ms, std::optional<int64_t> to_ms,
-                             nlohmann::json* out) {
+Status FeaturePopularityJson(store::Store& store, std::optional<int64_t> from_ms,
+                             std::optional<int64_t> to_ms, nlohmann::json* out) {
   if (from_ms && to_ms && *from_ms > *to_ms) return Status::Invalid("from is after to");
   const DayRange days = DaysOf(from_ms, to_ms);
 
@@ -34,22 +34,21 @@ Status FeaturePopularityJson(store::Store& store, std::optional<int64_t> from_ms
   std::map<int64_t, std::map<std::string, int64_t>> per_day;  // day -> type -> events
   std::unordered_map<std::string, uint32_t> meeting_ids;      // interned, so `seen` is a bitmap
   int64_t total = 0;
-  Status s = store.ScanFeatureUsage(days.from_day.value_or(std::numeric_limits<int64_t>::min()),
-                                    days.to_day.value_or(std::numeric_limits<int64_t>::max()),
-                                    [&](const store::FeatureUsage& u) {
-                                      if (u.events <= 0) return true;
-                                      const uint32_t m =
-                                          meeting_ids.try_emplace(u.meeting_id, meeting_ids.size()).first->second;
-                                      auto it = types.find(u.type);
-                                      if (it == types.end()) it = types.emplace(u.type, TypeRow{}).first;
-                                      TypeRow& t = it->second;
-                                      t.count += u.events;
-                                      if (t.seen.size() <= m) t.seen.resize(m + 1);
-                                      if (!t.seen[m]) t.seen[m] = true, ++t.meetings;
-                                      per_day[u.day][u.type] += u.events;
-                                      total += u.events;
-                                      return true;
-                                    });
+  Status s = store.ScanFeatureUsage(
+      days.from_day.value_or(std::numeric_limits<int64_t>::min()),
+      days.to_day.value_or(std::numeric_limits<int64_t>::max()), [&](const store::FeatureUsage& u) {
+        if (u.events <= 0) return true;
+        const uint32_t m = meeting_ids.try_emplace(u.meeting_id, meeting_ids.size()).first->second;
+        auto it = types.find(u.type);
+        if (it == types.end()) it = types.emplace(u.type, TypeRow{}).first;
+        TypeRow& t = it->second;
+        t.count += u.events;
+        if (t.seen.size() <= m) t.seen.resize(m + 1);
+        if (!t.seen[m]) t.seen[m] = true, ++t.meetings;
+        per_day[u.day][u.type] += u.events;
+        total += u.events;
+        return true;
+      });
   if (!s.ok()) return s;
 
   std::vector<std::pair<std::string, const TypeRow*>> rows;

@@ -31,8 +31,8 @@ DayRange DaysOf(std::optional<int64_t> from_ms, std::optional<int64_t> to_ms);
 
 // The usage of the days `from_ms`/`to_ms` touch. Shape in docs/views.md; "from"/"to" echo the
 // bounds actually answered (UTC midnights). Invalid when from_ms > to_ms.
-Status FeaturePopularityJson(store::Store& store, std::optional<int64_t> from_ms, std::optional<int64_t> to_ms,
-                             nlohmann::json* out);
+Status FeaturePopularityJson(store::Store& store, std::optional<int64_t> from_ms,
+                             std::optional<int64_t> to_ms, nlohmann::json* out);
 
 // The usage rows a log implies, recounted from its events: what the writer should have kept
 // (`confab rebuild-views` and tests compare the two).

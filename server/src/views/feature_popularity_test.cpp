@@ -120,10 +120,11 @@ TEST(FeaturePopularity, UsageRowsEqualARecount) {
   testing::MemoryStore store;
   Feed(store);
   FeatureUsageCount recount;
-  ASSERT_TRUE(store.ScanAll([&](const store::StoredEvent& e) {
-                     recount.Add(e);
-                     return true;
-                   })
+  ASSERT_TRUE(store
+                  .ScanAll([&](const store::StoredEvent& e) {
+                    recount.Add(e);
+                    return true;
+                  })
                   .ok());
   std::vector<store::FeatureUsage> rows;
   ASSERT_TRUE(store

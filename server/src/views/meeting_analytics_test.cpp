@@ -1,7 +1,6 @@
-#include "views/meeting_fold.hpp"
-
 #include <gtest/gtest.h>
 
+#include "views/meeting_fold.hpp"
 #include "views/queries.hpp"
 #include "views/summary.hpp"
 #include "views/views_test_support.hpp"

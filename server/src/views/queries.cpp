@@ -1,10 +1,10 @@
 #include "views/queries.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 #include <map>
 #include <set>
-#include <algorithm>
 #include <tuple>
 #include <vector>
 

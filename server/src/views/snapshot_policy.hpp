@@ -7,9 +7,11 @@
 // it, which is what bounds GET /state and a cold room open to one interval of folding.
 #include <cstdint>
 
+#include "store/store.hpp"
+
 namespace confab::views {
 
-inline constexpr int64_t kSnapshotEvery = 1000;
+using store::kSnapshotEvery;  // defined beside store::Snapshot: one number for writers and readers
 
 // Whether a snapshot is due at `seq`, the last one having been taken at `last_snapshot_seq` (0: none).
 inline bool SnapshotDue(int64_t seq, int64_t last_snapshot_seq) {

@@ -48,7 +48,8 @@ struct Base {
 // The latest snapshot with seq <= max_seq and last_ts <= max_ts, restored. A snapshot that does not
 // restore is not an error — the log is the truth and snapshots only a cache of it — so the base
 // falls back to seq 0.
-Status FindBase(store::Store& store, std::string_view meeting_id, int64_t max_seq, int64_t max_ts, Base* out) {
+Status FindBase(store::Store& store, std::string_view meeting_id, int64_t max_seq, int64_t max_ts,
+                Base* out) {
   *out = Base{};
   store::Snapshot snap;
   Status s = store.LatestSnapshot(meeting_id, max_seq, max_ts, &snap);
@@ -236,8 +237,9 @@ Status BuildSnapshots(store::Store& store, std::string_view meeting_id, int64_t*
     } else if (e.seq == replace || (SnapshotDue(e.seq, last) && lacking(last, next_after(e.seq)))) {
       // last_ts is the running maximum: equal to this event's ts in any log the rooms wrote (they
       // never let ts go backwards), and what AtTime needs for one that does (an import).
-      store.PutSnapshot(store::Snapshot{std::string(meeting_id), e.seq, ts_max, domain::ToJson(base.state).dump()},
-                        pending.Add());
+      store.PutSnapshot(
+          store::Snapshot{std::string(meeting_id), e.seq, ts_max, domain::ToJson(base.state).dump()},
+          pending.Add());
       last = e.seq;
       ++count;
     }

@@ -119,7 +119,9 @@ TEST_F(StateAtTest, SeqFromPersistedSnapshotsEqualsPlainFold) {
       EXPECT_EQ(cost.folded, k - cost.snapshot_seq);
       EXPECT_LT(cost.folded, kSnapshotEvery);
       EXPECT_FALSE(cost.bad_snapshot);
-      if (st == memory_) EXPECT_LE(memory_->events_read() - read_before, static_cast<uint64_t>(cost.folded) + 1);
+      if (st == memory_) {
+        EXPECT_LE(memory_->events_read() - read_before, static_cast<uint64_t>(cost.folded) + 1);
+      }
     }
     EXPECT_EQ(state_at.Stats().queries, seqs.size());
     EXPECT_EQ(state_at.Stats().bad_snapshots, 0u);
@@ -319,8 +321,8 @@ TEST(StateAtSnapshots, BackfillKeepsWhatIsThereAndFillsTheRest) {
   const uint64_t before = store.events_read();
   int64_t written = 0;
   ASSERT_TRUE(BuildSnapshots(store, id, &written).ok());
-  EXPECT_EQ(written, 3);                                         // 2003, 3003, 4003
-  EXPECT_EQ(store.events_read() - before, 4200u - 1003u);         // folded from the snapshot, not seq 0
+  EXPECT_EQ(written, 3);                                   // 2003, 3003, 4003
+  EXPECT_EQ(store.events_read() - before, 4200u - 1003u);  // folded from the snapshot, not seq 0
   EXPECT_EQ(store.snapshot_count(id), 4u);
 
   StateAt state_at;

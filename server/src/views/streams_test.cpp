@@ -19,7 +19,9 @@ std::vector<std::string> Chunks(ChunkSource& source, testing::MemoryStore& store
   for (bool last = false; !last;) {
     const uint64_t read_before = store.events_read();
     EXPECT_TRUE(source.Next(&chunk, &last).ok());
-    if (one_page) EXPECT_LE(store.events_read() - read_before, kStreamPageEvents);
+    if (one_page) {
+      EXPECT_LE(store.events_read() - read_before, kStreamPageEvents);
+    }
     EXPECT_TRUE(last || !chunk.empty());  // an empty chunk would end a chunked HTTP body early
     out.push_back(chunk);
     if (out.size() > 100'000) break;  // a source that never ends
@@ -59,7 +61,9 @@ TEST_F(StreamsTest, EventsNdjsonIsExactlyTheStoredLog) {
   EXPECT_GT(chunks.size(), 10u);  // ~1.5 MiB of events
   for (const auto& c : chunks) {
     EXPECT_LE(c.size(), kStreamChunkBytes);
-    if (!c.empty()) EXPECT_EQ(c.back(), '\n');  // lines are never split
+    if (!c.empty()) {
+      EXPECT_EQ(c.back(), '\n');  // lines are never split
+    }
   }
   EXPECT_EQ(store_.events_read(), events_.size());  // each event read once
 
@@ -114,9 +118,9 @@ TEST_F(StreamsTest, AnEventLargerThanAChunkIsAChunkOfItsOwn) {
 
 // The streamed audit is byte for byte the audit built in memory, with and without filters.
 TEST_F(StreamsTest, StreamedAuditEqualsTheAuditBuiltInMemory) {
-  for (const AuditFilter& filter : {AuditFilter{}, AuditFilter{.actor = "p_f"},
-                                    AuditFilter{.type = "card_added,reaction"},
-                                    AuditFilter{.actor = "nobody"}}) {
+  for (const AuditFilter& filter :
+       {AuditFilter{}, AuditFilter{.actor = "p_f"}, AuditFilter{.type = "card_added,reaction"},
+        AuditFilter{.actor = "nobody"}}) {
     std::vector<AuditRow> rows;
     ASSERT_TRUE(BuildAudit(store_, kId, filter, &rows).ok());
     std::unique_ptr<ChunkSource> source;

@@ -15,9 +15,9 @@ struct ViewHub::Entry {
   };
 
   MeetingFold fold;
-  int64_t last_seq = 0;         // the last seq folded (unparsable rows included)
-  uint64_t load = 0;            // nonzero while a miss folds it from the store: that load's id
-  std::vector<Queued> queued;   // while loading
+  int64_t last_seq = 0;                  // the last seq folded (unparsable rows included)
+  uint64_t load = 0;                     // nonzero while a miss folds it from the store: that load's id
+  std::vector<Queued> queued;            // while loading
   std::list<std::string>::iterator lru;  // valid once loaded
 };
 

@@ -167,7 +167,7 @@ void ExpectLiveEqualsFromStore(store::Store& store) {
   }
   EXPECT_EQ(BlockingOnIoThreadCount(), blocking_before);  // OnCommitted never read the store
   ViewHubStats stats = live.Stats();
-  EXPECT_EQ(stats.events, total);  // new meetings are folded live from seq 1
+  EXPECT_EQ(stats.events, total);   // new meetings are folded live from seq 1
   EXPECT_GT(stats.duplicates, 0u);  // re-deliveries were skipped, not folded twice
   EXPECT_EQ(stats.gaps, 0u);
   EXPECT_EQ(stats.loads, 0u);
@@ -288,7 +288,7 @@ TEST(ViewHub, AGapDropsTheFoldAndTheNextQueryRebuildsIt) {
 TEST(ViewHub, EventsCommittedDuringALoadAreNotLost) {
   testing::MemoryStore store;
   const MeetingScript m = GeneratedMeeting("m_race", 200, 40);
-  store.Load(m);  // the whole log, for the expected answer
+  store.Load(m);                      // the whole log, for the expected answer
   testing::MemoryStore prefix_store;  // the first 150 events; the rest commit during the load
   {
     store::AppendRequest req;
