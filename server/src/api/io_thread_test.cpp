@@ -20,7 +20,7 @@ TEST(IoThread, NoRouteBlocksTheIoThread) {
   ASSERT_EQ(created.status, 201) << created.body;
   const std::string id = nlohmann::json::parse(created.body)["id"];
   const std::string m = "/api/meetings/" + id;
-  for (const std::string target :
+  for (const std::string& target :
        {m, m + "/events", m + "/events?format=ndjson", m + "/analytics", m + "/audit",
         m + "/audit?format=csv", m + "/summary.md", m + "/state?seq=1",
         std::string("/api/analytics/features"), std::string("/healthz"), std::string("/readyz"),

@@ -155,6 +155,7 @@ void HttpSession::Handle() {
 }
 
 void HttpSession::Upgrade() {
+  upgraded_ = true;  // from here on stream_ is moved-from: the WebSocketSession owns the socket
   stream_.expires_never();
   auto ws = std::make_shared<WebSocketSession>(std::move(stream_), ctx_.rooms, ctx_.websocket, ctx_.sessions);
   ws->Run(std::move(req_));
@@ -178,6 +179,7 @@ void HttpSession::Abandon() {
 }
 
 void HttpSession::CloseNow() {
+  if (upgraded_) return;
   beast::error_code ignored;
   stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
   stream_.close();

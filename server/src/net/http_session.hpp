@@ -73,6 +73,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   Request req_;
   std::shared_ptr<void> response_;  // keeps the response (and its serializer) alive during the write
   bool close_after_reply_ = false;  // the request could not be read to its end
+  bool upgraded_ = false;           // stream_ went to a WebSocketSession
 
   // The streamed answer in flight.
   std::shared_ptr<ChunkSource> source_;

@@ -148,7 +148,12 @@ class HttpSessionTest : public ::testing::Test {
   rooms::RoomRegistry rooms_{io_, reader_};
   api::Router router_ = MakeRouter(reader_);
   StaticFiles files_{"/nonexistent/confab-web"};
-  ServerContext ctx_{.rooms = rooms_, .reader = reader_, .router = router_, .static_files = files_};
+  ServerContext ctx_{.rooms = rooms_,
+                     .reader = reader_,
+                     .router = router_,
+                     .static_files = files_,
+                     .websocket = {},
+                     .sessions = {}};
   tcp::acceptor acceptor_{io_};
   std::thread thread_;
   boost::asio::io_context client_io_;
