@@ -8,7 +8,9 @@
 #   stop_server                 SIGTERM, then SIGKILL after 10 s
 #   cpu_ticks PID               utime+stime of all threads (clock ticks, /proc/PID/stat)
 #   rss_kb PID / hwm_kb PID     VmRSS / VmHWM in KiB
-#   loadavg                     the 1-minute load average
+#   loadavg                     the 1-minute load average and CPU pressure ("3.1/psi62": PSI cpu some avg10 %)
+#   NICE                        niceness of the server and the load generator (default -10: other tenants'
+#                               compilers share the 2 cores; without it wall figures measure their queue)
 #   import_ndjson BIN STORE FILE ID   confab import, quiet
 set -euo pipefail
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,7 +28,9 @@ PORT=""
 URL=""
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now_ms() { date +%s%3N; }
-loadavg() { cut -d' ' -f1 /proc/loadavg; }
+loadavg() { echo "$(cut -d' ' -f1 /proc/loadavg)/psi$(sed -n 's/^some avg10=\([0-9]*\).*/\1/p' /proc/pressure/cpu 2>/dev/null)"; }
+NICE=${NICE:--10}
+RUN=(nice -n "$NICE")
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status"; }
@@ -40,7 +44,7 @@ serve() {
   URL="http://127.0.0.1:$PORT"
   local t0
   t0=$(now_ms)
-  "$bin" serve --listen "127.0.0.1:$PORT" --store "sqlite:$store" "$@" >"$store.log" 2>&1 &
+  "${RUN[@]}" "$bin" serve --listen "127.0.0.1:$PORT" --store "sqlite:$store" "$@" >"$store.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 1200); do
     curl -fsS -o /dev/null "$URL/healthz" 2>/dev/null && break

@@ -61,9 +61,9 @@ for c in "${CASES[@]}"; do
     open) disturb=(--disturb "curl -sS -o /dev/null -w 'open: GET meeting %{http_code} %{time_total}s; ' $URL/api/meetings/m_big; curl -sS -o /dev/null -w 'GET state?seq=50000 %{http_code} %{time_total}s\n' '$URL/api/meetings/m_big/state?seq=50000'") ;;
     export) disturb=(--disturb "curl -sS --limit-rate $EXPORT_RATE -o /dev/null -w 'export: %{http_code} %{size_download} bytes in %{time_total}s\n' '$URL/api/meetings/m_big/events?format=ndjson'") ;;
   esac
-  "$LOAD" --url "127.0.0.1:$PORT" --server-pid "$SERVER_PID" --meetings 100 --members 50 --publishers 1 \
+  "${RUN[@]}" "$LOAD" --url "127.0.0.1:$PORT" --server-pid "$SERVER_PID" --meetings 100 --members 50 --publishers 1 \
     --rates 10 --duration "$DURATION" --warmup "$WARMUP" --connect-rate 2000 --timeline \
-    --disturb-at "$DISTURB_AT" "${disturb[@]}" --label "$c/load$(loadavg)" --json-out "$OUT" >"$WORK/load.txt" 2>&1 || true
+    --disturb-at "$DISTURB_AT" "${disturb[@]}" --label "$c;$(loadavg)" --json-out "$OUT" >"$WORK/load.txt" 2>&1 || true
   grep -E 'delivered|send->delivery|server CPU|client CPU|disturbance|open:|export:|errors' "$WORK/load.txt" || true
   sed -n '/timeline/,/errors/p' "$WORK/load.txt" | awk 'NR>1 && $3 > 0' | head -25
   grep -iE 'error|warn' "$WORK/run/s.db.log" | head -3 || true
@@ -71,17 +71,17 @@ for c in "${CASES[@]}"; do
 done
 
 echo
-echo "| case | load | delivered/s | p50 ms | p99 ms | p99.9 ms | max ms | seconds with >1% over 10 ms | server µs/delivery | disturbance wall s |"
+echo "| case | load/PSI | delivered/s | p50 ms | p99 ms | p99.9 ms | max ms | seconds with >1% over 10 ms | server µs/delivery | disturbance wall s |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 python3 - "$OUT" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    case, load = r["label"].split("/")
+    case, load = r["label"].split(";")
     w, d = r["window"], r["latency"]["delivery"]
     bad = sum(1 for n, o, m in r.get("timeline", []) if n and o > n / 100)
     dist = r.get("disturbance", {}).get("wall_s")
-    print(f"| {case} | {load[4:]} | {w['deliveries_per_s']:,.0f} | {d['p50_us']/1e3:.1f} | {d['p99_us']/1e3:.1f} | "
+    print(f"| {case} | {load} | {w['deliveries_per_s']:,.0f} | {d['p50_us']/1e3:.1f} | {d['p99_us']/1e3:.1f} | "
           f"{d['p999_us']/1e3:.1f} | {d['max_us']/1e3:.0f} | {bad} | {w['server_cpu_us_per_delivery']:.2f} | "
           f"{'' if dist is None else f'{dist:.2f}'} |")
 PY

@@ -41,7 +41,7 @@ for kind in $KINDS; do
     URL="http://127.0.0.1:$PORT"
     la=$(loadavg)
     t0=$(now_ms)
-    "$bin" serve --listen "127.0.0.1:$PORT" --store "sqlite:$db" >"$STORES/serve-$kind.log" 2>&1 &
+    "${RUN[@]}" "$bin" serve --listen "127.0.0.1:$PORT" --store "sqlite:$db" >"$STORES/serve-$kind.log" 2>&1 &
     SERVER_PID=$!
     until (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do
       kill -0 "$SERVER_PID" 2>/dev/null || { cat "$STORES/serve-$kind.log"; exit 1; }

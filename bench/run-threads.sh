@@ -37,8 +37,8 @@ for shape in "${SHAPES[@]}"; do
       a) args=(--meetings 100 --members 100 --publishers 2 --rates "${A_RATES:-10,15,20,25,30}") ;;
       b) args=(--meetings 1 --members 2000 --publishers 20 --rates "${B_RATES:-100,150,200,250}") ;;
     esac
-    "$LOAD" --url "127.0.0.1:$PORT" --server-pid "$SERVER_PID" --threads "$CLIENT_THREADS" \
-      --duration "$DURATION" --warmup "$WARMUP" --connect-rate 2000 --label "$shape/$cfg/load$(loadavg)" \
+    "${RUN[@]}" "$LOAD" --url "127.0.0.1:$PORT" --server-pid "$SERVER_PID" --threads "$CLIENT_THREADS" \
+      --duration "$DURATION" --warmup "$WARMUP" --connect-rate 2000 --label "$shape;$cfg;$(loadavg)" \
       --json-out "$OUT" "${args[@]}" | grep -E '^== rate|delivered|send->delivery|server CPU|client CPU|drain|joined|errors' || true
     grep -ciE 'error|warn' "$WORK/s.db.log" | xargs -I{} echo "server log warn/error lines: {}"
     stop_server
@@ -46,16 +46,16 @@ for shape in "${SHAPES[@]}"; do
 done
 
 echo
-echo "| shape | config | load | offered/s | delivered/s | p50 ms | p99 ms | max ms | server CPU % | server µs/delivery | client µs/delivery | drained |"
+echo "| shape | config | load/PSI | offered/s | delivered/s | p50 ms | p99 ms | max ms | server CPU % | server µs/delivery | client µs/delivery | drained |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 python3 - "$OUT" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    shape, cfg, load = r["label"].split("/")
+    shape, cfg, load = r["label"].split(";")
     w, d = r["window"], r["latency"]["delivery"]
     offered = r["shape"]["meetings"] * r["shape"]["members_per_meeting"] * r["shape"]["rate_per_meeting"]
-    print(f"| {shape} | {cfg} | {load[4:]} | {offered:,.0f} | {w['deliveries_per_s']:,.0f} | {d['p50_us']/1e3:.1f} | "
+    print(f"| {shape} | {cfg} | {load} | {offered:,.0f} | {w['deliveries_per_s']:,.0f} | {d['p50_us']/1e3:.1f} | "
           f"{d['p99_us']/1e3:.1f} | {d['max_us']/1e3:.0f} | {100*w['server_cpu_s']/w['seconds']:.0f} | "
           f"{w['server_cpu_us_per_delivery']:.2f} | {w['client_cpu_us_per_delivery']:.2f} | {'yes' if w['drained'] else 'NO'} |")
 PY
