@@ -14,6 +14,7 @@
 
 #include "rooms/room_registry.hpp"
 #include "rooms/testing.hpp"
+#include "store/forwarding_store.hpp"
 #include "store/reader_pool.hpp"
 #include "util/thread_role.hpp"
 
@@ -43,9 +44,9 @@ class RecordingSubscriber : public Subscriber {
 };
 
 // Forwards to a real store; fails the appends whose 1-based call number is in `fail`.
-class FlakyStore : public store::Store {
+class FlakyStore : public store::ForwardingStore {
  public:
-  explicit FlakyStore(store::Store& inner) : inner_(inner) {}
+  using ForwardingStore::ForwardingStore;
   void Append(store::AppendRequest req, std::function<void(Status)> done) override {
     if (fail.contains(++calls)) {
       done(Status::IoError("injected"));
@@ -53,48 +54,9 @@ class FlakyStore : public store::Store {
     }
     inner_.Append(std::move(req), std::move(done));
   }
-  void Flush() override { inner_.Flush(); }
-  Status GetMeeting(std::string_view id, store::MeetingRecord* out) override {
-    return inner_.GetMeeting(id, out);
-  }
-  Status HeadSeq(std::string_view id, int64_t* out) override { return inner_.HeadSeq(id, out); }
-  Status ReadEvents(std::string_view id, int64_t after, size_t limit, bool replayed_only,
-                    std::vector<store::StoredEvent>* out) override {
-    return inner_.ReadEvents(id, after, limit, replayed_only, out);
-  }
-  Status ScanEvents(std::string_view id, int64_t after,
-                    const std::function<bool(const store::StoredEvent&)>& fn) override {
-    return inner_.ScanEvents(id, after, fn);
-  }
-  Status ScanAll(const std::function<bool(const store::StoredEvent&)>& fn) override {
-    return inner_.ScanAll(fn);
-  }
-  Status FindEventSeq(std::string_view id, std::string_view event_id, int64_t* seq) override {
-    return inner_.FindEventSeq(id, event_id, seq);
-  }
-  Status GetCredential(std::string_view id, std::string_view pid, store::Credential* out) override {
-    return inner_.GetCredential(id, pid, out);
-  }
-  Status ListMeetings(std::vector<store::MeetingRecord>* out) override { return inner_.ListMeetings(out); }
-  void PutSnapshot(store::Snapshot snap, std::function<void(Status)> done) override {
-    inner_.PutSnapshot(std::move(snap), std::move(done));
-  }
-  Status LatestSnapshot(std::string_view id, int64_t max_seq, int64_t max_ts, store::Snapshot* out) override {
-    return inner_.LatestSnapshot(id, max_seq, max_ts, out);
-  }
-  Status ScanFeatureUsage(int64_t from_day, int64_t to_day,
-                          const std::function<bool(const store::FeatureUsage&)>& fn) override {
-    return inner_.ScanFeatureUsage(from_day, to_day, fn);
-  }
-  Status WriterHealth() const override { return inner_.WriterHealth(); }
-  store::StoreStats Stats() const override { return inner_.Stats(); }
-  std::string Describe() const override { return "flaky:" + inner_.Describe(); }
 
   std::set<int> fail;  // touched by the test thread only (which is the room's io thread)
   int calls = 0;
-
- private:
-  store::Store& inner_;
 };
 
 class RoomTest : public ::testing::Test {
