@@ -9,8 +9,9 @@
 #   cpu_ticks PID               utime+stime of all threads (clock ticks, /proc/PID/stat)
 #   rss_kb PID / hwm_kb PID     VmRSS / VmHWM in KiB
 #   loadavg                     the 1-minute load average and CPU pressure ("3.1/psi62": PSI cpu some avg10 %)
-#   NICE                        niceness of the server and the load generator (default -10: other tenants'
-#                               compilers share the 2 cores; without it wall figures measure their queue)
+#   NICE                        niceness of the server and of the load generator, each in its own autogroup
+#                               (bench/prio.sh; default -10): other tenants' compilers share the 2 cores, and
+#                               without it wall figures measure their run queue, not the server
 #   import_ndjson BIN STORE FILE ID   confab import, quiet
 set -euo pipefail
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,7 +31,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 now_ms() { date +%s%3N; }
 loadavg() { echo "$(cut -d' ' -f1 /proc/loadavg)/psi$(sed -n 's/^some avg10=\([0-9]*\).*/\1/p' /proc/pressure/cpu 2>/dev/null)"; }
 NICE=${NICE:--10}
-RUN=(nice -n "$NICE")
+RUN=(setsid "$BENCH_ROOT/bench/prio.sh")
+export NICE
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status"; }
