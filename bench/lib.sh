@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers of the before/after benchmark scripts (run-threads.sh, run-cold.sh, run-state-restart.sh,
 # run-startup-rss.sh, run-export-rss.sh). Source it; it defines:
 #   BEFORE, AFTER      confab binaries (env overrides). Defaults: the baseline worktree's RelWithDebInfo build
@@ -53,7 +54,7 @@ serve() {
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$store.log"; echo "server died"; return 1; }
     sleep 0.05
   done
-  SERVE_READY_MS=$(( $(now_ms) - t0 ))
+  export SERVE_READY_MS=$(( $(now_ms) - t0 ))
 }
 
 stop_server() {

@@ -41,7 +41,7 @@ timed_get() {  # prints "wall_ms cpu_ms http_code"
   c0=$(cpu_ticks "$SERVER_PID")
   out=$(curl -sS -o "$WORK/body.json" -w '%{time_total} %{http_code}' "$URL$1")
   c1=$(cpu_ticks "$SERVER_PID")
-  python3 -c "import sys; t, code = sys.argv[1].split(); print(f'{float(t)*1000:.1f} {($2-$3)*1000//$CLK_TCK} {code}')" "$out" "$c1" "$c0"
+  python3 -c 'import sys; t, code = sys.argv[1].split(); print(f"{float(t)*1000:.1f} {(int(sys.argv[2])-int(sys.argv[3]))*1000//int(sys.argv[4])} {code}")' "$out" "$c1" "$c0" "$CLK_TCK"
 }
 
 for kind in $KINDS; do
@@ -64,7 +64,7 @@ for kind in $KINDS; do
       read -r w1 c1 code1 < <(timed_get "/api/meetings/m_big/state?$q")
       head -c 120 "$WORK/body.json" | tr -d '\n' | cut -c1-100 | sed 's/^/    body: /'; echo
       case $q in seq=*) q2="seq=77777" ;; *) q2="at=$AT2" ;; esac
-      read -r w2 c2 code2 < <(timed_get "/api/meetings/m_big/state?$q2")
+      read -r w2 c2 _ < <(timed_get "/api/meetings/m_big/state?$q2")
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "${q%%=*}" "$rep" "$ready" "$w1" "$c1" "$code1" "$w2" "$c2" "$la" >>"$OUT"
       echo "  $kind $q rep $rep: ready ${ready} ms; first ${w1} ms (server CPU ${c1} ms, $code1); second ${w2} ms (CPU ${c2} ms); load $la"
       stop_server

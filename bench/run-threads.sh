@@ -25,7 +25,7 @@ trap 'stop_server; rm -rf "$WORK"' EXIT
 
 for shape in "${SHAPES[@]}"; do
   for cfg in $CONFIGS; do
-    bin=$AFTER flags=() label=$cfg
+    bin=$AFTER flags=()
     case $cfg in
       before) bin=$BEFORE ;;
       after:*) flags=(--threads "${cfg#after:}") ;;
@@ -40,6 +40,9 @@ for shape in "${SHAPES[@]}"; do
     "${RUN[@]}" "$LOAD" --url "127.0.0.1:$PORT" --server-pid "$SERVER_PID" --threads "$CLIENT_THREADS" \
       --duration "$DURATION" --warmup "$WARMUP" --connect-rate 2000 --label "$shape;$cfg;$(loadavg)" \
       --json-out "$OUT" "${args[@]}" | grep -E '^== rate|delivered|send->delivery|server CPU|client CPU|drain|joined|errors' || true
+    # Where the server's CPU went, per thread (whole run, join storm included): are both io threads used?
+    echo "server CPU per thread (ms, whole run): $(for t in /proc/"$SERVER_PID"/task/*; do
+      printf '%s/%s=%s ' "$(cat "$t/comm")" "$(basename "$t")" "$(ticks_to_ms "$(awk '{ print $14 + $15 }' "$t/stat")")"; done)"
     grep -ciE 'error|warn' "$WORK/s.db.log" | xargs -I{} echo "server log warn/error lines: {}"
     stop_server
   done
