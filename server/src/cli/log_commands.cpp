@@ -12,6 +12,7 @@
 
 #include "domain/meeting.hpp"
 #include "util/crypto.hpp"
+#include "views/state_at.hpp"
 #include "views/streams.hpp"
 
 namespace confab::cli {
@@ -185,7 +186,13 @@ int ImportMeeting(store::Store& store, std::istream& in, std::optional<std::stri
     err << "confab import: " << s.ToString() << "\n";
     return s.code() == Status::Code::kConflict ? kExitBadInput : kExitStoreFailed;
   }
-  out << json{{"id", id}, {"facilitator_token", token}, {"events", count}}.dump() << "\n";
+  // Snapshots as rooms would have written them, so the meeting opens (and answers /state) from them.
+  int64_t snapshots = 0;
+  if (Status s = views::BuildSnapshots(store, id, &snapshots); !s.ok()) {
+    err << "confab import: events stored, but writing snapshots failed: " << s.ToString() << "\n";
+  }
+  out << json{{"id", id}, {"facilitator_token", token}, {"events", count}, {"snapshots", snapshots}}.dump()
+      << "\n";
   return kExitOk;
 }
 

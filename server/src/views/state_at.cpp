@@ -1,5 +1,7 @@
 #include "views/state_at.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <exception>
@@ -148,6 +150,12 @@ Status StateAt::Query(store::Store& store, std::string_view meeting_id, const Ta
     if (!s.ok()) return s;
   }
   *out = Reply(seq, head, base.state);
+  if (cost.folded > kLongestStretch) {
+    // A log from before snapshots (or imported): persist them now, so this was the last slow query.
+    if (Status b = BuildSnapshots(store, meeting_id); !b.ok()) {
+      spdlog::warn("state-at: writing snapshots of {} failed: {}", meeting_id, b.ToString());
+    }
+  }
   queries_++;
   from_snapshot_ += cost.snapshot_seq > 0 ? 1 : 0;
   bad_snapshots_ += cost.bad_snapshot ? 1 : 0;

@@ -289,8 +289,9 @@ TEST_F(StateAtTest, BuildSnapshotsAgainWritesNothingAndReadsLittle) {
   EXPECT_EQ(memory_->snapshot_count(kId), kEvents / kSnapshotEvery);
 }
 
-// A store older than snapshots: every answer folds from seq 0 — correct, only slower.
-TEST(StateAtWithoutSnapshots, FoldsFromTheStart) {
+// A store older than snapshots: the first answer folds from seq 0 (correct, only slower) and
+// persists the snapshots the meeting lacks, so the next answer starts from one.
+TEST(StateAtWithoutSnapshots, FirstAnswerFoldsFromTheStartAndBackfills) {
   const std::string id = "m_old";
   const auto events = testing::GenerateMeeting(id, 2500, 11);
   testing::MemoryStore store;
@@ -302,9 +303,15 @@ TEST(StateAtWithoutSnapshots, FoldsFromTheStart) {
   EXPECT_EQ(got["state"], PlainFolds(events, {2100}).at(2100));
   EXPECT_EQ(cost.snapshot_seq, 0);
   EXPECT_EQ(cost.folded, 2100);
+  EXPECT_EQ(store.snapshot_count(id), 2u);  // at 1000 and 2000
+
+  ASSERT_TRUE(state_at.AtSeq(store, id, 2100, &got, &cost).ok());
+  EXPECT_EQ(got["state"], PlainFolds(events, {2100}).at(2100));
+  EXPECT_EQ(cost.snapshot_seq, 2000);
+  EXPECT_EQ(cost.folded, 100);
   ASSERT_TRUE(state_at.AtTime(store, id, events[1999].ts, &got, &cost).ok());
   EXPECT_EQ(got["seq"], SeqAtTime(events, events[1999].ts));
-  EXPECT_EQ(cost.snapshot_seq, 0);
+  EXPECT_LT(cost.folded, kSnapshotEvery);
 }
 
 // Snapshots as rooms place them (kSnapshotEvery after the previous one, not on multiples), then a
