@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     }
   }
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("gen_meetings: %d meetings x %zu events, %.1f MiB of NDJSON in %.1f s -> %s\n", meetings, events,
-              bytes / 1048576.0, s, out_dir.c_str());
+  std::printf("gen_meetings: %d meetings x %zu events, %.1f MiB of NDJSON in %.1f s -> %s\n", meetings,
+              events, bytes / 1048576.0, s, out_dir.c_str());
   return 0;
 }

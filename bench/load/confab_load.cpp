@@ -395,9 +395,10 @@ int main(int argc, char** argv) {
       PrintHist("send->delivery", lat);
       PrintHist("send->ack(durable)", ack);
       if (c1.ok) {
-        std::printf("  server CPU %.2f s over %.2f s (%.0f%% of a core) => %.3f us per delivery; RSS %.1f MB\n",
-                    server_cpu_s, dt, 100 * server_cpu_s / dt,
-                    deliveries ? server_cpu_s * 1e6 / deliveries : 0.0, Mb(c1.rss_bytes));
+        std::printf(
+            "  server CPU %.2f s over %.2f s (%.0f%% of a core) => %.3f us per delivery; RSS %.1f MB\n",
+            server_cpu_s, dt, 100 * server_cpu_s / dt, deliveries ? server_cpu_s * 1e6 / deliveries : 0.0,
+            Mb(c1.rss_bytes));
       }
       std::printf("  client CPU %.2f s (%.0f%% of a core) => %.3f us per delivery\n", client_cpu_s,
                   100 * client_cpu_s / dt, deliveries ? client_cpu_s * 1e6 / deliveries : 0.0);
@@ -449,11 +450,13 @@ int main(int argc, char** argv) {
     }
     if (disturber.joinable()) {
       disturber.join();
-      std::printf("\ndisturbance at %.2f s into the window took %.3f s (exit status %d): %s\n", disturb_start_s,
-                  disturb_wall_s, disturb_rc, disturb.c_str());
+      std::printf("\ndisturbance at %.2f s into the window took %.3f s (exit status %d): %s\n",
+                  disturb_start_s, disturb_wall_s, disturb_rc, disturb.c_str());
       if (!steps.empty())
-        steps.front()["disturbance"] = {
-            {"command", disturb}, {"at_s", disturb_start_s}, {"wall_s", disturb_wall_s}, {"status", disturb_rc}};
+        steps.front()["disturbance"] = {{"command", disturb},
+                                        {"at_s", disturb_start_s},
+                                        {"wall_s", disturb_wall_s},
+                                        {"status", disturb_rc}};
     }
     stop_all();
     e = Sum(swarms);

@@ -3,9 +3,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <unordered_map>
@@ -137,8 +137,8 @@ void Swarm::SetRate(double rate_per_meeting) {
     rate_ = rate_per_meeting;
     double period_ns = rate_ > 0 ? 1e9 / rate_ : 0;
     for (size_t mi = 0; mi < meetings_.size(); ++mi)
-      meetings_[mi]->offset_ns = static_cast<int64_t>(period_ns * static_cast<double>(mi) /
-                                                      static_cast<double>(meetings_.size()));
+      meetings_[mi]->offset_ns =
+          static_cast<int64_t>(period_ns * static_cast<double>(mi) / static_cast<double>(meetings_.size()));
   });
 }
 

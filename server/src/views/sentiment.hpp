@@ -1,6 +1,6 @@
 #pragma once
-// Reaction sentiment, scored as CONTRACT §2 fixes it: 👍 👏 🎉 ❤️ 🔥 😂 = +1, 🤔 😮 = 0, 👎 😢
-// = −1.
+// Reaction sentiment, scored as CONTRACT §2 fixes it: 👍 👏 🎉 ❤️ 🔥 😂 = +1, 🤔 😮 = 0, 👎
+// 😢 = −1.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
