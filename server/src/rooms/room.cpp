@@ -28,6 +28,24 @@ void SafeApply(domain::Meeting& m, const nlohmann::json& event) {
   }
 }
 
+// The store reads a room runs on the reader pool (Room::ReadThen): each returns its Status with
+// what it read.
+auto EventsAfter(std::string meeting_id, int64_t after, bool replayed_only) {
+  return [meeting_id = std::move(meeting_id), after, replayed_only](store::Store& s) {
+    std::vector<store::StoredEvent> events;
+    Status st = s.ReadEvents(meeting_id, after, 0, replayed_only, &events);
+    return std::make_pair(std::move(st), std::move(events));
+  };
+}
+
+auto SeqOfEvent(std::string meeting_id, std::string event_id) {
+  return [meeting_id = std::move(meeting_id), event_id = std::move(event_id)](store::Store& s) {
+    int64_t seq = 0;
+    Status st = s.FindEventSeq(meeting_id, event_id, &seq);
+    return std::make_pair(std::move(st), seq);
+  };
+}
+
 }  // namespace
 
 size_t CodePoints(std::string_view s) {
@@ -231,18 +249,13 @@ void Room::CompleteJoin(JoinRequest req, std::string pid, std::string secret, do
   }
   // Events up to the snapshot the room was loaded from are not in memory. They are immutable, so
   // reading them first and taking the rest from memory afterwards cannot miss or repeat one.
-  ReadThen(
-      [id = meeting_id_, after](store::Store& s) {
-        std::vector<store::StoredEvent> events;
-        Status st = s.ReadEvents(id, after, 0, /*replayed_only=*/true, &events);
-        return std::make_pair(std::move(st), std::move(events));
-      },
-      [self = shared_from_this(), req = std::move(req), pid = std::move(pid), secret = std::move(secret),
-       role, sub = std::move(sub), done = std::move(done),
-       after](std::pair<Status, std::vector<store::StoredEvent>> r) mutable {
-        if (!r.first.ok()) return done("unavailable", {});
-        self->FinishJoin(req, std::move(pid), std::move(secret), role, sub, done, after, r.second);
-      });
+  ReadThen(EventsAfter(meeting_id_, after, /*replayed_only=*/true),
+           [self = shared_from_this(), req = std::move(req), pid = std::move(pid), secret = std::move(secret),
+            role, sub = std::move(sub), done = std::move(done),
+            after](std::pair<Status, std::vector<store::StoredEvent>> r) mutable {
+             if (!r.first.ok()) return done("unavailable", {});
+             self->FinishJoin(req, std::move(pid), std::move(secret), role, sub, done, after, r.second);
+           });
 }
 
 void Room::FinishJoin(const JoinRequest& req, std::string pid, std::string secret, domain::Role role,
@@ -315,17 +328,12 @@ void Room::Push(PushRequest req, PushDone done) {
     // Ids older than the snapshot the room was loaded from are not in memory, and a retry of one
     // fails validation against the state it already changed (duplicate_id, …): ask the store before
     // rejecting it, so it gets the original seq.
-    ReadThen(
-        [id = meeting_id_, event_id = std::move(req.id)](store::Store& s) {
-          int64_t seq = 0;
-          Status st = s.FindEventSeq(id, event_id, &seq);
-          return std::make_pair(std::move(st), seq);
-        },
-        [reason = std::move(*reason), done = std::move(done)](std::pair<Status, int64_t> r) {
-          if (r.first.ok()) return done({std::nullopt, r.second});
-          if (r.first.code() == Status::Code::kNotFound) return done({reason, std::nullopt});
-          done({"unavailable", std::nullopt});
-        });
+    ReadThen(SeqOfEvent(meeting_id_, std::move(req.id)),
+             [reason = std::move(*reason), done = std::move(done)](std::pair<Status, int64_t> r) {
+               if (r.first.ok()) return done({std::nullopt, r.second});
+               if (r.first.code() == Status::Code::kNotFound) return done({reason, std::nullopt});
+               done({"unavailable", std::nullopt});
+             });
     return;
   }
   const domain::EventSpec* spec = domain::FindEventType(req.type);
@@ -417,17 +425,11 @@ void Room::Complete(Pending& p) {
     if (p.status.code() == Status::Code::kDuplicate && !p.waiters.empty()) {
       // A retry of an event stored before this room was loaded (its id was not in memory): the
       // pusher gets the original seq, as for any retry.
-      ReadThen(
-          [id = meeting_id_, event_id = p.id](store::Store& s) {
-            int64_t seq = 0;
-            Status st = s.FindEventSeq(id, event_id, &seq);
-            return std::make_pair(std::move(st), seq);
-          },
-          [waiters = std::move(p.waiters)](std::pair<Status, int64_t> r) {
-            for (const PushDone& w : waiters) {
-              w(r.first.ok() ? PushResult{std::nullopt, r.second} : PushResult{"unavailable", std::nullopt});
-            }
-          });
+      ReadThen(SeqOfEvent(meeting_id_, p.id), [waiters = std::move(p.waiters)](std::pair<Status, int64_t> r) {
+        for (const PushDone& w : waiters) {
+          w(r.first.ok() ? PushResult{std::nullopt, r.second} : PushResult{"unavailable", std::nullopt});
+        }
+      });
     }
     for (PushDone& w : p.waiters) w({"unavailable", std::nullopt});
     if (p.join) p.join->done("unavailable", {});
@@ -448,20 +450,15 @@ void Room::Complete(Pending& p) {
 
 void Room::Recover() {
   // recovering_ stays set (new pushes are refused) until the store has been re-read.
-  ReadThen(
-      [id = meeting_id_, after = committed_head_](store::Store& s) {
-        std::vector<store::StoredEvent> events;
-        Status st = s.ReadEvents(id, after, 0, false, &events);
-        return std::make_pair(std::move(st), std::move(events));
-      },
-      [self = shared_from_this()](std::pair<Status, std::vector<store::StoredEvent>> r) {
-        self->recovering_ = false;
-        if (!r.first.ok()) {
-          spdlog::warn("room {}: re-reading the log failed: {}", self->meeting_id_, r.first.ToString());
-          r.second.clear();
-        }
-        self->FoldRead(r.second);
-      });
+  ReadThen(EventsAfter(meeting_id_, committed_head_, /*replayed_only=*/false),
+           [self = shared_from_this()](std::pair<Status, std::vector<store::StoredEvent>> r) {
+             self->recovering_ = false;
+             if (!r.first.ok()) {
+               spdlog::warn("room {}: re-reading the log failed: {}", self->meeting_id_, r.first.ToString());
+               r.second.clear();
+             }
+             self->FoldRead(r.second);
+           });
 }
 
 void Room::Send(std::string_view event, SharedText payload) {
