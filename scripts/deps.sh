@@ -8,6 +8,7 @@ APT_PACKAGES=(
   g++ cmake ninja-build pkg-config git ca-certificates
   libboost-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libssl-dev libfmt-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libpq-dev postgresql libnats-dev nats-server haproxy
   nodejs npm chromium fonts-noto-color-emoji
 )
 

@@ -58,6 +58,12 @@ struct Credential {
 struct AppendRequest {
   std::string meeting_id;
   std::vector<StoredEvent> events;      // seqs head+1, head+2, … in order
+  // The id of the event the appender believes is at seq events[0].seq - 1 ("" for seq 1). With
+  // several writers (nodes sharing one PostgreSQL log) a free slot is not enough: a room whose
+  // earlier append lost a race would otherwise land its next event on top of another node's, built
+  // on a state that never existed. A mismatch fails the request with Conflict. A store with a single
+  // writer (SQLite) gets the same guarantee from its head check and may ignore it.
+  std::string prev_id;
   std::optional<MeetingRecord> create;  // set only for the append that creates the meeting
   std::vector<Credential> credentials;  // new participants' secrets
 };
