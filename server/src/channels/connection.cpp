@@ -375,7 +375,7 @@ void Connection::Impl::Drop(const std::shared_ptr<ChannelSession>& ch) {
   // neither subscribes nor tracks it; one answered already is undone here.
   rooms.IfLoaded(ch->meeting_id, [sub = ch.get(), phx_ref = ch->phx_ref](rooms::Room& room) {
     room.Leave(sub);
-    if (room.attachment() == nullptr) return;
+    if (room.attachment(rooms::Room::Slot::kPresence) == nullptr) return;
     RoomPresence& presence = RoomPresence::Of(room);
     if (presence.Untrack(phx_ref)) presence.Publish();
   });

@@ -46,6 +46,13 @@ auto SeqOfEvent(std::string meeting_id, std::string event_id) {
   };
 }
 
+// How often one event is appended again after another writer took its seq, before its pusher is told
+// "unavailable" (a meeting hammered from several nodes at once still makes progress: each round one
+// of them wins).
+constexpr int kMaxAppendAttempts = 8;
+// Requests held while the room re-reads the log after a conflict; beyond this they are refused.
+constexpr size_t kMaxWaitingForRecovery = 10'000;
+
 }  // namespace
 
 size_t CodePoints(std::string_view s) {
@@ -61,6 +68,9 @@ struct Room::Pending {
   int64_t seq = 0;
   std::string id;
   nlohmann::json event;       // parsed form, applied to the committed state on commit (no re-parse)
+  domain::Actor actor;        // who pushed it (validated again if it must be appended again)
+  int attempts = 0;           // appends refused with Conflict so far
+  std::vector<store::Credential> credentials;  // a join's new participant, stored with its event
   store::StoredEvent stored;  // the row as appended (for the commit hook)
   SharedText json;            // stored and broadcast bytes
   bool replayed = true;
@@ -130,10 +140,10 @@ Status Room::Load(IoThreads& threads, store::ReaderPool& reader, std::string mee
     return ss;
   }
 
+  // From the snapshot's own event on: its id is what the next append names as prev_id.
   std::vector<store::StoredEvent> events;
-  if (Status s = store.ReadEvents(room->meeting_id_, room->committed_head_, 0, false, &events); !s.ok()) {
-    return s;
-  }
+  const int64_t from = std::max<int64_t>(0, room->committed_head_ - 1);
+  if (Status s = store.ReadEvents(room->meeting_id_, from, 0, false, &events); !s.ok()) return s;
   room->FoldRead(events);
   room->loaded_ = true;
   // A meeting from before snapshots existed (or one whose snapshot write was lost): write one now,
@@ -145,7 +155,14 @@ Status Room::Load(IoThreads& threads, store::ReaderPool& reader, std::string mee
 
 void Room::FoldRead(std::vector<store::StoredEvent>& events) {
   for (store::StoredEvent& e : events) {
-    if (e.seq <= committed_head_) continue;  // already folded (a re-read that overlapped)
+    if (e.seq <= committed_head_) {  // already folded (a re-read that overlapped)
+      if (e.seq == committed_head_) committed_last_id_ = e.id;
+      continue;
+    }
+    if (e.seq != committed_head_ + 1) {
+      spdlog::error("room {}: the log skips from seq {} to {}", meeting_id_, committed_head_, e.seq);
+      break;
+    }
     nlohmann::json parsed = nlohmann::json::parse(e.json, nullptr, false);
     if (parsed.is_discarded()) {
       // The store only holds what a room wrote; a bad row is reported but must not stop the meeting.
@@ -155,12 +172,13 @@ void Room::FoldRead(std::vector<store::StoredEvent>& events) {
     if (loaded_ && on_committed_) on_committed_(e, parsed);
     auto text = std::make_shared<const std::string>(std::move(e.json));
     Fold(parsed, e.seq, e.id, e.replayed, text);
-    // An event another writer appended is news to our subscribers (after a conflict).
+    // An event another writer appended is news to our subscribers.
     if (loaded_ && !members_.empty()) Send("event", std::move(text));
   }
   tentative_ = committed_;
   tentative_head_ = committed_head_;
   tentative_last_ts_ = committed_last_ts_;
+  tentative_last_id_ = committed_last_id_;
 }
 
 void Room::Fold(const nlohmann::json& event, int64_t seq, const std::string& id, bool replayed,
@@ -169,6 +187,7 @@ void Room::Fold(const nlohmann::json& event, int64_t seq, const std::string& id,
   committed_head_ = seq;
   committed_last_ts_ = std::max(committed_last_ts_, event.value("ts", int64_t{0}));
   committed_ids_[id] = seq;
+  committed_last_id_ = id;
   if (replayed) replay_.push_back({seq, std::move(json)});
 }
 
@@ -217,7 +236,14 @@ void Room::Join(JoinRequest req, std::weak_ptr<Subscriber> sub, JoinDone done) {
   }
 
   // A new participant: its participant_joined and credential commit together; reply after that.
-  if (recovering_) return done("unavailable", {});
+  if (recovering_) {
+    if (!conflicted_ || after_recovery_.size() >= kMaxWaitingForRecovery) return done("unavailable", {});
+    after_recovery_.push_back([self = shared_from_this(), req = std::move(req), sub = std::move(sub),
+                               done = std::move(done)]() mutable {
+      self->Join(std::move(req), std::move(sub), std::move(done));
+    });
+    return;
+  }
   auto p = std::make_unique<Pending>();
   std::string pid = "p_" + RandomHex(8);
   std::string secret = RandomHex(16);
@@ -227,10 +253,10 @@ void Room::Join(JoinRequest req, std::weak_ptr<Subscriber> sub, JoinDone done) {
               {"actor", {{"pid", pid}, {"name", req.name}}},
               {"data", {{"name", req.name}}}};
   p->secret_hash = HashSecret(secret);
-  std::vector<store::Credential> creds{{meeting_id_, pid, p->secret_hash}};
+  p->credentials.push_back({meeting_id_, pid, p->secret_hash});
   p->join = Pending::JoinWait{std::move(req), std::move(pid), std::move(secret),
                               role,           std::move(sub), std::move(done)};
-  Enqueue(std::move(p), std::move(creds));
+  Enqueue(std::move(p));
 }
 
 void Room::CheckSecret(JoinRequest req, std::weak_ptr<Subscriber> sub, JoinDone done, domain::Role role) {
@@ -241,7 +267,17 @@ void Room::CheckSecret(JoinRequest req, std::weak_ptr<Subscriber> sub, JoinDone 
 }
 
 void Room::CompleteJoin(JoinRequest req, std::string pid, std::string secret, domain::Role role,
-                        std::weak_ptr<Subscriber> sub, JoinDone done) {
+                        std::weak_ptr<Subscriber> sub, JoinDone done, bool caught_up) {
+  if (req.since && *req.since > committed_head_ && !caught_up) {
+    // The client has seen more than this room: another node committed it (the client was there
+    // before a reconnect). Read it first rather than replay the client backwards.
+    CatchUpThen([self = shared_from_this(), req = std::move(req), pid = std::move(pid),
+                 secret = std::move(secret), role, sub = std::move(sub), done = std::move(done)]() mutable {
+      self->CompleteJoin(std::move(req), std::move(pid), std::move(secret), role, std::move(sub),
+                         std::move(done), /*caught_up=*/true);
+    });
+    return;
+  }
   int64_t after = 0;
   if (req.since && *req.since <= committed_head_) after = *req.since;
   if (after >= replay_floor_) {
@@ -319,7 +355,15 @@ void Room::Push(PushRequest req, PushDone done) {
     it->second->waiters.push_back(std::move(done));
     return;
   }
-  if (recovering_) return done({"unavailable", std::nullopt});
+  if (recovering_) {
+    if (!conflicted_ || after_recovery_.size() >= kMaxWaitingForRecovery) {
+      return done({"unavailable", std::nullopt});
+    }
+    after_recovery_.push_back([self = shared_from_this(), req = std::move(req), done = std::move(done)]() mutable {
+      self->Push(std::move(req), std::move(done));
+    });
+    return;
+  }
   if (std::string name = domain::ParticipantName(tentative_, req.actor.pid); !name.empty()) {
     req.actor.name = std::move(name);
   }
@@ -353,12 +397,13 @@ void Room::Push(PushRequest req, PushDone done) {
   auto p = std::make_unique<Pending>();
   p->id = event["id"].get<std::string>();
   p->event = std::move(event);
+  p->actor = std::move(req.actor);
   p->replayed = spec->replay == domain::ReplayClass::kState;
   p->waiters.push_back(std::move(done));
-  Enqueue(std::move(p), {});
+  Enqueue(std::move(p));
 }
 
-void Room::Enqueue(std::unique_ptr<Pending> p, std::vector<store::Credential> credentials) {
+void Room::Enqueue(std::unique_ptr<Pending> p) {
   p->seq = tentative_head_ + 1;
   if (!p->event.contains("ts")) p->event["ts"] = std::max(NowMs(), tentative_last_ts_);
   p->event["seq"] = p->seq;
@@ -375,12 +420,14 @@ void Room::Enqueue(std::unique_ptr<Pending> p, std::vector<store::Credential> cr
   e.ts = p->event["ts"].get<int64_t>();
   e.replayed = p->replayed;
   e.json = *p->json;
-  req.credentials = std::move(credentials);
+  req.credentials = p->credentials;
+  req.prev_id = tentative_last_id_;
   if (on_committed_) p->stored = e;
 
   SafeApply(tentative_, p->event);
   tentative_head_ = p->seq;
   tentative_last_ts_ = e.ts;
+  tentative_last_id_ = p->id;
   pending_ids_[p->id] = p.get();
   const int64_t seq = p->seq;
   pending_.push_back(std::move(p));
@@ -407,21 +454,33 @@ void Room::OnAppended(int64_t seq, Status status) {
     std::unique_ptr<Pending> p = std::move(pending_.front());
     pending_.pop_front();
     pending_ids_.erase(p->id);
-    Complete(*p);
+    Complete(std::move(p));
   }
   if (pending_.empty()) {
-    if (recovering_) Recover();
+    if (recovering_) {
+      Recover();
+    } else if (remote_head_ > committed_head_) {
+      CatchUp();  // other writers' events that arrived while ours were in flight
+    }
     TouchIdle();
   }
 }
 
-void Room::Complete(Pending& p) {
+void Room::Complete(std::unique_ptr<Pending> owned) {
+  Pending& p = *owned;
   if (!p.status.ok()) {
     // Every later pending append was built on this one and fails too (its seq no longer follows the
     // head): stop taking new ones until they have drained, then re-read the store.
-    if (!recovering_)
+    if (!recovering_ && p.status.code() != Status::Code::kConflict)
       spdlog::warn("room {}: append of seq {} failed: {}", meeting_id_, p.seq, p.status.ToString());
     recovering_ = true;
+    if (p.status.code() == Status::Code::kConflict) {
+      // Another writer took the seq: append it again once the room has read what that writer wrote.
+      conflicted_ = true;
+      auto held = std::make_shared<std::unique_ptr<Pending>>(std::move(owned));
+      after_recovery_.push_back([self = shared_from_this(), held] { self->Resubmit(std::move(*held)); });
+      return;
+    }
     if (p.status.code() == Status::Code::kDuplicate && !p.waiters.empty()) {
       // A retry of an event stored before this room was loaded (its id was not in memory): the
       // pusher gets the original seq, as for any retry.
@@ -440,6 +499,7 @@ void Room::Complete(Pending& p) {
   if (p.join) secret_hashes_[p.join->pid] = p.secret_hash;
   for (PushDone& w : p.waiters) w({std::nullopt, p.seq});
   Send("event", p.json);
+  if (on_appended_) on_appended_(p.seq, p.json);
   MaybeSnapshot();
   if (p.join) {
     Pending::JoinWait& j = *p.join;
@@ -448,16 +508,100 @@ void Room::Complete(Pending& p) {
   }
 }
 
+void Room::Resubmit(std::unique_ptr<Pending> p) {
+  if (auto it = committed_ids_.find(p->id); it != committed_ids_.end()) {
+    // The re-read found it stored after all (a retry of it won on another node, or the store failed
+    // after committing it).
+    for (PushDone& w : p->waiters) w({std::nullopt, it->second});
+    if (p->join) p->join->done("unavailable", {});
+    return;
+  }
+  if (++p->attempts >= kMaxAppendAttempts) {
+    spdlog::warn("room {}: event {} lost the race for a seq {} times; giving up", meeting_id_, p->id, p->attempts);
+    for (PushDone& w : p->waiters) w({"unavailable", std::nullopt});
+    if (p->join) p->join->done("unavailable", {});
+    return;
+  }
+  if (!p->join) {
+    // The state moved under it: what was valid may not be any more (a card deleted meanwhile).
+    const std::string& type = p->event["type"].get_ref<const std::string&>();
+    if (auto reason = domain::Validate(tentative_, p->actor, type, p->event["data"])) {
+      for (PushDone& w : p->waiters) w({*reason, std::nullopt});
+      return;
+    }
+  }
+  p->event.erase("ts");
+  p->event.erase("seq");
+  Enqueue(std::move(p));
+}
+
 void Room::Recover() {
-  // recovering_ stays set (new pushes are refused) until the store has been re-read.
+  // recovering_ stays set (new requests wait or are refused) until the store has been re-read.
   ReadThen(EventsAfter(meeting_id_, committed_head_, /*replayed_only=*/false),
            [self = shared_from_this()](std::pair<Status, std::vector<store::StoredEvent>> r) {
              self->recovering_ = false;
+             self->conflicted_ = false;
              if (!r.first.ok()) {
                spdlog::warn("room {}: re-reading the log failed: {}", self->meeting_id_, r.first.ToString());
                r.second.clear();
              }
              self->FoldRead(r.second);
+             std::deque<std::function<void()>> waiting;
+             waiting.swap(self->after_recovery_);
+             for (auto& w : waiting) w();
+           });
+}
+
+void Room::OnRemoteEvent(int64_t seq, std::string json) {
+  remote_head_ = std::max(remote_head_, seq);
+  if (seq <= committed_head_) return;  // our own, or read from the log already
+  if (seq == committed_head_ + 1 && pending_.empty() && !recovering_ && !catching_up_) {
+    nlohmann::json parsed = nlohmann::json::parse(json, nullptr, false);
+    const nlohmann::json* id = parsed.is_object() ? &parsed["id"] : nullptr;
+    const nlohmann::json* type = parsed.is_object() ? &parsed["type"] : nullptr;
+    if (id && id->is_string() && type && type->is_string()) {
+      std::vector<store::StoredEvent> one(1);
+      store::StoredEvent& e = one.front();
+      e.meeting_id = meeting_id_;
+      e.seq = seq;
+      e.id = id->get<std::string>();
+      e.type = type->get<std::string>();
+      e.actor_pid = parsed["actor"].is_object() ? parsed["actor"].value("pid", "") : "";
+      e.ts = parsed.value("ts", int64_t{0});
+      const domain::EventSpec* spec = domain::FindEventType(e.type);
+      e.replayed = spec == nullptr || spec->replay == domain::ReplayClass::kState;
+      e.json = std::move(json);
+      FoldRead(one);
+      return;
+    }
+    spdlog::warn("room {}: a malformed event came over the bus; reading the log instead", meeting_id_);
+  }
+  // A gap, or appends of ours in flight (they will conflict, and the re-read folds it): read the log
+  // once nothing of ours is pending.
+  if (pending_.empty() && !recovering_) CatchUp();
+}
+
+void Room::CatchUp() {
+  CatchUpThen(nullptr);
+}
+
+void Room::CatchUpThen(std::function<void()> then) {
+  if (then) after_catch_up_.push_back(std::move(then));
+  if (catching_up_) return;
+  catching_up_ = true;
+  ReadThen(EventsAfter(meeting_id_, committed_head_, /*replayed_only=*/false),
+           [self = shared_from_this()](std::pair<Status, std::vector<store::StoredEvent>> r) {
+             self->catching_up_ = false;
+             if (!r.first.ok()) {
+               spdlog::warn("room {}: catching up from the log failed: {}", self->meeting_id_, r.first.ToString());
+             } else if (self->pending_.empty() && !self->recovering_) {
+               self->FoldRead(r.second);
+             }
+             // With appends of ours in flight the read may be stale for them: they conflict, and the
+             // re-read that follows folds it instead.
+             std::vector<std::function<void()>> thens;
+             thens.swap(self->after_catch_up_);
+             for (auto& t : thens) t();
            });
 }
 

@@ -11,10 +11,18 @@
 // Write path: Push validates against the *tentative* state (committed + pending events), takes seq =
 // tentative head + 1 and hands the event to the store at once, so several appends are in flight
 // (pipelined). Commits are taken back strictly in seq order: only then is the event applied to the
-// committed state, acknowledged and broadcast. Nothing not durable is ever broadcast. A store failure
-// fails the pending appends (reason "unavailable"), then the room re-reads the store. Every
+// committed state, acknowledged and broadcast. Nothing not durable is ever broadcast. Every
 // kSnapshotEvery events the committed state is written to the store as a snapshot (serialised on
 // the reader pool), so the next cold load reads the latest snapshot plus the tail, not the log.
+//
+// Several writers (docs/cluster.md): with a shared log, another node's room for the same meeting may
+// take a seq first. Each append names the id it expects at seq - 1 (AppendRequest::prev_id), so the
+// store refuses it with Conflict instead of stacking it on a state that never existed. On Conflict the
+// room re-reads the log (broadcasting what it missed), re-validates the refused events against the
+// new state and appends them again (optimistic append with catch-up-and-retry); pushes that arrive
+// meanwhile wait for the re-read. Any other store failure fails the pending appends ("unavailable").
+// Events other nodes committed also arrive over the bus (OnRemoteEvent): the next one in order is
+// folded at once, a gap is filled from the log.
 //
 // Read path: Join snapshots the committed state-class events and subscribes in the same handler, so
 // every later event reaches the joiner exactly once: in the reply if committed before, as a
@@ -120,18 +128,34 @@ class Room : public std::enable_shared_from_this<Room> {
   // Fans `payload` out to every subscriber as `event` (presence diffs, transient events).
   void Send(std::string_view event, SharedText payload);
 
+  // An event another writer committed, as its stored JSON (from the bus). Folded and broadcast at once
+  // when it is the next one; otherwise the room reads what it is missing from the log.
+  void OnRemoteEvent(int64_t seq, std::string json);
+  // Reads the log after the head and folds what is new (the bus reconnected: messages may be lost).
+  void CatchUp();
+  // Called on the room's thread for every event this room appended itself once it is durable, after
+  // its broadcast (the cluster layer publishes it to the other nodes).
+  using AppendedHook = std::function<void(int64_t seq, const SharedText& json)>;
+  void set_on_appended(AppendedHook hook) { on_appended_ = std::move(hook); }
+
   size_t subscriber_count() const { return members_.size(); }
   // Nothing subscribed, pending or on its way: the room may be unloaded.
-  bool idle() const { return members_.empty() && pending_.empty() && in_flight_reads_ == 0; }
+  bool idle() const {
+    return members_.empty() && pending_.empty() && in_flight_reads_ == 0 && after_recovery_.empty();
+  }
   // When the room last became idle (for unloading).
   std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }
 
-  // State an upper layer keeps per live room (channels: the presence table); dies with the room.
+  // State an upper layer keeps per live room, in its own slot (channels: the presence table; cluster:
+  // the room's bus subscription); dies with the room.
   struct Attachment {
     virtual ~Attachment() = default;
   };
-  Attachment* attachment() const { return attachment_.get(); }
-  void set_attachment(std::unique_ptr<Attachment> a) { attachment_ = std::move(a); }
+  enum class Slot { kPresence, kCluster, kCount };
+  Attachment* attachment(Slot slot) const { return attachments_[static_cast<size_t>(slot)].get(); }
+  void set_attachment(Slot slot, std::unique_ptr<Attachment> a) {
+    attachments_[static_cast<size_t>(slot)] = std::move(a);
+  }
 
  private:
   struct Pending;
@@ -144,13 +168,18 @@ class Room : public std::enable_shared_from_this<Room> {
   // Folds stored events after committed_head_ (read by the caller); news for subscribers once loaded.
   void FoldRead(std::vector<store::StoredEvent>& events);
   void Fold(const nlohmann::json& event, int64_t seq, const std::string& id, bool replayed, SharedText json);
-  void Enqueue(std::unique_ptr<Pending> p, std::vector<store::Credential> credentials);
+  void Enqueue(std::unique_ptr<Pending> p);
   void OnAppended(int64_t seq, Status status);
-  void Complete(Pending& p);
+  void Complete(std::unique_ptr<Pending> p);
+  // Appends a refused event again after the re-read: validated anew, or answered if it is now stored.
+  void Resubmit(std::unique_ptr<Pending> p);
   void Recover();
+  // Reads the log after the head; `then` runs once the room is up to date (or the read failed).
+  void CatchUpThen(std::function<void()> then);
   void CheckSecret(JoinRequest req, std::weak_ptr<Subscriber> sub, JoinDone done, domain::Role role);
+  // caught_up: the log was re-read for a client that had seen more than this room.
   void CompleteJoin(JoinRequest req, std::string pid, std::string secret, domain::Role role,
-                    std::weak_ptr<Subscriber> sub, JoinDone done);
+                    std::weak_ptr<Subscriber> sub, JoinDone done, bool caught_up = false);
   void FinishJoin(const JoinRequest& req, std::string pid, std::string secret, domain::Role role,
                   const std::weak_ptr<Subscriber>& sub, const JoinDone& done, int64_t after,
                   const std::vector<store::StoredEvent>& older);
@@ -186,7 +215,15 @@ class Room : public std::enable_shared_from_this<Room> {
   std::unordered_map<std::string, int64_t> committed_ids_;
   std::unordered_map<std::string, Pending*> pending_ids_;
   std::deque<std::unique_ptr<Pending>> pending_;  // in seq order
-  bool recovering_ = false;  // a pending append failed: later ones will too; reject until re-read
+  bool recovering_ = false;  // a pending append failed: later ones will too; wait for the re-read
+  bool conflicted_ = false;  // …because another writer took a seq: requests wait and are retried
+  // What waits for the re-read, in arrival order: refused appends and requests that came meanwhile.
+  std::deque<std::function<void()>> after_recovery_;
+  std::string committed_last_id_;   // id of the event at committed_head_ ("" before seq 1)
+  std::string tentative_last_id_;   // id of the event at tentative_head_
+  int64_t remote_head_ = 0;         // the highest seq heard of from other writers
+  bool catching_up_ = false;
+  std::vector<std::function<void()>> after_catch_up_;
   std::unordered_map<std::string, std::string> secret_hashes_;  // pid -> hash, a cache of the store
   int in_flight_reads_ = 0;                                     // store reads the room waits for
 
@@ -197,8 +234,9 @@ class Room : public std::enable_shared_from_this<Room> {
   int fanning_out_ = 0;
   std::deque<Broadcast> outbox_;  // broadcasts raised while fanning out, delivered after in order
   std::chrono::steady_clock::time_point idle_since_;
-  std::unique_ptr<Attachment> attachment_;
+  std::unique_ptr<Attachment> attachments_[static_cast<size_t>(Slot::kCount)];
   CommitHook on_committed_;
+  AppendedHook on_appended_;
   FrameEncoder encoder_;
   bool loaded_ = false;  // the initial fold is done; later folds are news for on_committed_
 };

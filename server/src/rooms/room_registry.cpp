@@ -64,6 +64,16 @@ void RoomRegistry::IfLoaded(std::string meeting_id, std::function<void(Room&)> f
   });
 }
 
+void RoomRegistry::ForEachLoaded(std::function<void(Room&)> fn) {
+  if (shut_down_) return;
+  for (auto& shard : shards_) {
+    RunOn(shard->io, [&shard = *shard, fn, alive = std::weak_ptr<bool>(alive_)] {
+      if (alive.expired()) return;
+      for (auto& [id, room] : shard.rooms) fn(*room);
+    });
+  }
+}
+
 void RoomRegistry::LoadInto(Shard& shard, const std::string& meeting_id) {
   reader_.Run(
       shard.io.get_executor(),
@@ -81,6 +91,7 @@ void RoomRegistry::LoadInto(Shard& shard, const std::string& meeting_id) {
         if (r.first.ok()) {
           if (on_committed_) room->set_on_committed(on_committed_);
           if (encoder_) room->set_encoder(encoder_);
+          if (on_loaded_) on_loaded_(*room);
           shard.rooms.emplace(meeting_id, room);
           loaded_.fetch_add(1, std::memory_order_relaxed);
           ArmSweep(shard);
@@ -129,6 +140,9 @@ void RoomRegistry::set_on_committed(Room::CommitHook hook) {
 }
 void RoomRegistry::set_encoder(FrameEncoder encoder) {
   encoder_ = std::move(encoder);
+}
+void RoomRegistry::set_on_loaded(std::function<void(Room&)> fn) {
+  on_loaded_ = std::move(fn);
 }
 size_t RoomRegistry::loaded() const {
   return loaded_.load(std::memory_order_relaxed);

@@ -57,6 +57,11 @@ class RoomRegistry {
   void set_on_committed(Room::CommitHook hook);
   // Installed on every room loaded from now on: the channels layer's broadcast framing.
   void set_encoder(FrameEncoder encoder);
+  // Runs on the room's thread for every room loaded from now on, before anyone waiting for it gets it
+  // (the cluster layer subscribes the room to the bus). Call before the io threads run.
+  void set_on_loaded(std::function<void(Room&)> fn);
+  // Runs fn(room) on each loaded room's thread, for every room loaded at that moment.
+  void ForEachLoaded(std::function<void(Room&)> fn);
   // After the io threads have stopped and before their io_contexts are destroyed: drops every room
   // and timer, and makes later calls no-ops (handlers destroyed with the io_contexts may still call).
   void Shutdown();
@@ -74,6 +79,7 @@ class RoomRegistry {
   std::chrono::milliseconds idle_after_{60'000};
   Room::CommitHook on_committed_;
   FrameEncoder encoder_;
+  std::function<void(Room&)> on_loaded_;
   std::atomic<size_t> loaded_{0};
   bool shut_down_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
