@@ -1,33 +1,43 @@
-// store_bench: how many durable appends per second the SQLite store sustains, and at what latency,
-// when K rooms append concurrently, each waiting for its ack before its next append (pipelining
-// depth 1, as a room whose clients push one event at a time; --depth raises it).
+// store_bench: how many durable appends per second the store sustains, and at what latency, when K
+// rooms append concurrently, each waiting for its ack before its next append (pipelining depth 1, as
+// a room whose clients push one event at a time; --depth raises it). SQLite always; with --pg URL
+// also PostgreSQL, in a fresh schema of that database, row by row beside SQLite.
 //
 // Two ways to drive the rooms:
 //   --mode io       one driver thread owns every room, like the server's io thread: acks are handed
 //                   back to it through a queue, and it issues each room's next append (default).
 //   --mode threads  one OS thread per room, blocking on its own ack.
-// Every ack means the event is on disk (WAL, synchronous=FULL, fsync per group commit).
+// Every ack means the event is on disk (SQLite: WAL, synchronous=FULL, fsync per group commit;
+// PostgreSQL: COMMIT with synchronous_commit on).
+//
+// CPU per append is split: the whole bench process, its store-writer thread, and (PostgreSQL, when
+// the server runs on this machine) every process of the server: postmaster and its children, read
+// from /proc before and after.
 //
 // Usage: store_bench [--rooms 1,8,64,512] [--seconds 3] [--depth 1] [--payload 120] [--dir DIR] [--mode io]
+//                    [--pg postgres://user@host:port/db] [--only-pg]
+#include <libpq-fe.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "store/sqlite_store.hpp"
+#include "store/store.hpp"
 #include "util/crypto.hpp"
 
 namespace {
@@ -43,6 +53,8 @@ struct Options {
   int payload = 120;  // characters of card title: a typical card_added event is ~250 bytes of JSON
   std::string dir;
   std::string mode = "io";
+  std::string pg;  // a PostgreSQL URL: run there too
+  bool only_pg = false;
 };
 
 struct Result {
@@ -51,7 +63,8 @@ struct Result {
   double elapsed_s = 0;
   StoreStats stats;
   double cpu_us_per_append = 0;
-  double writer_cpu_us_per_append = 0;  // the store's writer thread alone
+  double writer_cpu_us_per_append = 0;   // the store's writer thread alone
+  double server_cpu_us_per_append = -1;  // the PostgreSQL server's processes (-1: not measured)
   double p50_us = 0, p99_us = 0, max_us = 0;
 };
 
@@ -86,6 +99,89 @@ double CpuSeconds() {
   getrusage(RUSAGE_SELF, &ru);
   return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
+
+// utime + stime of one process, in seconds (0 when it is gone).
+double ProcessCpuSeconds(const std::string& stat_path, long* ppid) {
+  std::ifstream stat(stat_path);
+  std::string line;
+  if (!std::getline(stat, line)) return 0;
+  std::istringstream rest(line.substr(line.rfind(')') + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 4 && ppid) *ppid = std::stol(field);
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// CPU seconds of every process of the PostgreSQL server whose postmaster is `postmaster` (the
+// postmaster itself, backends, walwriter, checkpointer, ...), by pid: a backend that exits between two
+// readings loses its share, which none does while the benchmark holds its connections.
+std::map<long, double> ServerCpu(long postmaster) {
+  std::map<long, double> out;
+  std::error_code ec;
+  for (const auto& proc : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = proc.path().filename();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    long ppid = 0;
+    const double cpu = ProcessCpuSeconds((proc.path() / "stat").string(), &ppid);
+    const long pid = std::stol(name);
+    if (pid == postmaster || ppid == postmaster) out[pid] = cpu;
+  }
+  return out;
+}
+
+double CpuDelta(const std::map<long, double>& before, const std::map<long, double>& after) {
+  double total = 0;
+  for (const auto& [pid, cpu] : after) {
+    auto it = before.find(pid);
+    total += cpu - (it == before.end() ? 0 : it->second);
+  }
+  return total;
+}
+
+// A fresh schema on a PostgreSQL server for one run, dropped on destruction.
+class PgSchema {
+ public:
+  explicit PgSchema(std::string server)
+      : server_(std::move(server)), name_("confab_bench_" + confab::RandomHex(6)) {
+    Exec("CREATE SCHEMA " + name_);
+    url_ =
+        server_ + (server_.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + name_;
+  }
+  ~PgSchema() { Exec("DROP SCHEMA IF EXISTS " + name_ + " CASCADE"); }
+  const std::string& url() const { return url_; }
+  // The server's postmaster pid, when it runs on this machine (0 otherwise).
+  long Postmaster() const {
+    PGconn* c = PQconnectdb(server_.c_str());
+    long postmaster = 0;
+    PGresult* r = PQexec(c, "SELECT pg_backend_pid()");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+      const std::string stat = "/proc/" + std::string(PQgetvalue(r, 0, 0)) + "/stat";
+      if (std::filesystem::exists(stat)) ProcessCpuSeconds(stat, &postmaster);
+    }
+    PQclear(r);
+    PQfinish(c);
+    return postmaster;
+  }
+
+ private:
+  void Exec(const std::string& sql) const {
+    PGconn* c = PQconnectdb(server_.c_str());
+    PQsetNoticeProcessor(
+        c, [](void*, const char*) {}, nullptr);
+    PGresult* r = PQexec(c, sql.c_str());
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+      std::fprintf(stderr, "store_bench: %s: %s", sql.c_str(), PQerrorMessage(c));
+      std::exit(2);
+    }
+    PQclear(r);
+    PQfinish(c);
+  }
+  std::string server_, name_, url_;
+};
 
 // One room's state: its meeting, its next seq, and when each in-flight append was sent.
 struct Room {
@@ -182,9 +278,9 @@ void DriveThreadPerRoom(Store& store, std::vector<Room>& rooms, int depth, Clock
   for (auto& v : per_room) latencies->insert(latencies->end(), v.begin(), v.end());
 }
 
-Result RunOnce(const Options& opt, int room_count, const std::string& path) {
-  std::unique_ptr<SqliteStore> store;
-  if (Status s = SqliteStore::Open(path, &store); !s.ok()) {
+Result RunOnce(const Options& opt, int room_count, const std::string& url, long postmaster) {
+  std::unique_ptr<Store> store;
+  if (Status s = OpenStore(url, &store); !s.ok()) {
     std::fprintf(stderr, "store_bench: %s\n", s.ToString().c_str());
     std::exit(2);
   }
@@ -211,6 +307,7 @@ Result RunOnce(const Options& opt, int room_count, const std::string& path) {
   std::atomic<uint64_t> failures{0};
   const double cpu0 = CpuSeconds();
   const double writer_cpu0 = ThreadCpuSeconds("store-writer");
+  const std::map<long, double> server_cpu0 = postmaster ? ServerCpu(postmaster) : std::map<long, double>();
   const auto start = Clock::now();
   const auto deadline =
       start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opt.seconds));
@@ -222,6 +319,7 @@ Result RunOnce(const Options& opt, int room_count, const std::string& path) {
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   const double cpu = CpuSeconds() - cpu0;
   const double writer_cpu = ThreadCpuSeconds("store-writer") - writer_cpu0;
+  const double server_cpu = postmaster ? CpuDelta(server_cpu0, ServerCpu(postmaster)) : -1;
   const StoreStats after = store->Stats();
   if (failures.load() > 0) {
     std::fprintf(stderr, "store_bench: %llu appends failed\n",
@@ -241,6 +339,8 @@ Result RunOnce(const Options& opt, int room_count, const std::string& path) {
   res.stats.checkpoints = after.checkpoints - before.checkpoints;
   res.writer_cpu_us_per_append = res.appends ? writer_cpu * 1e6 / static_cast<double>(res.appends) : 0;
   res.cpu_us_per_append = res.appends ? cpu * 1e6 / static_cast<double>(res.appends) : 0;
+  if (postmaster && res.appends)
+    res.server_cpu_us_per_append = server_cpu * 1e6 / static_cast<double>(res.appends);
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double p) {
     return latencies.empty()
@@ -257,7 +357,8 @@ Result RunOnce(const Options& opt, int room_count, const std::string& path) {
 
 int main(int argc, char** argv) {
   Options opt;
-  CLI::App app{"store_bench: durable appends/s of the SQLite event log with K concurrent rooms"};
+  CLI::App app{
+      "store_bench: durable appends/s of the event log (SQLite, and PostgreSQL with --pg) with K rooms"};
   app.add_option("--rooms", opt.rooms, "room counts to run, e.g. 1,8,64,512")->delimiter(',');
   app.add_option("--seconds", opt.seconds, "measured seconds per room count");
   app.add_option("--depth", opt.depth, "appends each room keeps in flight (1: wait for every ack)")
@@ -266,6 +367,8 @@ int main(int argc, char** argv) {
   app.add_option("--dir", opt.dir, "directory for the temporary database (default: system temp dir)");
   app.add_option("--mode", opt.mode, "io: one driver thread like the server; threads: a thread per room")
       ->check(CLI::IsMember({"io", "threads"}));
+  app.add_option("--pg", opt.pg, "also run against this PostgreSQL server (a fresh schema per run)");
+  app.add_flag("--only-pg", opt.only_pg, "skip SQLite (with --pg)");
   CLI11_PARSE(app, argc, argv);
 
   std::filesystem::path dir =
@@ -273,23 +376,40 @@ int main(int argc, char** argv) {
   dir /= "confab-store-bench-" + confab::RandomHex(6);
   std::filesystem::create_directories(dir);
 
-  std::printf("mode=%s depth=%d payload=%d seconds=%.1f db=%s (WAL, synchronous=FULL)\n", opt.mode.c_str(),
-              opt.depth, opt.payload, opt.seconds, dir.c_str());
-  std::printf("%6s %10s %12s %13s %10s %10s %9s %9s %10s %11s %11s %7s %6s\n", "rooms", "appends",
-              "appends/s", "events/commit", "commits/s", "commit_us", "p50_us", "p99_us", "max_us",
-              "cpu_us/app", "writer_us", "idx_fl", "ckpt");
+  std::printf("mode=%s depth=%d payload=%d seconds=%.1f db=%s (WAL, synchronous=FULL)%s\n", opt.mode.c_str(),
+              opt.depth, opt.payload, opt.seconds, dir.c_str(), opt.pg.empty() ? "" : " + PostgreSQL");
+  std::printf("%-8s %6s %10s %12s %13s %10s %10s %9s %9s %10s %11s %11s %11s %7s %6s\n", "store", "rooms",
+              "appends", "appends/s", "events/commit", "commits/s", "commit_us", "p50_us", "p99_us", "max_us",
+              "cpu_us/app", "writer_us", "server_us", "idx_fl", "ckpt");
   for (int k : opt.rooms) {
-    const std::string path = (dir / ("k" + std::to_string(k) + ".db")).string();
-    Result r = RunOnce(opt, k, path);
-    const double per_commit = r.stats.commits ? static_cast<double>(r.stats.events) / r.stats.commits : 0;
-    const double commit_us =
-        r.stats.commits ? static_cast<double>(r.stats.commit_micros) / r.stats.commits : 0;
-    std::printf("%6d %10llu %12.0f %13.1f %10.0f %10.0f %9.0f %9.0f %10.0f %11.1f %11.1f %7llu %6llu\n",
-                r.rooms, static_cast<unsigned long long>(r.appends), r.appends / r.elapsed_s, per_commit,
-                r.stats.commits / r.elapsed_s, commit_us, r.p50_us, r.p99_us, r.max_us, r.cpu_us_per_append,
-                r.writer_cpu_us_per_append, static_cast<unsigned long long>(r.stats.index_flushes),
-                static_cast<unsigned long long>(r.stats.checkpoints));
-    std::fflush(stdout);
+    std::vector<std::string> stores;
+    if (!opt.only_pg || opt.pg.empty()) stores.push_back("sqlite");
+    if (!opt.pg.empty()) stores.push_back("postgres");
+    for (const std::string& kind : stores) {
+      std::unique_ptr<PgSchema> schema;
+      std::string url = "sqlite:" + (dir / ("k" + std::to_string(k) + ".db")).string();
+      long postmaster = 0;
+      if (kind == "postgres") {
+        schema = std::make_unique<PgSchema>(opt.pg);
+        url = schema->url();
+        postmaster = schema->Postmaster();
+      }
+      Result r = RunOnce(opt, k, url, postmaster);
+      const double per_commit = r.stats.commits ? static_cast<double>(r.stats.events) / r.stats.commits : 0;
+      const double commit_us =
+          r.stats.commits ? static_cast<double>(r.stats.commit_micros) / r.stats.commits : 0;
+      char server[32] = "-";
+      if (r.server_cpu_us_per_append >= 0)
+        std::snprintf(server, sizeof server, "%.1f", r.server_cpu_us_per_append);
+      std::printf(
+          "%-8s %6d %10llu %12.0f %13.1f %10.0f %10.0f %9.0f %9.0f %10.0f %11.1f %11.1f %11s %7llu %6llu\n",
+          kind.c_str(), r.rooms, static_cast<unsigned long long>(r.appends), r.appends / r.elapsed_s,
+          per_commit, r.stats.commits / r.elapsed_s, commit_us, r.p50_us, r.p99_us, r.max_us,
+          r.cpu_us_per_append, r.writer_cpu_us_per_append, server,
+          static_cast<unsigned long long>(r.stats.index_flushes),
+          static_cast<unsigned long long>(r.stats.checkpoints));
+      std::fflush(stdout);
+    }
   }
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);

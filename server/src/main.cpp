@@ -1,5 +1,6 @@
 // confab — the Confab server and the tools for its event log.
-//   confab serve [--listen 127.0.0.1:4000] [--store sqlite:./data/confab.db] [--web DIR] [--threads N]
+//   confab serve [--listen 127.0.0.1:4000] [--store sqlite:./data/confab.db | postgres://…] [--web DIR]
+//                [--threads N] [--bus nats://… --node-id NAME]
 //   confab export ID | import FILE [--meeting ID] | check | rebuild-views   (each with --store)
 // Flags may also come from CONFAB_LISTEN, CONFAB_STORE, CONFAB_WEB, …; a flag wins over the variable.
 #include <spdlog/spdlog.h>
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
   int idle_s = 60;
   auto* serve_cmd = app.add_subcommand("serve", "Run the server");
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on")->envname("CONFAB_LISTEN");
-  serve_cmd->add_option("--store", store_url, "sqlite:PATH")->envname("CONFAB_STORE");
+  serve_cmd->add_option("--store", store_url, "sqlite:PATH (default) or postgres://USER@HOST:PORT/DB")->envname("CONFAB_STORE");
   serve_cmd->add_option("--web", web_dir, "directory of the built web app")->envname("CONFAB_WEB");
   serve_cmd->add_option("--idle-timeout-s", idle_s, "close sockets silent for this long")
       ->envname("CONFAB_IDLE_TIMEOUT_S")
@@ -71,6 +72,12 @@ int main(int argc, char** argv) {
       ->envname("CONFAB_READER_THREADS")
       ->check(CLI::Range(1, 256));
   serve_cmd
+      ->add_option("--bus", serve.bus,
+                   "NATS URL of the cluster's bus (nats://HOST:PORT); needs a postgres:// store")
+      ->envname("CONFAB_BUS");
+  serve_cmd->add_option("--node-id", serve.node_id, "this node's name in the cluster (default: HOST:PORT)")
+      ->envname("CONFAB_NODE_ID");
+  serve_cmd
       ->add_option("--slow-consumer-bytes", serve.slow_consumer_bytes,
                    "close a socket whose unsent frames pass this many bytes")
       ->envname("CONFAB_SLOW_CONSUMER_BYTES");
@@ -78,20 +85,20 @@ int main(int argc, char** argv) {
   std::string meeting_id;
   auto* export_cmd = app.add_subcommand("export", "Write a meeting's events as NDJSON to stdout");
   export_cmd->add_option("ID", meeting_id, "meeting id")->required();
-  export_cmd->add_option("--store", store_url, "sqlite:PATH")->envname("CONFAB_STORE");
+  export_cmd->add_option("--store", store_url, "sqlite:PATH (default) or postgres://USER@HOST:PORT/DB")->envname("CONFAB_STORE");
 
   std::string import_file;
   std::optional<std::string> import_meeting;
   auto* import_cmd = app.add_subcommand("import", "Create a meeting from an NDJSON export");
   import_cmd->add_option("FILE", import_file, "NDJSON file ('-' for stdin)")->required();
   import_cmd->add_option("--meeting", import_meeting, "meeting id to use (default: a new one)");
-  import_cmd->add_option("--store", store_url, "sqlite:PATH")->envname("CONFAB_STORE");
+  import_cmd->add_option("--store", store_url, "sqlite:PATH (default) or postgres://USER@HOST:PORT/DB")->envname("CONFAB_STORE");
 
   auto* check_cmd = app.add_subcommand("check", "Verify seq contiguity and JSON of every stored event");
-  check_cmd->add_option("--store", store_url, "sqlite:PATH")->envname("CONFAB_STORE");
+  check_cmd->add_option("--store", store_url, "sqlite:PATH (default) or postgres://USER@HOST:PORT/DB")->envname("CONFAB_STORE");
 
   auto* rebuild_cmd = app.add_subcommand("rebuild-views", "Rebuild the analytics views from the log");
-  rebuild_cmd->add_option("--store", store_url, "sqlite:PATH")->envname("CONFAB_STORE");
+  rebuild_cmd->add_option("--store", store_url, "sqlite:PATH (default) or postgres://USER@HOST:PORT/DB")->envname("CONFAB_STORE");
 
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) {

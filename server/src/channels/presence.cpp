@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <memory>
+#include <set>
 
 #include "channels/frame.hpp"
 #include "util/crypto.hpp"
@@ -114,16 +115,65 @@ RoomPresence& RoomPresence::Of(rooms::Room& room) {
 
 void RoomPresence::Track(const std::string& pid, std::string name, int64_t online_at,
                          const std::string& phx_ref) {
-  table_.Track(pid, std::move(name), online_at, phx_ref);
-  keys_[phx_ref] = pid;
+  Meta meta{std::move(name), online_at, phx_ref};
+  table_.Track(pid, meta.name, online_at, phx_ref);
+  if (observer_) observer_->OnLocalTrack(pid, meta);
+  entries_[phx_ref] = Entry{pid, "", std::move(meta)};
 }
 
 bool RoomPresence::Untrack(const std::string& phx_ref) {
-  auto it = keys_.find(phx_ref);
-  if (it == keys_.end()) return false;
-  const bool found = table_.Untrack(it->second, phx_ref);
-  keys_.erase(it);
-  return found;
+  auto it = entries_.find(phx_ref);
+  if (it == entries_.end() || !it->second.origin.empty()) return false;
+  Remove(phx_ref);
+  if (observer_) observer_->OnLocalUntrack(phx_ref);
+  return true;
+}
+
+bool RoomPresence::Remove(const std::string& phx_ref) {
+  auto it = entries_.find(phx_ref);
+  if (it == entries_.end()) return false;
+  table_.Untrack(it->second.key, phx_ref);
+  entries_.erase(it);
+  return true;
+}
+
+std::vector<RoomPresence::Member> RoomPresence::LocalMembers() const {
+  std::vector<Member> out;
+  for (const auto& [ref, e] : entries_) {
+    if (e.origin.empty()) out.push_back({e.key, e.meta});
+  }
+  return out;
+}
+
+void RoomPresence::TrackRemote(const std::string& origin, Member m) {
+  if (origin.empty() || entries_.contains(m.meta.phx_ref)) return;  // a repeat (sync after a join)
+  table_.Track(m.key, m.meta.name, m.meta.online_at, m.meta.phx_ref);
+  std::string ref = m.meta.phx_ref;
+  entries_.emplace(std::move(ref), Entry{std::move(m.key), origin, std::move(m.meta)});
+  Publish();
+}
+
+void RoomPresence::UntrackRemote(const std::string& origin, const std::string& phx_ref) {
+  auto it = entries_.find(phx_ref);
+  if (it == entries_.end() || it->second.origin != origin) return;
+  Remove(phx_ref);
+  Publish();
+}
+
+void RoomPresence::ReplaceRemote(const std::string& origin, const std::vector<Member>& members) {
+  std::set<std::string, std::less<>> now;
+  for (const Member& m : members) now.insert(m.meta.phx_ref);
+  std::vector<std::string> gone;
+  for (const auto& [ref, e] : entries_) {
+    if (e.origin == origin && !now.contains(ref)) gone.push_back(ref);
+  }
+  for (const std::string& ref : gone) Remove(ref);
+  for (const Member& m : members) TrackRemote(origin, m);
+  if (!gone.empty()) Publish();
+}
+
+void RoomPresence::DropRemote(const std::string& origin) {
+  ReplaceRemote(origin, {});
 }
 
 void RoomPresence::Publish() {

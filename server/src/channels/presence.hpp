@@ -55,8 +55,25 @@ class PresenceTable {
 };
 
 // One live room's presence: its table, and the timer that broadcasts the table's diffs.
+//
+// In a cluster the table also holds the members other nodes track (docs/cluster.md): each under its
+// origin (the node and its boot), so when a node dies all of its members leave at once. Local changes
+// are reported to an Observer (the cluster layer, which tells the other nodes).
 class RoomPresence : public rooms::Room::Attachment {
  public:
+  using Meta = PresenceTable::Meta;
+  // A member with its key (pid), as other nodes report them.
+  struct Member {
+    std::string key;
+    Meta meta;
+  };
+  class Observer {
+   public:
+    virtual ~Observer() = default;
+    virtual void OnLocalTrack(const std::string& key, const Meta& meta) = 0;
+    virtual void OnLocalUntrack(const std::string& phx_ref) = 0;
+  };
+
   // The presence attached to `room`, created on first use.
   static RoomPresence& Of(rooms::Room& room);
   explicit RoomPresence(rooms::Room& room);
@@ -64,17 +81,35 @@ class RoomPresence : public rooms::Room::Attachment {
   PresenceTable& table() { return table_; }
   // Tracks a channel's meta, remembering which key its phx_ref belongs to.
   void Track(const std::string& pid, std::string name, int64_t online_at, const std::string& phx_ref);
-  // Untracks the meta `phx_ref` (whoever it belongs to); false when it is not tracked.
+  // Untracks the meta `phx_ref` of a local channel; false when it is not tracked.
   bool Untrack(const std::string& phx_ref);
   // Schedules the broadcast of the table's pending changes (see the header comment for when).
   void Publish();
 
+  // The metas this node tracks (what it tells other nodes when they ask).
+  std::vector<Member> LocalMembers() const;
+  // Another node's member joined / left. Each publishes the change.
+  void TrackRemote(const std::string& origin, Member m);
+  void UntrackRemote(const std::string& origin, const std::string& phx_ref);
+  // `origin` tracks exactly `members` now (it answered a sync, or reconnected).
+  void ReplaceRemote(const std::string& origin, const std::vector<Member>& members);
+  // `origin` is gone: every member it tracked leaves.
+  void DropRemote(const std::string& origin);
+  void set_observer(Observer* observer) { observer_ = observer; }
+
  private:
   void Flush();
+  bool Remove(const std::string& phx_ref);
 
   rooms::Room& room_;  // owns this
   PresenceTable table_;
-  std::map<std::string, std::string, std::less<>> keys_;  // phx_ref -> key
+  struct Entry {
+    std::string key;
+    std::string origin;  // "" for this node
+    Meta meta;
+  };
+  std::map<std::string, Entry, std::less<>> entries_;  // by phx_ref
+  Observer* observer_ = nullptr;
   boost::asio::steady_timer timer_;
   std::chrono::steady_clock::time_point last_sent_{};
   bool scheduled_ = false;

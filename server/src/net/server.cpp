@@ -15,6 +15,9 @@
 
 #include "api/services.hpp"
 #include "channels/connection.hpp"
+#include "cluster/cluster_node.hpp"
+#include "cluster/envelope.hpp"
+#include "cluster/nats_bus.hpp"
 #include "net/listener.hpp"
 #include "net/server_context.hpp"
 #include "rooms/room_registry.hpp"
@@ -92,6 +95,24 @@ int Serve(const ServeOptions& options) {
     return 1;
   }
   spdlog::info("store opened: {}", store->Describe());
+
+  // A cluster's nodes share one log: a file on this machine cannot be it.
+  std::unique_ptr<cluster::NatsBus> bus;
+  const std::string node_id = options.node_id.empty() ? options.listen : options.node_id;
+  if (!options.bus.empty()) {
+    if (store->Describe().rfind("sqlite:", 0) == 0) {
+      spdlog::error("--bus runs this server as a cluster node, which needs a shared store (--store postgres://…)");
+      return 2;
+    }
+    if (!cluster::ValidNodeId(node_id)) {
+      spdlog::error("--node-id must be 1-64 letters, digits, '_', '-', '.' or ':', got '{}'", node_id);
+      return 2;
+    }
+    if (Status s = cluster::NatsBus::Open(options.bus, "confab " + node_id, &bus); !s.ok()) {
+      spdlog::error("cannot use bus {}: {}", options.bus, s.ToString());
+      return 2;
+    }
+  }
   const size_t n_threads = options.threads == 0 ? Cores() : options.threads;
   const size_t n_readers =
       options.reader_threads == 0 ? std::max<size_t>(2, Cores()) : options.reader_threads;
@@ -111,6 +132,14 @@ int Serve(const ServeOptions& options) {
     views::ViewHub hub(*store);
     rooms::RoomRegistry rooms(raw, reader);
     channels::InstallBroadcastEncoder(rooms);
+    std::optional<cluster::ClusterNode> node;
+    if (bus) {
+      node.emplace(*bus, rooms, node_id, main_io);
+      if (Status s = node->Start(); !s.ok()) {
+        spdlog::error("cluster: {}", s.ToString());
+        return 1;
+      }
+    }
     rooms.set_on_committed(
         [&hub](const store::StoredEvent& e, const nlohmann::json& parsed) { hub.OnCommitted(e, parsed); });
     api::Router router;
@@ -152,6 +181,7 @@ int Serve(const ServeOptions& options) {
     signals->async_wait([&](boost::system::error_code, int signo) {
       spdlog::info("signal {}: closing {} sockets and stopping", signo, ctx.sessions.size());
       listener->Stop();
+      if (node) node->Stop();
       ctx.sessions.CloseAll(1001, "going away");
       // Give close frames a moment to leave (stop as soon as every socket is gone), but never hang on
       // a client that does not answer.
@@ -177,6 +207,7 @@ int Serve(const ServeOptions& options) {
     // rooms go, then the contexts drop what is still queued (sessions, their connections).
     reader.Stop();
     rooms.Shutdown();
+    node.reset();
     signals.reset();
     drain_deadline.reset();
     listener.reset();

@@ -19,6 +19,8 @@ struct ServeOptions {
   size_t slow_consumer_bytes = 4 << 20;
   size_t threads = 0;         // io threads; 0: one per core
   size_t reader_threads = 0;  // reader pool; 0: max(2, cores)
+  std::string bus;            // NATS URL: run as one node of a cluster (docs/cluster.md); "" alone
+  std::string node_id;        // the node's name on the bus; "": HOST:PORT of `listen`
 };
 
 // Runs the server to completion. Returns the process exit code.

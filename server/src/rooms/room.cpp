@@ -49,7 +49,7 @@ auto SeqOfEvent(std::string meeting_id, std::string event_id) {
 // How often one event is appended again after another writer took its seq, before its pusher is told
 // "unavailable" (a meeting hammered from several nodes at once still makes progress: each round one
 // of them wins).
-constexpr int kMaxAppendAttempts = 8;
+constexpr int kMaxAppendAttempts = 32;
 // Requests held while the room re-reads the log after a conflict; beyond this they are refused.
 constexpr size_t kMaxWaitingForRecovery = 10'000;
 
@@ -405,6 +405,8 @@ void Room::Push(PushRequest req, PushDone done) {
 
 void Room::Enqueue(std::unique_ptr<Pending> p) {
   p->seq = tentative_head_ + 1;
+  p->finished = false;  // a resubmitted one carries its last attempt's outcome
+  p->status = Status::Ok();
   if (!p->event.contains("ts")) p->event["ts"] = std::max(NowMs(), tentative_last_ts_);
   p->event["seq"] = p->seq;
   p->json = std::make_shared<const std::string>(p->event.dump());

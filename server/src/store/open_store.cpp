@@ -1,6 +1,7 @@
 #include <cctype>
 #include <string>
 
+#include "store/pg_store.hpp"
 #include "store/sqlite_store.hpp"
 #include "store/store.hpp"
 
@@ -24,6 +25,13 @@ std::string_view SchemeOf(std::string_view url) {
 Status OpenStore(std::string_view url, std::unique_ptr<Store>* out) {
   std::string_view scheme = SchemeOf(url);
   std::string_view path = url;
+  if (scheme == "postgres" || scheme == "postgresql") {
+    // libpq reads the URI itself (user, password, host, port, database, ?options).
+    std::unique_ptr<PgStore> store;
+    if (Status s = PgStore::Open(std::string(url), &store); !s.ok()) return s;
+    *out = std::move(store);
+    return Status::Ok();
+  }
   if (scheme == "sqlite") {
     path = url.substr(scheme.size() + 1);
     // "sqlite:///abs/path.db" and "sqlite://rel.db" as well as "sqlite:rel.db".
@@ -31,7 +39,8 @@ Status OpenStore(std::string_view url, std::unique_ptr<Store>* out) {
   } else if (!scheme.empty()) {
     // Only the scheme is echoed: the rest of a URL may hold a password.
     return Status::Invalid("unknown store scheme \"" + std::string(scheme) +
-                           "\"; supported: sqlite:PATH or a bare file path");
+                           "\"; supported: sqlite:PATH, a bare file path, "
+                           "or postgres://user@host:port/db");
   }
   if (path.empty()) return Status::Invalid("store URL names no file: \"" + std::string(url) + "\"");
   std::unique_ptr<SqliteStore> store;

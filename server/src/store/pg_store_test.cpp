@@ -1,0 +1,345 @@
+// PgStore beyond the shared contract (store_contract_test.cpp): several nodes on one database, schema
+// migrations racing, and the server going away and coming back.
+//
+// Needs CONFAB_TEST_PG_URL; the outage test also needs CONFAB_TEST_PG_CTL, a shell command prefix
+// that stops ("<prefix> stop -m immediate") and starts ("<prefix> start -w") that server. Tests skip
+// when they are unset. The outage test stops the server: run it alone, not beside other tests
+// using the same server.
+#include "store/pg_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/pg_schema.hpp"
+#include "store/pg_test_support.hpp"
+#include "store/test_support.hpp"
+#include "util/thread_role.hpp"
+
+namespace confab::store {
+namespace {
+
+using testing::AppendAndWait;
+using testing::CreateRequest;
+using testing::MakeEvent;
+using Clock = std::chrono::steady_clock;
+
+AppendRequest One(const std::string& meeting, int64_t seq, const std::string& id, std::string prev_id) {
+  AppendRequest req;
+  req.meeting_id = meeting;
+  req.events.push_back(MakeEvent(seq, id));
+  req.prev_id = std::move(prev_id);
+  return req;
+}
+
+// The head seq of `meeting` and the id of the event there.
+Status ReadHead(Store& store, const std::string& meeting, int64_t* seq, std::string* id) {
+  if (Status s = store.HeadSeq(meeting, seq); !s.ok()) return s;
+  std::vector<StoredEvent> last;
+  if (Status s = store.ReadEvents(meeting, *seq - 1, 1, false, &last); !s.ok()) return s;
+  if (last.empty()) return Status::NotFound("no event at the head");
+  *seq = last[0].seq;  // the head may have moved between the two reads
+  *id = last[0].id;
+  return Status::Ok();
+}
+
+class PgStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (testing::PgServerUrl().empty()) {
+      GTEST_SKIP() << testing::kNoPgServer;
+    }
+    schema_ = std::make_unique<testing::PgTestSchema>();
+    ASSERT_EQ(schema_->error(), "");
+  }
+  std::unique_ptr<PgStore> Open() {
+    std::unique_ptr<PgStore> store;
+    Status s = PgStore::Open(schema_->url(), &store);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return store;
+  }
+
+  std::unique_ptr<testing::PgTestSchema> schema_;
+};
+
+// Two nodes, several rooms' worth of threads each, all appending to ONE meeting. Each thread keeps
+// its own idea of the head (its last acked event) and only re-reads the real head after a Conflict,
+// as a room that lost a race would. The database must serialise them into one contiguous log.
+TEST_F(PgStoreTest, TwoNodesAppendingToOneMeetingKeepItsLogContiguous) {
+  auto node_a = Open();
+  auto node_b = Open();
+  ASSERT_TRUE(node_a && node_b);
+  ASSERT_TRUE(AppendAndWait(*node_a, CreateRequest("m")).ok());
+
+  constexpr int kThreadsPerNode = 3;
+  constexpr int kAppendsPerThread = 40;
+  std::mutex mu;
+  std::map<std::string, int64_t> acked;  // id -> the seq it was acked with
+  std::atomic<int> conflicts{0}, unexpected{0};
+  std::vector<std::thread> threads;
+  for (int n = 0; n < 2; ++n) {
+    for (int t = 0; t < kThreadsPerNode; ++t) {
+      threads.emplace_back([&, n, t] {
+        Store& node = n == 0 ? *node_a : *node_b;
+        int64_t head = 1;
+        std::string prev = "ev-m-1";
+        for (int k = 0; k < kAppendsPerThread;) {
+          const std::string id = "n" + std::to_string(n) + "-t" + std::to_string(t) + "-" + std::to_string(k);
+          Status s = AppendAndWait(node, One("m", head + 1, id, prev));
+          if (s.ok()) {
+            std::lock_guard lock(mu);
+            acked[id] = head + 1;
+            ++head;
+            prev = id;
+            ++k;
+          } else if (s.code() == Status::Code::kConflict) {
+            conflicts.fetch_add(1);
+            if (!ReadHead(node, "m", &head, &prev).ok()) unexpected.fetch_add(1);
+          } else {
+            ADD_FAILURE() << s.ToString();
+            unexpected.fetch_add(1);
+            return;
+          }
+        }
+      });
+    }
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(unexpected.load(), 0);
+  EXPECT_GT(conflicts.load(), 0) << "the nodes never raced";
+
+  constexpr int kTotal = 1 + 2 * kThreadsPerNode * kAppendsPerThread;
+  std::vector<StoredEvent> events;
+  ASSERT_TRUE(node_b->ReadEvents("m", 0, 0, false, &events).ok());
+  ASSERT_EQ(events.size(), static_cast<size_t>(kTotal));
+  std::set<std::string> ids;
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].seq, static_cast<int64_t>(i + 1));
+    EXPECT_TRUE(ids.insert(events[i].id).second) << "stored twice: " << events[i].id;
+    if (i > 0) {
+      auto it = acked.find(events[i].id);
+      ASSERT_NE(it, acked.end()) << "stored but never acked: " << events[i].id;
+      EXPECT_EQ(it->second, events[i].seq) << events[i].id;
+    }
+  }
+  EXPECT_EQ(acked.size(), static_cast<size_t>(kTotal - 1));
+
+  // A retry of an acked event, built on the current head, is recognised.
+  const StoredEvent& last = events.back();
+  EXPECT_EQ(AppendAndWait(*node_a, One("m", last.seq + 1, events[5].id, last.id)).code(),
+            Status::Code::kDuplicate);
+  // Feature usage counted each event exactly once across both nodes.
+  int64_t counted = 0;
+  ASSERT_TRUE(node_a
+                  ->ScanFeatureUsage(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(),
+                                     [&](const FeatureUsage& u) {
+                                       counted += u.events;
+                                       return true;
+                                     })
+                  .ok());
+  EXPECT_EQ(counted, kTotal);
+}
+
+// Nodes started together against an empty database: exactly one applies each migration.
+TEST_F(PgStoreTest, NodesOpeningAnEmptyDatabaseAtOnceMigrateItOnce) {
+  constexpr int kNodes = 4;
+  std::vector<std::unique_ptr<PgStore>> stores(kNodes);
+  std::vector<Status> results(kNodes);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kNodes; ++i) {
+    threads.emplace_back([&, i] { results[i] = PgStore::Open(schema_->url(), &stores[i]); });
+  }
+  for (auto& t : threads) t.join();
+  for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(schema_->Query("SELECT COUNT(*) FROM schema_version"), std::to_string(kPgSchemaVersion));
+  EXPECT_EQ(schema_->Query("SELECT MAX(version) FROM schema_version"), std::to_string(kPgSchemaVersion));
+  for (int i = 0; i < kNodes; ++i) {
+    ASSERT_TRUE(stores[i]);
+    EXPECT_TRUE(AppendAndWait(*stores[i], CreateRequest("m" + std::to_string(i))).ok());
+  }
+}
+
+TEST_F(PgStoreTest, ReopeningAppliesNothingAndANewerDatabaseIsRefused) {
+  Open().reset();
+  Open().reset();
+  EXPECT_EQ(schema_->Query("SELECT COUNT(*) FROM schema_version"), std::to_string(kPgSchemaVersion));
+  EXPECT_NE(schema_->Query("SELECT MIN(applied_ts) FROM schema_version"), "0");
+  ASSERT_EQ(schema_->Exec("INSERT INTO schema_version VALUES (999, 0)"), "");
+  std::unique_ptr<PgStore> newer;
+  Status s = PgStore::Open(schema_->url(), &newer);
+  EXPECT_EQ(s.code(), Status::Code::kInvalid) << s.ToString();
+  EXPECT_NE(s.message().find("999"), std::string::npos) << s.message();
+}
+
+TEST_F(PgStoreTest, OpenStoreAcceptsBothSchemesAndDescribeHidesThePassword) {
+  std::string url = schema_->url();
+  const size_t scheme_end = url.find("://");
+  ASSERT_NE(scheme_end, std::string::npos) << "CONFAB_TEST_PG_URL must be a postgres:// URI here";
+  const size_t at = url.find('@', scheme_end);
+  // A password the trust-authenticated test server ignores, but which must never be echoed.
+  if (at != std::string::npos &&
+      url.substr(scheme_end + 3, at - scheme_end - 3).find(':') == std::string::npos) {
+    url.insert(at, ":hunter2");
+  }
+  for (const std::string scheme : {"postgres", "postgresql"}) {
+    std::unique_ptr<Store> store;
+    Status s = OpenStore(scheme + url.substr(url.find("://")), &store);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    const std::string d = store->Describe();
+    EXPECT_EQ(d.rfind("postgres://", 0), 0u) << d;
+    EXPECT_EQ(d.find("hunter2"), std::string::npos) << d;
+    EXPECT_EQ(d.find("search_path"), std::string::npos) << d;
+    EXPECT_NE(d.find('@'), std::string::npos) << d;
+    EXPECT_TRUE(AppendAndWait(*store, CreateRequest("m-" + scheme)).ok());
+  }
+}
+
+TEST_F(PgStoreTest, AnUnreachableServerIsUnavailableWithoutLeakingTheUrl) {
+  std::unique_ptr<Store> store;
+  // Port 1 on loopback: refused at once.
+  Status s = OpenStore("postgres://confab:hunter2@127.0.0.1:1/confab", &store);
+  EXPECT_EQ(s.code(), Status::Code::kUnavailable) << s.ToString();
+  EXPECT_EQ(s.message().find("hunter2"), std::string::npos) << s.message();
+}
+
+TEST_F(PgStoreTest, TextPostgresCannotHoldIsInvalid) {
+  auto store = Open();
+  ASSERT_TRUE(AppendAndWait(*store, CreateRequest("m")).ok());
+  AppendRequest nul = One("m", 2, "nul", "ev-m-1");
+  nul.events[0].json = std::string("{\"a\":\"\0\"}", 9);
+  EXPECT_EQ(AppendAndWait(*store, nul).code(), Status::Code::kInvalid);
+  AppendRequest bad_utf8 = One("m", 2, "utf8", "ev-m-1");
+  bad_utf8.events[0].json = "{\"a\":\"\xff\xfe\"}";
+  EXPECT_EQ(AppendAndWait(*store, bad_utf8).code(), Status::Code::kInvalid);
+  // Neither disturbed the writer or the log.
+  EXPECT_TRUE(store->WriterHealth().ok());
+  EXPECT_TRUE(AppendAndWait(*store, One("m", 2, "fine", "ev-m-1")).ok());
+}
+
+// The server ends the store's connections (a failover, an idle-connection reaper): the batch in
+// flight fails with Unavailable, the writer reports it, reconnects, and is healthy after its next
+// commit; reads reconnect by themselves.
+TEST_F(PgStoreTest, LostConnectionsFailTheBatchThenRecover) {
+  auto store = Open();
+  ASSERT_TRUE(AppendAndWait(*store, CreateRequest("m")).ok());
+  int64_t head = 0;
+  ASSERT_TRUE(store->HeadSeq("m", &head).ok());  // leaves a pooled reader connection behind
+  ASSERT_EQ(schema_->TerminateConnections(), "");
+
+  Status lost = AppendAndWait(*store, One("m", 2, "e2", "ev-m-1"));
+  EXPECT_EQ(lost.code(), Status::Code::kUnavailable) << lost.ToString();
+  EXPECT_EQ(store->WriterHealth().code(), Status::Code::kUnavailable);
+  ASSERT_TRUE(store->HeadSeq("m", &head).ok());
+  EXPECT_EQ(head, 1);  // nothing of the failed batch landed
+
+  // Healthy again once an append commits (the reconnect happens in the background).
+  const auto deadline = Clock::now() + std::chrono::seconds(20);
+  Status s;
+  do {
+    s = AppendAndWait(*store, One("m", 2, "e2", "ev-m-1"));
+  } while (s.code() == Status::Code::kUnavailable && Clock::now() < deadline);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(store->WriterHealth().ok()) << store->WriterHealth().ToString();
+  ASSERT_TRUE(store->HeadSeq("m", &head).ok());
+  EXPECT_EQ(head, 2);
+}
+
+// PostgreSQL itself stops (immediate shutdown, as a crash) and starts again.
+TEST_F(PgStoreTest, AppendsFailPromptlyWhileTheServerIsDownAndNothingAckedIsLost) {
+  const char* ctl = std::getenv("CONFAB_TEST_PG_CTL");
+  if (!ctl || !*ctl) {
+    GTEST_SKIP() << "CONFAB_TEST_PG_CTL is not set: cannot stop and start the test server";
+  }
+  auto store = Open();
+  ASSERT_TRUE(AppendAndWait(*store, CreateRequest("m")).ok());
+  std::vector<std::string> acked = {"ev-m-1"};
+  for (int i = 2; i <= 20; ++i) {
+    const std::string id = "before-" + std::to_string(i);
+    ASSERT_TRUE(AppendAndWait(*store, One("m", i, id, acked.back())).ok());
+    acked.push_back(id);
+  }
+
+  ASSERT_EQ(std::system((std::string(ctl) + " stop -m immediate >/dev/null 2>&1").c_str()), 0);
+  // Every append while down fails (none is held until the server returns), and says why.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    Status s = AppendAndWait(*store, One("m", 21, "during", acked.back()));
+    EXPECT_EQ(s.code(), Status::Code::kUnavailable) << s.ToString();
+  }
+  Status health = store->WriterHealth();
+  EXPECT_EQ(health.code(), Status::Code::kUnavailable);
+  EXPECT_FALSE(health.message().empty());
+  int64_t head = 0;
+  EXPECT_EQ(store->HeadSeq("m", &head).code(), Status::Code::kUnavailable);
+
+  ASSERT_EQ(std::system((std::string(ctl) + " start -w >/dev/null 2>&1").c_str()), 0);
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  Status s;
+  do {
+    s = AppendAndWait(*store, One("m", 21, "after", acked.back()));
+  } while (s.code() == Status::Code::kUnavailable && Clock::now() < deadline);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  acked.push_back("after");
+  EXPECT_TRUE(store->WriterHealth().ok());
+
+  std::vector<StoredEvent> events;
+  ASSERT_TRUE(store->ReadEvents("m", 0, 0, false, &events).ok());
+  ASSERT_EQ(events.size(), acked.size());
+  for (size_t i = 0; i < acked.size(); ++i) {
+    EXPECT_EQ(events[i].id, acked[i]);
+    EXPECT_EQ(events[i].seq, static_cast<int64_t>(i + 1));
+  }
+  // A fresh node sees the same log.
+  auto other = Open();
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(other->HeadSeq("m", &head).ok());
+  EXPECT_EQ(head, static_cast<int64_t>(acked.size()));
+}
+
+// The threading rule of store.hpp: every blocking PgStore method checks the thread role. (Debug
+// builds abort on a violation; the SQLite store's death tests cover that path.)
+TEST_F(PgStoreTest, EveryBlockingMethodChecksTheThreadRole) {
+#ifndef NDEBUG
+  GTEST_SKIP() << "debug build: a violation aborts (see BlockingReadsDeathTest)";
+#else
+  auto store = Open();
+  ASSERT_TRUE(AppendAndWait(*store, CreateRequest("m")).ok());
+  const uint64_t before = BlockingOnIoThreadCount();
+  {
+    IoThreadScope io;
+    int64_t n = 0;
+    MeetingRecord meeting;
+    Credential cred;
+    Snapshot snap;
+    std::vector<StoredEvent> events;
+    std::vector<MeetingRecord> meetings;
+    auto any = [](const auto&) { return true; };
+    store->GetMeeting("m", &meeting);
+    store->HeadSeq("m", &n);
+    store->ReadEvents("m", 0, 0, false, &events);
+    store->ScanEvents("m", 0, any);
+    store->ScanAll(any);
+    store->FindEventSeq("m", "x", &n);
+    store->GetCredential("m", "p", &cred);
+    store->ListMeetings(&meetings);
+    store->LatestSnapshot("m", 1, 1, &snap);
+    store->ScanFeatureUsage(0, 1, any);
+    store->Flush();
+    // Queueing and memory-only calls are allowed.
+    store->Append(One("m", 2, "two", "ev-m-1"), nullptr);
+    store->WriterHealth();
+    store->Stats();
+    store->Describe();
+  }
+  EXPECT_EQ(BlockingOnIoThreadCount(), before + 11);
+#endif
+}
+
+}  // namespace
+}  // namespace confab::store
