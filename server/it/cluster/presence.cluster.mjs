@@ -43,8 +43,8 @@ test("Presence lists members of every node; a killed node's members disappear ev
   }
   await everyoneLists(members, members.map((mb) => mb.pid), "every member listed on every node");
   for (const mb of members) {
-    const metas = mb.presence.list((pid, { metas }) => ({ pid, metas }));
-    for (const { pid, metas } of metas) {
+    const listed = mb.presence.list((pid, { metas }) => ({ pid, metas }));
+    for (const { pid, metas } of listed) {
       const owner = members.find((x) => x.pid === pid);
       assert.ok(metas.some((meta) => meta.name === owner.name), `${mb.name} lists ${owner.name} by name`);
     }
