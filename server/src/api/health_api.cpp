@@ -84,6 +84,7 @@ void Metrics(Services& svc, Request&, const Respond& respond) {
        svc.store.WriterHealth().ok() ? 1 : 0);
   Line(out, "confab_blocking_on_io_thread_total", "counter",
        "Blocking store calls made on an io thread (a bug)", BlockingOnIoThreadCount());
+  if (svc.more_metrics) out += svc.more_metrics();
   Response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = std::move(out);

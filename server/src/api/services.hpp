@@ -5,6 +5,8 @@
 // non-blocking and fine anywhere; rooms are reached through RoomRegistry::Get, whose callback runs
 // on the room's own thread.
 #include <chrono>
+#include <functional>
+#include <string>
 
 namespace confab::store {
 class Store;
@@ -25,6 +27,8 @@ struct Services {
   rooms::RoomRegistry& rooms;
   views::ViewHub& views;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // Lines /metrics appends, from layers above this one (the cluster: bus and peers). Never blocks.
+  std::function<std::string()> more_metrics;
 };
 
 class Router;

@@ -1,5 +1,6 @@
 #include "cluster/cluster_node.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
@@ -70,10 +71,12 @@ void ClusterNode::Heard(const std::string& origin) {
 void ClusterNode::OnNodes(const Envelope& e) {
   if (e.kind == Kind::kBye) {
     if (last_heard_.erase(e.origin) > 0) Drop(e.origin);
+    peers_.store(last_heard_.size(), std::memory_order_relaxed);
     return;
   }
   auto [it, fresh] = last_heard_.try_emplace(e.origin);
   it->second = std::chrono::steady_clock::now();
+  peers_.store(last_heard_.size(), std::memory_order_relaxed);
   if (!fresh) return;
   spdlog::info("cluster: node {} is up", e.origin);
   // The same node under a new boot: its previous life is over.
@@ -82,6 +85,7 @@ void ClusterNode::OnNodes(const Envelope& e) {
     if (other->first != e.origin && other->first.substr(0, other->first.find('/')) == node) {
       std::string gone = other->first;
       other = last_heard_.erase(other);
+      peers_.store(last_heard_.size(), std::memory_order_relaxed);
       Drop(gone);
     } else {
       ++other;
@@ -105,10 +109,20 @@ void ClusterNode::Beat() {
       ++it;
     }
   }
+  peers_.store(last_heard_.size(), std::memory_order_relaxed);
   timer_->expires_after(kHeartbeatEvery);
   timer_->async_wait([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
     if (!ec && !alive.expired()) Beat();
   });
+}
+
+std::string ClusterNode::Metrics() const {
+  return fmt::format(
+      "# HELP confab_bus_connected 1 while the cluster bus (NATS) is connected\n# TYPE confab_bus_connected gauge\n"
+      "confab_bus_connected {}\n"
+      "# HELP confab_cluster_peers Other nodes heard from recently\n# TYPE confab_cluster_peers gauge\n"
+      "confab_cluster_peers {}\n",
+      bus_.connected() ? 1 : 0, peers());
 }
 
 void ClusterNode::Drop(const std::string& origin) {

@@ -12,6 +12,7 @@
 // Threading: liveness lives on one io thread (`io`); rooms' parts on their rooms' threads; bus
 // handlers only decode and post. Start before the io threads run; Stop on the io thread.
 #include <boost/asio/io_context.hpp>
+#include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <map>
@@ -46,6 +47,10 @@ class ClusterNode {
   const std::string& origin() const { return origin_; }
   // A message from another origin was heard (called on any thread).
   void Heard(const std::string& origin);
+  // Other nodes heard from within kNodeTimeout (safe from any thread).
+  size_t peers() const { return peers_.load(std::memory_order_relaxed); }
+  // Prometheus lines: bus connected, peers.
+  std::string Metrics() const;
 
  private:
   void OnNodes(const Envelope& e);  // on io_
@@ -62,6 +67,7 @@ class ClusterNode {
   std::map<std::string, std::chrono::steady_clock::time_point> last_heard_;  // by origin
   std::unique_ptr<boost::asio::steady_timer> timer_;
   bool stopped_ = false;
+  std::atomic<size_t> peers_{0};
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -144,6 +144,7 @@ int Serve(const ServeOptions& options) {
         [&hub](const store::StoredEvent& e, const nlohmann::json& parsed) { hub.OnCommitted(e, parsed); });
     api::Router router;
     api::Services services{*store, reader, rooms, hub};
+    if (node) services.more_metrics = [&node] { return node->Metrics(); };
     api::AddAllRoutes(router, services);
     StaticFiles static_files(options.web_dir);
     ServerContext ctx{rooms, reader, router, static_files, {}, {}};

@@ -48,6 +48,25 @@ constexpr PgStatement kAppend{
     "       SELECT $1, u.pid, u.hash FROM chk, unnest($13::text[], $14::text[]) AS u(pid, hash) WHERE chk.ok)"
     "SELECT ok, ok OR EXISTS (SELECT 1 FROM meetings WHERE id = $1) FROM chk"};
 
+// kAppend for the common request (no create, no credentials): the same check and events insert,
+// without the two inserts that would write nothing. Same result.
+//   $1 meeting  $2 first seq  $3 prev_id  $4..$9 event ids, types, actors, ts, replayed, json
+constexpr PgStatement kAppendEvents{
+    "confab_w_append_events",
+    "WITH chk AS ("
+    "  SELECT (CASE WHEN $2::bigint <= 1"
+    "               THEN EXISTS (SELECT 1 FROM meetings WHERE id = $1::text)"
+    "               ELSE EXISTS (SELECT 1 FROM events WHERE meeting_id = $1 AND seq = $2 - 1 AND id = "
+    "$3::text)"
+    "          END)"
+    "         AND NOT EXISTS (SELECT 1 FROM events WHERE meeting_id = $1 AND seq = $2) AS ok),"
+    " e AS (INSERT INTO events (meeting_id, seq, id, type, actor_pid, ts, replayed, json)"
+    "       SELECT $1, $2 + u.o - 1, u.id, u.type, u.actor, u.ts, u.replayed, u.json"
+    "       FROM chk, unnest($4::text[], $5::text[], $6::text[], $7::bigint[], $8::boolean[], $9::text[])"
+    "         WITH ORDINALITY AS u(id, type, actor, ts, replayed, json, o)"
+    "       WHERE chk.ok)"
+    "SELECT ok, ok OR EXISTS (SELECT 1 FROM meetings WHERE id = $1) FROM chk"};
+
 // A snapshot is a cache of the log: it is stored only if the event it folds up to is stored (in this
 // transaction or before), so it can never be ahead of the durable log.
 constexpr PgStatement kSnapshot{"confab_w_snapshot",
@@ -67,7 +86,8 @@ constexpr PgStatement kUsage{
     " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[])"
     " ON CONFLICT (type, day, meeting_id) DO UPDATE SET events = feature_usage.events + EXCLUDED.events"};
 
-constexpr const PgStatement* kStatements[] = {&kBegin, &kCommit, &kRollback, &kAppend, &kSnapshot, &kUsage};
+constexpr const PgStatement* kStatements[] = {&kBegin,        &kCommit,   &kRollback, &kAppend,
+                                              &kAppendEvents, &kSnapshot, &kUsage};
 
 // Deadlocks and serialization failures are retried this often before the batch fails.
 constexpr int kMaxRetries = 8;
@@ -414,12 +434,13 @@ bool PgWriter::SendPending(const Pending& p) {
   }
   static const std::string kNone;
   const AppendRequest& r = p.req;
-  params.Add(r.meeting_id)
-      .Add(r.events.empty() ? int64_t{0} : r.events.front().seq)
-      .Add(r.prev_id)
-      .Add(r.create.has_value())
-      .Add(r.create ? r.create->facilitator_token_hash : kNone)
-      .Add(r.create ? r.create->created_ts : int64_t{0});
+  const bool plain = !r.create && r.credentials.empty();
+  params.Add(r.meeting_id).Add(r.events.empty() ? int64_t{0} : r.events.front().seq).Add(r.prev_id);
+  if (!plain) {
+    params.Add(r.create.has_value())
+        .Add(r.create ? r.create->facilitator_token_hash : kNone)
+        .Add(r.create ? r.create->created_ts : int64_t{0});
+  }
   PgArray ids, types, actors, ts, replayed, json;
   for (const StoredEvent& e : r.events) {
     ids.Add(e.id);
@@ -435,6 +456,7 @@ bool PgWriter::SendPending(const Pending& p) {
       .AddOwned(ts.Take())
       .AddOwned(replayed.Take())
       .AddOwned(json.Take());
+  if (plain) return Send(c, kAppendEvents, params);
   PgArray pids, hashes;
   for (const Credential& cred : r.credentials) {
     pids.Add(cred.pid);
