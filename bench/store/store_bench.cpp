@@ -208,6 +208,7 @@ AppendRequest NextAppend(Room& room) {
            std::to_string(e.seq) + "\",\"title\":\"" + room.title + "\"}}";
   AppendRequest req;
   req.meeting_id = room.meeting;
+  req.prev_id = room.meeting + "-" + std::to_string(e.seq - 1);  // ids are meeting-seq
   req.events.push_back(std::move(e));
   return req;
 }

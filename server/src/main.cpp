@@ -34,7 +34,7 @@ std::filesystem::path DefaultWebDir(const char* argv0) {
 int WithStore(const std::string& url, const std::function<int(confab::store::Store&)>& fn) {
   std::unique_ptr<confab::store::Store> store;
   if (auto s = confab::store::OpenStore(url, &store); !s.ok()) {
-    std::cerr << "confab: cannot open store " << url << ": " << s.ToString() << "\n";
+    std::cerr << "confab: cannot open store " << confab::store::RedactStoreUrl(url) << ": " << s.ToString() << "\n";
     return 2;
   }
   return fn(*store);

@@ -91,7 +91,7 @@ int Serve(const ServeOptions& options) {
 
   std::unique_ptr<store::Store> store;
   if (Status s = store::OpenStore(options.store, &store); !s.ok()) {
-    spdlog::error("cannot open store {}: {}", options.store, s.ToString());
+    spdlog::error("cannot open store {}: {}", store::RedactStoreUrl(options.store), s.ToString());
     return 1;
   }
   spdlog::info("store opened: {}", store->Describe());
@@ -109,7 +109,7 @@ int Serve(const ServeOptions& options) {
       return 2;
     }
     if (Status s = cluster::NatsBus::Open(options.bus, "confab " + node_id, &bus); !s.ok()) {
-      spdlog::error("cannot use bus {}: {}", options.bus, s.ToString());
+      spdlog::error("cannot use bus {}: {}", cluster::NatsBus::StripCredentials(options.bus), s.ToString());
       return 2;
     }
   }

@@ -22,6 +22,18 @@ std::string_view SchemeOf(std::string_view url) {
 
 }  // namespace
 
+std::string RedactStoreUrl(std::string_view url) {
+  std::string out(url.substr(0, url.find('?')));
+  const size_t authority = out.find("://");
+  if (authority == std::string::npos) return out;
+  const size_t at = out.find('@', authority + 3);
+  const size_t slash = out.find('/', authority + 3);
+  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return out;
+  const size_t colon = out.find(':', authority + 3);
+  if (colon != std::string::npos && colon < at) out.erase(colon, at - colon);
+  return out;
+}
+
 Status OpenStore(std::string_view url, std::unique_ptr<Store>* out) {
   std::string_view scheme = SchemeOf(url);
   std::string_view path = url;

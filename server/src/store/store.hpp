@@ -153,7 +153,11 @@ class Store {
 };
 
 // Opens (creating if needed, migrating the schema if older) the store a URL names:
-// "sqlite:PATH" is the embedded default. Unknown schemes give Invalid.
+// "sqlite:PATH" is the embedded default; "postgres://USER@HOST:PORT/DB" (or "postgresql://") a
+// PostgreSQL log several nodes can share. Unknown schemes give Invalid.
 Status OpenStore(std::string_view url, std::unique_ptr<Store>* out);
+
+// `url` fit for logs and error messages: a password ("user:secret@") and the query are cut.
+std::string RedactStoreUrl(std::string_view url);
 
 }  // namespace confab::store
