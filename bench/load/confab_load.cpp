@@ -93,6 +93,74 @@ std::map<std::string, double> FetchMetrics(const std::string& host, const std::s
   return ParsePrometheus(resp.body);
 }
 
+struct Endpoint {
+  std::string host, port;
+};
+
+// "host:port", "ws://host:port" or "http://host:port"; false when there is no port.
+bool ParseEndpoint(std::string url, Endpoint* e) {
+  for (const char* scheme : {"ws://", "http://"})
+    if (url.rfind(scheme, 0) == 0) url = url.substr(std::string(scheme).size());
+  size_t colon = url.rfind(':');
+  if (colon == std::string::npos || colon + 1 == url.size()) return false;
+  e->host = url.substr(0, colon);
+  e->port = url.substr(colon + 1);
+  return true;
+}
+
+// /metrics of every node, summed series by series (cluster totals); a node that does not answer adds nothing.
+std::map<std::string, double> FetchMetricsSum(const std::vector<Endpoint>& eps,
+                                              std::vector<std::map<std::string, double>>* each = nullptr) {
+  std::map<std::string, double> sum;
+  if (each) each->clear();
+  for (auto& e : eps) {
+    auto m = FetchMetrics(e.host, e.port);
+    for (auto& [k, v] : m) sum[k] += v;
+    if (each) each->push_back(std::move(m));
+  }
+  return sum;
+}
+
+// nats-server's monitoring endpoint (GET /varz): message and byte counters.
+json FetchVarz(const std::string& hostport) {
+  Endpoint e;
+  HttpResponse resp;
+  if (hostport.empty() || !ParseEndpoint(hostport, &e) ||
+      !HttpRequest(e.host, e.port, "GET", "/varz", "", &resp).ok() || resp.status != 200)
+    return json();
+  json v = json::parse(resp.body, nullptr, false);
+  return v.is_discarded() ? json() : v;
+}
+
+struct Aux {
+  std::string name;
+  int pid = 0;
+};
+
+std::vector<ProcessSample> SampleNodes(const std::vector<int>& pids) {
+  std::vector<ProcessSample> v;
+  for (int pid : pids) v.push_back(SampleProcess(pid));
+  return v;
+}
+std::vector<ProcessSample> SampleAux(const std::vector<Aux>& aux) {
+  std::vector<ProcessSample> v;
+  for (auto& a : aux) v.push_back(SampleTree(a.pid));
+  return v;
+}
+// The nodes together: CPU, RSS and threads summed; ok only when every node was read.
+ProcessSample SumSamples(const std::vector<ProcessSample>& v) {
+  ProcessSample t;
+  t.ok = !v.empty();
+  for (auto& s : v) {
+    t.ok = t.ok && s.ok;
+    t.cpu_ns += s.cpu_ns;
+    t.rss_bytes += s.rss_bytes;
+    t.hwm_bytes += s.hwm_bytes;
+    t.threads += s.threads;
+  }
+  return t;
+}
+
 // Counter deltas over the window, and mean = Δsum/Δcount for histogram/summary series.
 json MetricDeltas(const std::map<std::string, double>& a, const std::map<std::string, double>& b) {
   json out = json::object();
@@ -118,6 +186,9 @@ int main(int argc, char** argv) {
   CLI::App app{"confab_load: Phoenix V2 load generator for Confab"};
   std::string url = "127.0.0.1:4000";
   int meetings = 1, members = 50, publishers = 1, threads = 1, server_pid = 0;
+  std::vector<std::string> urls, aux_specs;
+  std::vector<int> server_pids;
+  std::string nats_varz, hold_until;
   double rate = 10, duration = 10, warmup = 2, connect_rate = 2000, settle = 60, connect_timeout = 300,
          hold = 0, heartbeat = 30;
   bool idle = false, timeline = false;
@@ -138,9 +209,26 @@ int main(int argc, char** argv) {
   app.add_flag("--idle", idle, "only connect, join and hold (memory measurement)");
   app.add_option("--hold", hold,
                  "with --idle: seconds to hold the joined connections before the last sample");
+  app.add_option("--hold-until", hold_until,
+                 "with --idle: after joining, hold until this file exists (at most --hold s, or "
+                 "--connect-timeout s without --hold), then take the last sample; lets several load "
+                 "processes be sampled while all of them are joined");
   app.add_option("--settle", settle, "max seconds to wait for the presence traffic of the joins to end");
   app.add_option("--connect-timeout", connect_timeout, "max seconds for all joins");
   app.add_option("--server-pid", server_pid, "server process, for CPU and RSS from /proc");
+  app.add_option("--urls", urls,
+                 "several servers (cluster nodes), host:port,host:port,…: member k of meeting g connects to "
+                 "url (k + g) mod n, meetings are created round-robin over them, /metrics is summed; "
+                 "replaces --url")
+      ->delimiter(',');
+  app.add_option("--server-pids", server_pids,
+                 "the nodes' processes, in --urls order (CPU and RSS summed and per node); replaces --server-pid")
+      ->delimiter(',');
+  app.add_option("--aux-pid", aux_specs,
+                 "NAME=PID of a helper process whose CPU is reported per window, PID and its direct children "
+                 "summed (e.g. postgres=POSTMASTER_PID, nats=PID); repeatable or comma-separated")
+      ->delimiter(',');
+  app.add_option("--nats-varz", nats_varz, "host:port of nats-server's monitoring port: messages per window");
   app.add_option("--threads", threads, "client io threads (meetings are split over them)");
   app.add_option("--event-type", event_type, "reaction | card_added | typing")
       ->check(CLI::IsMember({"reaction", "card_added", "typing"}));
@@ -162,13 +250,34 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows when redirected to a file
 
-  size_t colon = url.rfind(':');
-  if (colon == std::string::npos) {
-    std::fprintf(stderr, "--url must be host:port\n");
+  if (urls.empty()) urls.push_back(url);
+  std::vector<Endpoint> eps;
+  for (auto& u : urls) {
+    Endpoint e;
+    if (!ParseEndpoint(u, &e)) {
+      std::fprintf(stderr, "--url/--urls must be host:port (got %s)\n", u.c_str());
+      return 2;
+    }
+    eps.push_back(e);
+  }
+  if (eps.size() > static_cast<size_t>(SwarmCounters::kMaxTargets)) {
+    std::fprintf(stderr, "at most %d urls\n", SwarmCounters::kMaxTargets);
     return 2;
   }
-  std::string host = url.substr(0, colon), port = url.substr(colon + 1);
-  if (url.rfind("ws://", 0) == 0 || url.rfind("http://", 0) == 0) host = host.substr(host.find("//") + 2);
+  const std::string host = eps[0].host, port = eps[0].port;
+  if (server_pids.empty() && server_pid) server_pids.push_back(server_pid);
+  std::vector<Aux> aux;
+  for (auto& spec : aux_specs) {
+    size_t eq = spec.find('=');
+    Aux a{eq == std::string::npos ? "aux" + std::to_string(aux.size()) : spec.substr(0, eq),
+          std::atoi(spec.c_str() + (eq == std::string::npos ? 0 : eq + 1))};
+    if (a.pid <= 0 || !SampleProcess(a.pid).ok) {
+      std::fprintf(stderr, "--aux-pid %s: no such process\n", spec.c_str());
+      return 2;
+    }
+    aux.push_back(a);
+  }
+  const bool per_node = server_pids.size() > 1;
   threads = std::max(1, std::min(threads, meetings));
 
   json result = {{"label", label},
@@ -182,10 +291,16 @@ int main(int argc, char** argv) {
                    {"warmup_s", warmup},
                    {"threads", threads},
                    {"idle", idle}}}};
+  if (eps.size() > 1) {
+    json u = json::array();
+    for (auto& e : eps) u.push_back(e.host + ":" + e.port);
+    result["shape"]["urls"] = u;
+  }
 
-  ProcessSample s_idle = server_pid ? SampleProcess(server_pid) : ProcessSample{};
-  if (server_pid && !s_idle.ok) {
-    std::fprintf(stderr, "cannot read /proc/%d\n", server_pid);
+  std::vector<ProcessSample> s_idle_v = SampleNodes(server_pids);
+  ProcessSample s_idle = SumSamples(s_idle_v);
+  if (!server_pids.empty() && !s_idle.ok) {
+    std::fprintf(stderr, "cannot read /proc of every --server-pid(s)\n");
     return 2;
   }
   if (s_idle.ok) std::printf("server idle: RSS %.1f MB, %d threads\n", Mb(s_idle.rss_bytes), s_idle.threads);
@@ -195,7 +310,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> topics;
   for (int i = 0; i < meetings; ++i) {
     std::string id;
-    confab::Status st = CreateMeeting(host, port, "bench " + std::to_string(i), &id);
+    const Endpoint& e = eps[static_cast<size_t>(i) % eps.size()];
+    confab::Status st = CreateMeeting(e.host, e.port, "bench " + std::to_string(i), &id);
     if (!st.ok()) {
       std::fprintf(stderr, "create meeting: %s\n", st.ToString().c_str());
       return 1;
@@ -203,7 +319,8 @@ int main(int argc, char** argv) {
     topics.push_back("meeting:" + id);
   }
   std::printf("created %d meetings in %.2f s\n", meetings, SecondsSince(t0));
-  ProcessSample s_meetings = server_pid ? SampleProcess(server_pid) : ProcessSample{};
+  std::vector<ProcessSample> s_meetings_v = SampleNodes(server_pids);
+  ProcessSample s_meetings = SumSamples(s_meetings_v);
 
   // 2. Swarms: meetings dealt round-robin over threads.
   std::vector<std::unique_ptr<Swarm>> swarms;
@@ -214,6 +331,10 @@ int main(int argc, char** argv) {
     SwarmOptions o;
     o.host = host;
     o.port = static_cast<uint16_t>(std::stoi(port));
+    if (eps.size() > 1)
+      for (auto& e : eps) o.targets.push_back({e.host, static_cast<uint16_t>(std::stoi(e.port))});
+    o.meeting_base = t;
+    o.meeting_stride = threads;
     o.members_per_meeting = members;
     o.publishers_per_meeting = std::min(publishers, members);
     o.rate_per_meeting = idle ? 0 : rate;
@@ -253,13 +374,14 @@ int main(int argc, char** argv) {
 
   // 4. Let the presence_diff storm of the joins drain: quiet for one second.
   t0 = MonotonicNs();
-  uint64_t last_frames = tot.frames_in;
+  // Heartbeat replies do not count: once a join phase outlasts --heartbeat they never stop.
+  uint64_t last_frames = tot.frames_in - tot.heartbeat_replies;
   int64_t quiet_since = MonotonicNs();
   while (SecondsSince(t0) < settle) {
     SleepS(0.1);
     tot = Sum(swarms);
-    if (tot.frames_in != last_frames) {
-      last_frames = tot.frames_in;
+    if (tot.frames_in - tot.heartbeat_replies != last_frames) {
+      last_frames = tot.frames_in - tot.heartbeat_replies;
       quiet_since = MonotonicNs();
     } else if (SecondsSince(quiet_since) >= 1.0) {
       break;
@@ -269,7 +391,12 @@ int main(int argc, char** argv) {
   std::printf("presence settled after %.2f s more: %llu presence_diff, %llu presence_state frames received\n",
               settle_s, static_cast<unsigned long long>(tot.presence_diffs),
               static_cast<unsigned long long>(tot.presence_states));
-  ProcessSample s_joined = server_pid ? SampleProcess(server_pid) : ProcessSample{};
+  std::vector<ProcessSample> s_joined_v = SampleNodes(server_pids);
+  ProcessSample s_joined = SumSamples(s_joined_v);
+  std::vector<uint64_t> joined_by_target(eps.size(), 0);
+  for (auto& s : swarms)
+    for (size_t i = 0; i < eps.size(); ++i)
+      joined_by_target[i] += s->counters().joins_by_target[i].load(std::memory_order_relaxed);
   ProcessSample self_joined = SampleSelf();
   result["join"] = {{"bots", total_bots},
                     {"joined", tot.joins_ok},
@@ -295,13 +422,47 @@ int main(int argc, char** argv) {
         {"kb_per_connection", per_conn / 1024},
         {"threads", s_joined.threads},
         {"join_cpu_s", static_cast<double>(s_joined.cpu_ns - s_meetings.cpu_ns) / 1e9}};
+    if (per_node) {
+      json nodes = json::array();
+      for (size_t i = 0; i < s_joined_v.size(); ++i) {
+        uint64_t n = i < joined_by_target.size() ? joined_by_target[i] : 0;
+        double d = static_cast<double>(s_joined_v[i].rss_bytes - s_meetings_v[i].rss_bytes);
+        double cpu = static_cast<double>(s_joined_v[i].cpu_ns - s_meetings_v[i].cpu_ns) / 1e9;
+        std::printf("  node %zu (%s:%s): %llu joined, RSS %.1f -> %.1f MB => %.2f KB per connection; join CPU %.2f s\n",
+                    i + 1, i < eps.size() ? eps[i].host.c_str() : "?", i < eps.size() ? eps[i].port.c_str() : "?",
+                    static_cast<unsigned long long>(n), Mb(s_meetings_v[i].rss_bytes), Mb(s_joined_v[i].rss_bytes),
+                    n ? d / n / 1024 : 0.0, cpu);
+        nodes.push_back({{"joined", n},
+                         {"rss_after_meetings_mb", Mb(s_meetings_v[i].rss_bytes)},
+                         {"rss_joined_mb", Mb(s_joined_v[i].rss_bytes)},
+                         {"kb_per_connection", n ? d / n / 1024 : 0.0},
+                         {"join_cpu_s", cpu}});
+      }
+      result["server_memory"]["nodes"] = nodes;
+    }
+  }
+  if (eps.size() > 1) {
+    std::printf("joined per url:");
+    for (size_t i = 0; i < eps.size(); ++i)
+      std::printf(" %s:%s=%llu", eps[i].host.c_str(), eps[i].port.c_str(),
+                  static_cast<unsigned long long>(joined_by_target[i]));
+    std::printf("\n");
+    result["join"]["joined_by_url"] = joined_by_target;
   }
   std::printf("client RSS %.1f MB\n", Mb(self_joined.rss_bytes));
 
   if (idle) {
-    if (hold > 0) {
+    if (!hold_until.empty()) {
+      const double max_s = hold > 0 ? hold : connect_timeout;
+      int64_t h0 = MonotonicNs();
+      while (SecondsSince(h0) < max_s && !std::ifstream(hold_until).good()) SleepS(0.1);
+      hold = SecondsSince(h0);
+    } else if (hold > 0) {
       SleepS(hold);
-      ProcessSample s_hold = server_pid ? SampleProcess(server_pid) : ProcessSample{};
+    }
+    if (hold > 0) {
+      std::vector<ProcessSample> s_hold_v = SampleNodes(server_pids);
+      ProcessSample s_hold = SumSamples(s_hold_v);
       tot = Sum(swarms);
       if (s_hold.ok) {
         std::printf("after holding %.0f s: server RSS %.1f MB, CPU %.3f s over the hold (heartbeats %llu)\n",
@@ -309,8 +470,16 @@ int main(int argc, char** argv) {
                     static_cast<unsigned long long>(tot.heartbeat_replies));
         result["server_memory"]["rss_after_hold_mb"] = Mb(s_hold.rss_bytes);
         result["server_memory"]["hold_cpu_s"] = static_cast<double>(s_hold.cpu_ns - s_joined.cpu_ns) / 1e9;
+        if (per_node && result["server_memory"].contains("nodes"))
+          for (size_t i = 0; i < s_hold_v.size(); ++i)
+            result["server_memory"]["nodes"][i]["rss_after_hold_mb"] = Mb(s_hold_v[i].rss_bytes);
       }
     }
+    tot = Sum(swarms);
+    result["run"] = {{"disconnects", tot.disconnects},
+                     {"heartbeats", tot.heartbeats},
+                     {"heartbeat_replies", tot.heartbeat_replies}};
+    if (tot.disconnects) std::printf("disconnects while holding: %llu\n", static_cast<unsigned long long>(tot.disconnects));
   } else {
     // 5. Publish: for each rate, warm-up, the measured window, stop, drain. One rate unless --rates.
     if (rates.empty()) rates.push_back(rate);
@@ -324,8 +493,11 @@ int main(int argc, char** argv) {
       for (auto& s : swarms) s->SetRate(r);
       for (auto& s : swarms) s->StartPublishing();
       SleepS(warmup);
-      auto m0 = FetchMetrics(host, port);
-      ProcessSample c0 = server_pid ? SampleProcess(server_pid) : ProcessSample{};
+      std::vector<std::map<std::string, double>> m0_each, m1_each;
+      auto m0 = FetchMetricsSum(eps, &m0_each);
+      json v0 = FetchVarz(nats_varz);
+      std::vector<ProcessSample> c0v = SampleNodes(server_pids), x0 = SampleAux(aux);
+      ProcessSample c0 = SumSamples(c0v);
       ProcessSample self0 = SampleSelf();
       Totals a = Sum(swarms);
       int64_t w0 = MonotonicNs();
@@ -343,9 +515,11 @@ int main(int argc, char** argv) {
       SleepS(duration);
       Totals b = Sum(swarms);
       int64_t w1 = MonotonicNs();
-      ProcessSample c1 = server_pid ? SampleProcess(server_pid) : ProcessSample{};
+      std::vector<ProcessSample> c1v = SampleNodes(server_pids), x1 = SampleAux(aux);
+      ProcessSample c1 = SumSamples(c1v);
       ProcessSample self1 = SampleSelf();
-      auto m1 = FetchMetrics(host, port);
+      json v1 = FetchVarz(nats_varz);
+      auto m1 = FetchMetricsSum(eps, &m1_each);
       for (auto& s : swarms) s->StopPublishing();
       // Drain: every push answered and deliveries quiet (bounded).
       int64_t d0 = MonotonicNs();
@@ -374,10 +548,12 @@ int main(int argc, char** argv) {
       double client_cpu_s = static_cast<double>(self1.cpu_ns - self0.cpu_ns) / 1e9;
       // Histograms belong to the swarm threads; these reads race only with recording of later steps'
       // windows (other histograms), and the drain above waited for this window's traffic.
-      LatencyHistogram lat, ack;
+      LatencyHistogram lat, ack, same, cross;
       for (auto& s : swarms) {
         lat.Merge(s->delivery_latency(window));
         ack.Merge(s->ack_latency(window));
+        same.Merge(s->delivery_latency_same(window));
+        cross.Merge(s->delivery_latency_cross(window));
       }
       std::printf("\n== rate %.1f/s per meeting: measured window %.2f s ==\n", r, dt);
       std::printf("  published %llu (%.0f/s), acked %llu, rejected %llu, skipped %llu\n",
@@ -393,12 +569,61 @@ int main(int argc, char** argv) {
                   static_cast<unsigned long long>(e.disconnects), static_cast<unsigned long long>(e.seq_gaps),
                   static_cast<unsigned long long>(e.seq_repeats));
       PrintHist("send->delivery", lat);
+      if (eps.size() > 1) {
+        PrintHist("  same node", same);
+        PrintHist("  cross-node", cross);
+      }
       PrintHist("send->ack(durable)", ack);
       if (c1.ok) {
         std::printf(
             "  server CPU %.2f s over %.2f s (%.0f%% of a core) => %.3f us per delivery; RSS %.1f MB\n",
             server_cpu_s, dt, 100 * server_cpu_s / dt, deliveries ? server_cpu_s * 1e6 / deliveries : 0.0,
             Mb(c1.rss_bytes));
+      }
+      json nodes_json = json::array(), aux_json = json::object();
+      if (per_node && c1.ok) {
+        for (size_t i = 0; i < c1v.size(); ++i) {
+          double cpu = static_cast<double>(c1v[i].cpu_ns - c0v[i].cpu_ns) / 1e9;
+          auto delta = [&](const char* k) {
+            if (i >= m0_each.size() || i >= m1_each.size()) return 0.0;
+            auto a0 = m0_each[i].find(k);
+            auto a1 = m1_each[i].find(k);
+            return (a1 == m1_each[i].end() ? 0 : a1->second) - (a0 == m0_each[i].end() ? 0 : a0->second);
+          };
+          double node_deliveries = delta("confab_deliveries_total");
+          std::printf("    node %zu: CPU %.2f s (%.0f%% of a core), %.0f deliveries/s queued (its /metrics) => "
+                      "%.3f us per own delivery; RSS %.1f MB\n",
+                      i + 1, cpu, 100 * cpu / dt, node_deliveries / dt,
+                      node_deliveries > 0 ? cpu * 1e6 / node_deliveries : 0.0, Mb(c1v[i].rss_bytes));
+          nodes_json.push_back({{"cpu_s", cpu},
+                                {"deliveries", node_deliveries},
+                                {"cpu_us_per_own_delivery", node_deliveries > 0 ? cpu * 1e6 / node_deliveries : 0.0},
+                                {"pushes", delta("confab_pushes_total")},
+                                {"rss_mb", Mb(c1v[i].rss_bytes)}});
+        }
+      }
+      for (size_t i = 0; i < aux.size(); ++i) {
+        if (!x0[i].ok || !x1[i].ok) continue;
+        double cpu = static_cast<double>(x1[i].cpu_ns - x0[i].cpu_ns) / 1e9;
+        std::printf("  %s CPU %.2f s (%.0f%% of a core) => %.3f us per delivery, %.1f us per published event\n",
+                    aux[i].name.c_str(), cpu, 100 * cpu / dt, deliveries ? cpu * 1e6 / deliveries : 0.0,
+                    published ? cpu * 1e6 / published : 0.0);
+        aux_json[aux[i].name] = {{"cpu_s", cpu},
+                                 {"cpu_us_per_delivery", deliveries ? cpu * 1e6 / deliveries : 0.0},
+                                 {"cpu_us_per_published", published ? cpu * 1e6 / published : 0.0},
+                                 {"processes_rss_mb", Mb(x1[i].rss_bytes)}};
+      }
+      json nats_json;
+      if (v0.is_object() && v1.is_object()) {
+        auto d = [&](const char* k) { return v1.value(k, 0.0) - v0.value(k, 0.0); };
+        nats_json = {{"in_msgs_per_s", d("in_msgs") / dt},
+                     {"out_msgs_per_s", d("out_msgs") / dt},
+                     {"in_bytes_per_s", d("in_bytes") / dt},
+                     {"out_bytes_per_s", d("out_bytes") / dt},
+                     {"slow_consumers", d("slow_consumers")}};
+        std::printf("  nats: %.0f msgs/s in, %.0f msgs/s out, %.0f KB/s in, %.0f KB/s out, slow consumers +%.0f\n",
+                    d("in_msgs") / dt, d("out_msgs") / dt, d("in_bytes") / dt / 1024, d("out_bytes") / dt / 1024,
+                    d("slow_consumers"));
       }
       std::printf("  client CPU %.2f s (%.0f%% of a core) => %.3f us per delivery\n", client_cpu_s,
                   100 * client_cpu_s / dt, deliveries ? client_cpu_s * 1e6 / deliveries : 0.0);
@@ -438,6 +663,13 @@ int main(int argc, char** argv) {
                        {"drain_s", drain_s},
                        {"metrics", metrics}};
       out["latency"] = {{"delivery", HistJson(lat)}, {"ack", HistJson(ack)}};
+      if (eps.size() > 1) {
+        out["latency"]["delivery_same_node"] = HistJson(same);
+        out["latency"]["delivery_cross_node"] = HistJson(cross);
+      }
+      if (!nodes_json.empty()) out["window"]["nodes"] = nodes_json;
+      if (!aux_json.empty()) out["window"]["aux"] = aux_json;
+      if (!nats_json.is_null()) out["window"]["nats"] = nats_json;
       out["run"] = {{"disconnects", e.disconnects},
                     {"seq_gaps", e.seq_gaps},
                     {"seq_repeats", e.seq_repeats},

@@ -46,4 +46,16 @@ bool DecodeEventSendNs(std::string_view id, uint64_t* send_ns) {
   return true;
 }
 
+bool DecodeEventCounter(std::string_view id, uint64_t* counter) {
+  if (id.size() != 36 || id[14] != '4' || id[19] != '8') return false;
+  uint64_t v = 0;
+  for (int d = 16; d < 30; ++d) {
+    int h = HexValue(id[kPositions[d]]);
+    if (h < 0) return false;
+    v = (v << 4) | static_cast<uint64_t>(h);
+  }
+  *counter = v;
+  return true;
+}
+
 }  // namespace confab::bench

@@ -16,5 +16,7 @@ int64_t MonotonicNs();
 std::string MakeEventId(uint64_t send_ns, uint64_t counter);
 // False when `id` is not one of ours (wrong length or not hex).
 bool DecodeEventSendNs(std::string_view id, uint64_t* send_ns);
+// The low 56 bits of `counter` back (the swarm keeps the publisher's target node in bits 48..55).
+bool DecodeEventCounter(std::string_view id, uint64_t* counter);
 
 }  // namespace confab::bench

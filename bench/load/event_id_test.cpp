@@ -29,6 +29,16 @@ TEST(EventId, CounterMakesIdsUnique) {
   EXPECT_EQ(ids.size(), 1000u);
 }
 
+TEST(EventId, CounterComesBackWithItsLow56Bits) {
+  for (uint64_t c : {uint64_t{0}, uint64_t{77}, (uint64_t{5} << 48) | (uint64_t{1234} << 32) | 99, ~uint64_t{0}}) {
+    uint64_t back = 1;
+    ASSERT_TRUE(DecodeEventCounter(MakeEventId(123456789, c), &back));
+    EXPECT_EQ(back, c & ((uint64_t{1} << 56) - 1));
+  }
+  uint64_t c = 0;
+  EXPECT_FALSE(DecodeEventCounter("c0a8", &c));
+}
+
 TEST(EventId, ForeignIdsAreNotDecoded) {
   uint64_t t = 0;
   EXPECT_FALSE(DecodeEventSendNs("c0a8", &t));

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -23,6 +24,19 @@ int64_t StatusKb(const std::string& status, std::string_view key) {
   size_t at = status.find(key);
   if (at == std::string::npos) return 0;
   return std::strtoll(status.c_str() + at + key.size(), nullptr, 10);
+}
+
+// Fields after "(comm)" of /proc/PID/stat (0 = state, 1 = ppid, 11 = utime, …); empty when unreadable.
+std::vector<std::string> StatFields(const std::string& dir) {
+  std::string stat;
+  std::vector<std::string> f;
+  if (!ReadFile(dir + "/stat", &stat)) return f;
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos || close + 2 > stat.size()) return f;
+  std::istringstream in(stat.substr(close + 2));
+  std::string tok;
+  while (in >> tok) f.push_back(tok);
+  return f;
 }
 
 ProcessSample Sample(const std::string& dir) {
@@ -54,6 +68,29 @@ ProcessSample SampleProcess(int pid) {
 }
 ProcessSample SampleSelf() {
   return Sample("/proc/self");
+}
+
+ProcessSample SampleTree(int pid) {
+  ProcessSample total = SampleProcess(pid);
+  if (!total.ok) return total;
+  std::vector<std::string> own = StatFields("/proc/" + std::to_string(pid));
+  long tick = sysconf(_SC_CLK_TCK);
+  if (own.size() > 14) total.cpu_ns += (std::stoll(own[13]) + std::stoll(own[14])) * (1'000'000'000 / tick);
+  const std::string parent = std::to_string(pid);
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos || name == parent) continue;
+    std::vector<std::string> f = StatFields(entry.path().string());
+    if (f.size() < 2 || f[1] != parent) continue;
+    ProcessSample c = Sample(entry.path().string());
+    if (!c.ok) continue;
+    total.cpu_ns += c.cpu_ns;
+    total.rss_bytes += c.rss_bytes;
+    total.hwm_bytes += c.hwm_bytes;
+    total.threads += c.threads;
+  }
+  return total;
 }
 
 std::map<std::string, double> ParsePrometheus(std::string_view text) {

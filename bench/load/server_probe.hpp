@@ -20,6 +20,10 @@ struct ProcessSample {
 ProcessSample SampleProcess(int pid);
 // Same for the calling process.
 ProcessSample SampleSelf();
+// PID and its direct children summed (e.g. a postmaster and its backends): CPU of the live processes
+// (plus what exited children left in PID's cutime/cstime), RSS summed (shared pages counted again in
+// each process: an upper bound), threads summed. ok=false when PID is gone.
+ProcessSample SampleTree(int pid);
 
 // Parses Prometheus text exposition: "name{labels} value" per line; comments skipped. The map key is
 // the series as written ("name{labels}").

@@ -1,7 +1,10 @@
 #include "server_probe.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
 
 namespace confab::bench {
 namespace {
@@ -19,6 +22,24 @@ TEST(SampleProcess, ReadsOurOwnCpuAndMemory) {
 
 TEST(SampleProcess, MissingProcessIsNotOk) {
   EXPECT_FALSE(SampleProcess(0x7FFFFFF0).ok);
+}
+
+TEST(SampleTree, AddsTheDirectChildren) {
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    pause();
+    _exit(0);
+  }
+  ProcessSample self = SampleProcess(getpid());
+  ProcessSample tree = SampleTree(getpid());
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  ASSERT_TRUE(tree.ok);
+  EXPECT_GE(tree.threads, self.threads + 1);
+  EXPECT_GT(tree.rss_bytes, self.rss_bytes);
+  EXPECT_GE(tree.cpu_ns, self.cpu_ns);
+  EXPECT_FALSE(SampleTree(0x7FFFFFF0).ok);
 }
 
 TEST(ParsePrometheus, ReadsSeriesWithAndWithoutLabels) {

@@ -40,6 +40,7 @@ struct Swarm::Bot {
   bool writing = false;
   bool fragmenting = false;
   int number = 0;  // global bot number: name and source address
+  uint8_t target = 0;  // index into SwarmOptions::targets (0 without targets)
   Meeting* meeting = nullptr;
   uint64_t next_ref = 1;
   std::string join_ref;
@@ -67,7 +68,12 @@ Swarm::Swarm(SwarmOptions options, std::vector<std::string> topics, int first_bo
       scratch_(256 * 1024),
       rate_(opt_.rate_per_meeting),
       delivery_latency_(kMaxWindows),
-      ack_latency_(kMaxWindows) {
+      ack_latency_(kMaxWindows),
+      same_latency_(kMaxWindows),
+      cross_latency_(kMaxWindows) {
+  if (opt_.targets.size() > static_cast<size_t>(SwarmCounters::kMaxTargets))
+    opt_.targets.resize(SwarmCounters::kMaxTargets);
+  const size_t nt = opt_.targets.size();
   int n = opt_.members_per_meeting;
   int index = 0;
   double period_ns = opt_.rate_per_meeting > 0 ? 1e9 / opt_.rate_per_meeting : 0;
@@ -80,6 +86,10 @@ Swarm::Swarm(SwarmOptions options, std::vector<std::string> topics, int first_bo
       auto b = std::make_unique<Bot>(io_);
       b->number = first_bot + index++;
       b->meeting = m.get();
+      if (nt > 1) {
+        auto g = static_cast<size_t>(opt_.meeting_base + static_cast<int>(mi) * opt_.meeting_stride);
+        b->target = static_cast<uint8_t>((static_cast<size_t>(k) + g) % nt);
+      }
       if (k < opt_.publishers_per_meeting) m->publishers.push_back(b.get());
       bots_.push_back(std::move(b));
     }
@@ -221,7 +231,10 @@ void Swarm::Connect(Bot& b) {
   b.socket.bind(tcp::endpoint(asio::ip::address_v4(src), 0), ec);
   if (ec) return Fail(b, "bind: " + ec.message());
   b.socket.non_blocking(true, ec);
-  auto dest = tcp::endpoint(asio::ip::make_address_v4(opt_.host), opt_.port);
+  auto dest = opt_.targets.empty()
+                  ? tcp::endpoint(asio::ip::make_address_v4(opt_.host), opt_.port)
+                  : tcp::endpoint(asio::ip::make_address_v4(opt_.targets[b.target].host),
+                                  opt_.targets[b.target].port);
   b.socket.async_connect(dest, [this, &b](error_code ec) {
     if (b.state == Bot::State::kClosed) return;
     if (ec) return Fail(b, "connect: " + ec.message());
@@ -234,7 +247,9 @@ void Swarm::OnConnected(Bot& b) {
   b.socket.set_option(tcp::no_delay(true), ec);
   Inc(counters_.connects_ok);
   b.state = Bot::State::kHandshake;
-  b.out += WsUpgradeRequest(opt_.host + ":" + std::to_string(opt_.port), "/socket/websocket?vsn=2.0.0");
+  const std::string& host = opt_.targets.empty() ? opt_.host : opt_.targets[b.target].host;
+  uint16_t port = opt_.targets.empty() ? opt_.port : opt_.targets[b.target].port;
+  b.out += WsUpgradeRequest(host + ":" + std::to_string(port), "/socket/websocket?vsn=2.0.0");
   Flush(b);
   if (b.state != Bot::State::kClosed) ArmRead(b);
 }
@@ -382,6 +397,11 @@ void Swarm::OnBroadcast(Bot& b, std::string_view payload) {
     if (w >= 0) {
       int64_t now = MonotonicNs(), lat = now - s;
       delivery_latency_[w].Record(lat);
+      uint64_t counter = 0;
+      if (opt_.targets.size() > 1 && DecodeEventCounter(id, &counter)) {
+        auto publisher_target = static_cast<uint8_t>((counter >> 48) & 0xFF);
+        (publisher_target == b.target ? same_latency_ : cross_latency_)[w].Record(lat);
+      }
       auto second = static_cast<size_t>(std::max<int64_t>(0, now - window_start_ns_[0].load()) / 1000000000);
       if (second < 3600) {
         if (timeline_.size() <= second) timeline_.resize(second + 1);
@@ -412,6 +432,7 @@ void Swarm::OnReply(Bot& b, const PhxFrame& f) {
     --pending_connects_;
     b.last_heartbeat_ns = now;
     Inc(counters_.joins_ok);
+    Inc(counters_.joins_by_target[b.target]);
     return;
   }
   uint64_t ref = 0;
@@ -436,7 +457,10 @@ void Swarm::Publish(Meeting& m, int64_t now) {
   ++m.sent;
   if (b.state != Bot::State::kJoined) return Inc(counters_.skipped);
   uint64_t ref = b.next_ref++;
-  uint64_t n = ++event_counter_ | (static_cast<uint64_t>(first_bot_) << 32);
+  // Counter: 32 bits of sequence, 16 of this swarm's first bot, 8 of the publisher's target (read back
+  // by every member to split same-node from cross-node latency). The send time keeps ids unique too.
+  uint64_t n = (++event_counter_ & 0xFFFFFFFFu) | ((static_cast<uint64_t>(first_bot_) & 0xFFFF) << 32) |
+               (static_cast<uint64_t>(b.target) << 48);
   std::string frame;
   frame.reserve(200);
   frame.append("[\"").append(b.join_ref).append("\",\"").append(std::to_string(ref)).append("\",\"");

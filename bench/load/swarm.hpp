@@ -20,9 +20,21 @@
 
 namespace confab::bench {
 
+struct SwarmTarget {
+  std::string host;
+  uint16_t port = 0;
+};
+
 struct SwarmOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 4000;
+  // Several servers (cluster nodes): when non-empty, host/port are ignored and member k of the meeting
+  // with global index g connects to targets[(k + g) % targets.size()], so each meeting's members (and,
+  // over the meetings, its publishers) are spread over every node. Global index of the i-th topic given
+  // to this swarm = meeting_base + i * meeting_stride (confab_load deals meetings round-robin to threads).
+  std::vector<SwarmTarget> targets;
+  int meeting_base = 0;
+  int meeting_stride = 1;
   int members_per_meeting = 50;
   int publishers_per_meeting = 1;
   double rate_per_meeting = 10;    // events/s, spread over that meeting's publishers
@@ -44,6 +56,8 @@ struct SwarmCounters {
   std::atomic<uint64_t> disconnects{0}, errors{0};
   std::atomic<uint64_t> seq_gaps{0}, seq_repeats{0};
   std::atomic<uint64_t> frames_in{0}, bytes_in{0};
+  static constexpr int kMaxTargets = 64;
+  std::array<std::atomic<uint64_t>, kMaxTargets> joins_by_target{};  // joined bots per target (index)
 };
 
 class Swarm {
@@ -79,6 +93,10 @@ class Swarm {
   static constexpr int kMaxWindows = 16;
   const LatencyHistogram& delivery_latency(int window = 0) const { return delivery_latency_[window]; }
   const LatencyHistogram& ack_latency(int window = 0) const { return ack_latency_[window]; }
+  // With several targets: the deliveries of delivery_latency split by whether the receiving member is
+  // connected to the same target as the event's publisher (same node) or to another (cross-node).
+  const LatencyHistogram& delivery_latency_same(int window = 0) const { return same_latency_[window]; }
+  const LatencyHistogram& delivery_latency_cross(int window = 0) const { return cross_latency_[window]; }
   // Per second of receive time since the first window's start: deliveries (of windowed events), how
   // many took over 10 ms, and the slowest. Shows when a stall happened, not only that it did.
   struct Second {
@@ -136,7 +154,7 @@ class Swarm {
   uint64_t event_counter_ = 0;
 
   SwarmCounters counters_;
-  std::vector<LatencyHistogram> delivery_latency_, ack_latency_;
+  std::vector<LatencyHistogram> delivery_latency_, ack_latency_, same_latency_, cross_latency_;
   LatencyHistogram connect_time_, join_time_;
   std::map<std::string, uint64_t> error_reasons_;
 };

@@ -201,6 +201,38 @@ TEST(Swarm, JoinsPublishesAndMeasuresEveryDelivery) {
   EXPECT_LT(swarm.delivery_latency().max(), static_cast<int64_t>(MonotonicNs() - start));
 }
 
+TEST(Swarm, SpreadsEachMeetingsMembersOverTargets) {
+  // Two servers that do not talk to each other: a member sees only the events published on its own
+  // server, so every measured delivery is a same-node one, and each publish reaches the members there.
+  FakePhoenix a, b;
+  SwarmOptions o;
+  o.targets = {{"127.0.0.1", a.port()}, {"127.0.0.1", b.port()}};
+  o.members_per_meeting = 5;
+  o.publishers_per_meeting = 1;
+  o.rate_per_meeting = 100;
+  o.connect_rate = 1000;
+  o.meeting_base = 1;  // meeting g=1: member k on target (k+1)%2 → publisher on b, 3 members on b, 2 on a
+  o.meeting_stride = 2;
+  Swarm swarm(o, {"meeting:a", "meeting:b"}, 0);  // g = 1, 3: both publishers on b
+  std::thread runner([&] { swarm.Run(); });
+  const SwarmCounters& c = swarm.counters();
+  swarm.StartConnecting();
+  ASSERT_TRUE(WaitFor([&] { return c.joins_ok.load() + c.gave_up.load() == 10; }));
+  EXPECT_EQ(c.joins_by_target[0].load(), 4u);
+  EXPECT_EQ(c.joins_by_target[1].load(), 6u);
+  swarm.SetWindow(MonotonicNs(), INT64_MAX);
+  swarm.StartPublishing();
+  ASSERT_TRUE(WaitFor([&] { return c.published.load() >= 20; }));
+  swarm.StopPublishing();
+  ASSERT_TRUE(WaitFor(
+      [&] { return c.acked.load() == c.published.load() && c.deliveries.load() == 3 * c.published.load(); }));
+  swarm.Stop();
+  runner.join();
+  EXPECT_EQ(c.errors.load(), 0u);
+  EXPECT_EQ(swarm.delivery_latency_same().count(), c.deliveries.load());
+  EXPECT_EQ(swarm.delivery_latency_cross().count(), 0u);
+}
+
 TEST(Swarm, RefusedConnectionsAreCountedNotFatal) {
   uint16_t port;
   {
