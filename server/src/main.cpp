@@ -34,7 +34,8 @@ std::filesystem::path DefaultWebDir(const char* argv0) {
 int WithStore(const std::string& url, const std::function<int(confab::store::Store&)>& fn) {
   std::unique_ptr<confab::store::Store> store;
   if (auto s = confab::store::OpenStore(url, &store); !s.ok()) {
-    std::cerr << "confab: cannot open store " << confab::store::RedactStoreUrl(url) << ": " << s.ToString() << "\n";
+    std::cerr << "confab: cannot open store " << confab::store::RedactStoreUrl(url) << ": " << s.ToString()
+              << "\n";
     return 2;
   }
   return fn(*store);
@@ -58,7 +59,8 @@ int main(int argc, char** argv) {
   int idle_s = 60;
   auto* serve_cmd = app.add_subcommand("serve", "Run the server");
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on")->envname("CONFAB_LISTEN");
-  serve_cmd->add_option("--store", store_url, "sqlite:PATH (default) or postgres://USER@HOST:PORT/DB")->envname("CONFAB_STORE");
+  serve_cmd->add_option("--store", store_url, "sqlite:PATH (default) or postgres://USER@HOST:PORT/DB")
+      ->envname("CONFAB_STORE");
   serve_cmd->add_option("--web", web_dir, "directory of the built web app")->envname("CONFAB_WEB");
   serve_cmd->add_option("--idle-timeout-s", idle_s, "close sockets silent for this long")
       ->envname("CONFAB_IDLE_TIMEOUT_S")
@@ -85,20 +87,24 @@ int main(int argc, char** argv) {
   std::string meeting_id;
   auto* export_cmd = app.add_subcommand("export", "Write a meeting's events as NDJSON to stdout");
   export_cmd->add_option("ID", meeting_id, "meeting id")->required();
-  export_cmd->add_option("--store", store_url, "sqlite:PATH (default) or postgres://USER@HOST:PORT/DB")->envname("CONFAB_STORE");
+  export_cmd->add_option("--store", store_url, "sqlite:PATH (default) or postgres://USER@HOST:PORT/DB")
+      ->envname("CONFAB_STORE");
 
   std::string import_file;
   std::optional<std::string> import_meeting;
   auto* import_cmd = app.add_subcommand("import", "Create a meeting from an NDJSON export");
   import_cmd->add_option("FILE", import_file, "NDJSON file ('-' for stdin)")->required();
   import_cmd->add_option("--meeting", import_meeting, "meeting id to use (default: a new one)");
-  import_cmd->add_option("--store", store_url, "sqlite:PATH (default) or postgres://USER@HOST:PORT/DB")->envname("CONFAB_STORE");
+  import_cmd->add_option("--store", store_url, "sqlite:PATH (default) or postgres://USER@HOST:PORT/DB")
+      ->envname("CONFAB_STORE");
 
   auto* check_cmd = app.add_subcommand("check", "Verify seq contiguity and JSON of every stored event");
-  check_cmd->add_option("--store", store_url, "sqlite:PATH (default) or postgres://USER@HOST:PORT/DB")->envname("CONFAB_STORE");
+  check_cmd->add_option("--store", store_url, "sqlite:PATH (default) or postgres://USER@HOST:PORT/DB")
+      ->envname("CONFAB_STORE");
 
   auto* rebuild_cmd = app.add_subcommand("rebuild-views", "Rebuild the analytics views from the log");
-  rebuild_cmd->add_option("--store", store_url, "sqlite:PATH (default) or postgres://USER@HOST:PORT/DB")->envname("CONFAB_STORE");
+  rebuild_cmd->add_option("--store", store_url, "sqlite:PATH (default) or postgres://USER@HOST:PORT/DB")
+      ->envname("CONFAB_STORE");
 
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) {

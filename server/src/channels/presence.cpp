@@ -106,7 +106,8 @@ std::string PresenceTable::TakeDiff() {
 RoomPresence::RoomPresence(rooms::Room& room) : room_(room), timer_(room.io()) {}
 
 RoomPresence& RoomPresence::Of(rooms::Room& room) {
-  if (auto* presence = static_cast<RoomPresence*>(room.attachment(rooms::Room::Slot::kPresence))) return *presence;
+  if (auto* presence = static_cast<RoomPresence*>(room.attachment(rooms::Room::Slot::kPresence)))
+    return *presence;
   auto presence = std::make_unique<RoomPresence>(room);
   RoomPresence& ref = *presence;
   room.set_attachment(rooms::Room::Slot::kPresence, std::move(presence));

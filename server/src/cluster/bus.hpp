@@ -34,7 +34,8 @@ class Bus {
   using Handler = std::function<void(std::string_view subject, std::string_view data)>;
   // Delivers every message published on `subject` from now on to `handler` until the returned
   // Subscription is destroyed. `subject` may use NATS wildcards ("confab.node.*").
-  virtual Status Subscribe(const std::string& subject, Handler handler, std::unique_ptr<Subscription>* out) = 0;
+  virtual Status Subscribe(const std::string& subject, Handler handler,
+                           std::unique_ptr<Subscription>* out) = 0;
 
   // Called (on a bus thread) each time the connection is re-established after it was lost: messages
   // published in between may be lost, so listeners re-read what they may have missed.

@@ -10,7 +10,8 @@
 
 namespace confab::cluster {
 
-ClusterNode::ClusterNode(Bus& bus, rooms::RoomRegistry& rooms, std::string node_id, boost::asio::io_context& io)
+ClusterNode::ClusterNode(Bus& bus, rooms::RoomRegistry& rooms, std::string node_id,
+                         boost::asio::io_context& io)
     : bus_(bus),
       rooms_(rooms),
       node_id_(std::move(node_id)),
@@ -118,7 +119,8 @@ void ClusterNode::Beat() {
 
 std::string ClusterNode::Metrics() const {
   return fmt::format(
-      "# HELP confab_bus_connected 1 while the cluster bus (NATS) is connected\n# TYPE confab_bus_connected gauge\n"
+      "# HELP confab_bus_connected 1 while the cluster bus (NATS) is connected\n# TYPE confab_bus_connected "
+      "gauge\n"
       "confab_bus_connected {}\n"
       "# HELP confab_cluster_peers Other nodes heard from recently\n# TYPE confab_cluster_peers gauge\n"
       "confab_cluster_peers {}\n",

@@ -11,8 +11,8 @@
 //
 // Threading: liveness lives on one io thread (`io`); rooms' parts on their rooms' threads; bus
 // handlers only decode and post. Start before the io threads run; Stop on the io thread.
-#include <boost/asio/io_context.hpp>
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <map>

@@ -44,7 +44,8 @@ class Recorder : public rooms::Subscriber {
 
 // One node: an io thread, its registry and its cluster membership.
 struct Node {
-  Node(store::Store& store, const std::string& nats_url, const std::string& id) : reader(store, 1), rooms(io, reader) {
+  Node(store::Store& store, const std::string& nats_url, const std::string& id)
+      : reader(store, 1), rooms(io, reader) {
     EXPECT_TRUE(NatsBus::Open(nats_url, id, &bus).ok());
     EXPECT_TRUE(bus->WaitUntilConnected(true, kDeadline));
     cluster = std::make_unique<ClusterNode>(*bus, rooms, id, io);
@@ -83,7 +84,8 @@ struct Node {
     return result->get_future().get();
   }
   // Joins a new participant with `sub` and tracks its presence, as a channel does.
-  std::string Join(const std::string& meeting, const std::string& name, const std::shared_ptr<Recorder>& sub) {
+  std::string Join(const std::string& meeting, const std::string& name,
+                   const std::shared_ptr<Recorder>& sub) {
     auto pid = std::make_shared<std::promise<std::string>>();
     rooms.Get(meeting, [=](Status, std::shared_ptr<rooms::Room> room) {
       rooms::JoinRequest req;
@@ -99,27 +101,32 @@ struct Node {
     return pid->get_future().get();
   }
   int64_t Push(const std::string& meeting, const std::string& pid, const std::string& id) {
-    return OnRoom(meeting, [=](rooms::Room& room) {
-             auto seq = std::make_shared<std::promise<int64_t>>();
-             rooms::PushRequest req{id, "card_added", {{"card_id", id}, {"title", "t " + id}},
-                                    domain::Actor{pid, "", domain::Role::kParticipant}};
-             room.Push(req, [seq](rooms::PushResult r) { seq->set_value(r.seq.value_or(-1)); });
-             return seq;
-           })
+    return OnRoom(meeting,
+                  [=](rooms::Room& room) {
+                    auto seq = std::make_shared<std::promise<int64_t>>();
+                    rooms::PushRequest req{id,
+                                           "card_added",
+                                           {{"card_id", id}, {"title", "t " + id}},
+                                           domain::Actor{pid, "", domain::Role::kParticipant}};
+                    room.Push(req, [seq](rooms::PushResult r) { seq->set_value(r.seq.value_or(-1)); });
+                    return seq;
+                  })
         ->get_future()
         .get();
   }
   std::set<std::string> PresenceKeys(const std::string& meeting) {
     return OnRoom(meeting, [](rooms::Room& room) {
       std::set<std::string> keys;
-      const nlohmann::json state = nlohmann::json::parse(channels::RoomPresence::Of(room).table().StateJson());
+      const nlohmann::json state =
+          nlohmann::json::parse(channels::RoomPresence::Of(room).table().StateJson());
       for (const auto& [k, v] : state.items()) keys.insert(k);
       return keys;
     });
   }
 
   boost::asio::io_context io;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard = boost::asio::make_work_guard(io);
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard =
+      boost::asio::make_work_guard(io);
   store::ReaderPool reader;
   rooms::RoomRegistry rooms;
   std::unique_ptr<NatsBus> bus;

@@ -124,7 +124,8 @@ std::optional<Envelope> Decode(std::string_view text) {
             !m[2].is_string() || !m[3].is_string()) {
           return std::nullopt;
         }
-        e.members.push_back({m[0].get<std::string>(), {m[3].get<std::string>(), m[1].get<int64_t>(), m[2].get<std::string>()}});
+        e.members.push_back({m[0].get<std::string>(),
+                             {m[3].get<std::string>(), m[1].get<int64_t>(), m[2].get<std::string>()}});
       }
       return e;
     }

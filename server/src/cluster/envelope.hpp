@@ -27,10 +27,10 @@ enum class Kind { kEvent, kPresenceJoin, kPresenceLeave, kPresenceState, kSync, 
 struct Envelope {
   Kind kind = Kind::kHeartbeat;
   std::string origin;
-  int64_t seq = 0;                                        // kEvent
-  std::string body;                                       // kEvent: the event JSON
-  std::vector<channels::RoomPresence::Member> members;    // kPresenceJoin (one), kPresenceState
-  std::string phx_ref;                                    // kPresenceLeave
+  int64_t seq = 0;                                      // kEvent
+  std::string body;                                     // kEvent: the event JSON
+  std::vector<channels::RoomPresence::Member> members;  // kPresenceJoin (one), kPresenceState
+  std::string phx_ref;                                  // kPresenceLeave
 };
 
 // Subjects: one per meeting (events and presence), one for node liveness.

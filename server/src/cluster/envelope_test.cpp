@@ -56,9 +56,10 @@ TEST(EnvelopeTest, PresenceStateAndLeaveAndControlMessages) {
 }
 
 TEST(EnvelopeTest, MalformedMessagesAreRefused) {
-  for (std::string_view bad : {"", "e n1/a 5", "e n1/a\n{}", "e n1/a x\n{}", "e n1/a 0\n{}", "e n1/a 5\n",
-                               "zz n1/a\n", "hb\n", "hb n1/a extra\n", "pj n1/a p 12\nname", "pj n1/a p x r\nn",
-                               "pl n1/a\n", "ps n1/a\n{}", "ps n1/a\n[[1,2,3,4]]", "ps n1/a\n[\"x\"]"}) {
+  for (std::string_view bad :
+       {"", "e n1/a 5", "e n1/a\n{}", "e n1/a x\n{}", "e n1/a 0\n{}", "e n1/a 5\n", "zz n1/a\n", "hb\n",
+        "hb n1/a extra\n", "pj n1/a p 12\nname", "pj n1/a p x r\nn", "pl n1/a\n", "ps n1/a\n{}",
+        "ps n1/a\n[[1,2,3,4]]", "ps n1/a\n[\"x\"]"}) {
     EXPECT_FALSE(Decode(bad).has_value()) << "accepted: " << bad;
   }
 }

@@ -25,20 +25,23 @@ RoomLink::RoomLink(ClusterNode& node, rooms::Room& room)
   boost::asio::io_context* io = &room.io();
   const std::string own = node.origin();
   // On a bus thread: decode, then hand over to the room's thread.
-  Status s = node.bus().Subscribe(subject_, [weak, io, own, &node](std::string_view, std::string_view data) {
-    std::optional<Envelope> e = Decode(data);
-    if (!e) {
-      spdlog::warn("cluster: ignoring a malformed message on a meeting subject");
-      return;
-    }
-    if (e->origin == own && e->kind != Kind::kSync) return;  // our own news, echoed
-    if (e->origin != own && e->kind != Kind::kEvent) node.Heard(e->origin);
-    boost::asio::post(*io, [weak, e = std::move(*e)]() mutable {
-      auto room = weak.lock();
-      if (!room) return;
-      if (RoomLink* link = Of(*room)) link->OnMessage(std::move(e));
-    });
-  }, &sub_);
+  Status s = node.bus().Subscribe(
+      subject_,
+      [weak, io, own, &node](std::string_view, std::string_view data) {
+        std::optional<Envelope> e = Decode(data);
+        if (!e) {
+          spdlog::warn("cluster: ignoring a malformed message on a meeting subject");
+          return;
+        }
+        if (e->origin == own && e->kind != Kind::kSync) return;  // our own news, echoed
+        if (e->origin != own && e->kind != Kind::kEvent) node.Heard(e->origin);
+        boost::asio::post(*io, [weak, e = std::move(*e)]() mutable {
+          auto room = weak.lock();
+          if (!room) return;
+          if (RoomLink* link = Of(*room)) link->OnMessage(std::move(e));
+        });
+      },
+      &sub_);
   if (!s.ok()) spdlog::warn("cluster: cannot subscribe to {}: {}", subject_, s.ToString());
 
   channels::RoomPresence::Of(room).set_observer(this);

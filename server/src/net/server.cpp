@@ -101,7 +101,8 @@ int Serve(const ServeOptions& options) {
   const std::string node_id = options.node_id.empty() ? options.listen : options.node_id;
   if (!options.bus.empty()) {
     if (store->Describe().rfind("sqlite:", 0) == 0) {
-      spdlog::error("--bus runs this server as a cluster node, which needs a shared store (--store postgres://…)");
+      spdlog::error(
+          "--bus runs this server as a cluster node, which needs a shared store (--store postgres://…)");
       return 2;
     }
     if (!cluster::ValidNodeId(node_id)) {

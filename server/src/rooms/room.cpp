@@ -67,12 +67,12 @@ size_t CodePoints(std::string_view s) {
 struct Room::Pending {
   int64_t seq = 0;
   std::string id;
-  nlohmann::json event;       // parsed form, applied to the committed state on commit (no re-parse)
-  domain::Actor actor;        // who pushed it (validated again if it must be appended again)
-  int attempts = 0;           // appends refused with Conflict so far
+  nlohmann::json event;  // parsed form, applied to the committed state on commit (no re-parse)
+  domain::Actor actor;   // who pushed it (validated again if it must be appended again)
+  int attempts = 0;      // appends refused with Conflict so far
   std::vector<store::Credential> credentials;  // a join's new participant, stored with its event
-  store::StoredEvent stored;  // the row as appended (for the commit hook)
-  SharedText json;            // stored and broadcast bytes
+  store::StoredEvent stored;                   // the row as appended (for the commit hook)
+  SharedText json;                             // stored and broadcast bytes
   bool replayed = true;
   std::string secret_hash;        // for a join: the new participant's credential
   std::vector<PushDone> waiters;  // the pusher and any retries of the same id
@@ -238,10 +238,9 @@ void Room::Join(JoinRequest req, std::weak_ptr<Subscriber> sub, JoinDone done) {
   // A new participant: its participant_joined and credential commit together; reply after that.
   if (recovering_) {
     if (!conflicted_ || after_recovery_.size() >= kMaxWaitingForRecovery) return done("unavailable", {});
-    after_recovery_.push_back([self = shared_from_this(), req = std::move(req), sub = std::move(sub),
-                               done = std::move(done)]() mutable {
-      self->Join(std::move(req), std::move(sub), std::move(done));
-    });
+    after_recovery_.push_back(
+        [self = shared_from_this(), req = std::move(req), sub = std::move(sub),
+         done = std::move(done)]() mutable { self->Join(std::move(req), std::move(sub), std::move(done)); });
     return;
   }
   auto p = std::make_unique<Pending>();
@@ -359,9 +358,10 @@ void Room::Push(PushRequest req, PushDone done) {
     if (!conflicted_ || after_recovery_.size() >= kMaxWaitingForRecovery) {
       return done({"unavailable", std::nullopt});
     }
-    after_recovery_.push_back([self = shared_from_this(), req = std::move(req), done = std::move(done)]() mutable {
-      self->Push(std::move(req), std::move(done));
-    });
+    after_recovery_.push_back(
+        [self = shared_from_this(), req = std::move(req), done = std::move(done)]() mutable {
+          self->Push(std::move(req), std::move(done));
+        });
     return;
   }
   if (std::string name = domain::ParticipantName(tentative_, req.actor.pid); !name.empty()) {
@@ -519,7 +519,8 @@ void Room::Resubmit(std::unique_ptr<Pending> p) {
     return;
   }
   if (++p->attempts >= kMaxAppendAttempts) {
-    spdlog::warn("room {}: event {} lost the race for a seq {} times; giving up", meeting_id_, p->id, p->attempts);
+    spdlog::warn("room {}: event {} lost the race for a seq {} times; giving up", meeting_id_, p->id,
+                 p->attempts);
     for (PushDone& w : p->waiters) w({"unavailable", std::nullopt});
     if (p->join) p->join->done("unavailable", {});
     return;
@@ -595,7 +596,8 @@ void Room::CatchUpThen(std::function<void()> then) {
            [self = shared_from_this()](std::pair<Status, std::vector<store::StoredEvent>> r) {
              self->catching_up_ = false;
              if (!r.first.ok()) {
-               spdlog::warn("room {}: catching up from the log failed: {}", self->meeting_id_, r.first.ToString());
+               spdlog::warn("room {}: catching up from the log failed: {}", self->meeting_id_,
+                            r.first.ToString());
              } else if (self->pending_.empty() && !self->recovering_) {
                self->FoldRead(r.second);
              }

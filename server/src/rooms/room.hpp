@@ -219,9 +219,9 @@ class Room : public std::enable_shared_from_this<Room> {
   bool conflicted_ = false;  // …because another writer took a seq: requests wait and are retried
   // What waits for the re-read, in arrival order: refused appends and requests that came meanwhile.
   std::deque<std::function<void()>> after_recovery_;
-  std::string committed_last_id_;   // id of the event at committed_head_ ("" before seq 1)
-  std::string tentative_last_id_;   // id of the event at tentative_head_
-  int64_t remote_head_ = 0;         // the highest seq heard of from other writers
+  std::string committed_last_id_;  // id of the event at committed_head_ ("" before seq 1)
+  std::string tentative_last_id_;  // id of the event at tentative_head_
+  int64_t remote_head_ = 0;        // the highest seq heard of from other writers
   bool catching_up_ = false;
   std::vector<std::function<void()>> after_catch_up_;
   std::unordered_map<std::string, std::string> secret_hashes_;  // pid -> hash, a cache of the store

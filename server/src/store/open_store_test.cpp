@@ -59,7 +59,8 @@ namespace confab::store {
 namespace {
 
 TEST(RedactStoreUrlTest, PasswordsAndQueriesNeverReachALog) {
-  EXPECT_EQ(RedactStoreUrl("postgres://confab:s3cret@db:5432/confab?sslmode=require"), "postgres://confab@db:5432/confab");
+  EXPECT_EQ(RedactStoreUrl("postgres://confab:s3cret@db:5432/confab?sslmode=require"),
+            "postgres://confab@db:5432/confab");
   EXPECT_EQ(RedactStoreUrl("postgresql://confab@db/confab"), "postgresql://confab@db/confab");
   EXPECT_EQ(RedactStoreUrl("postgres://db/x@y"), "postgres://db/x@y");
   EXPECT_EQ(RedactStoreUrl("sqlite:./data/confab.db"), "sqlite:./data/confab.db");

@@ -57,7 +57,7 @@ struct Credential {
 // One room's append. All of it commits, or none of it does.
 struct AppendRequest {
   std::string meeting_id;
-  std::vector<StoredEvent> events;      // seqs head+1, head+2, … in order
+  std::vector<StoredEvent> events;  // seqs head+1, head+2, … in order
   // The id of the event the appender believes is at seq events[0].seq - 1 ("" for seq 1). With
   // several writers (nodes sharing one PostgreSQL log) a free slot is not enough: a room whose
   // earlier append lost a race would otherwise land its next event on top of another node's, built
