@@ -515,7 +515,13 @@ void Room::Resubmit(std::unique_ptr<Pending> p) {
     // The re-read found it stored after all (a retry of it won on another node, or the store failed
     // after committing it).
     for (PushDone& w : p->waiters) w({std::nullopt, it->second});
-    if (p->join) p->join->done("unavailable", {});
+    if (p->join) {
+      // Its participant and credential were stored with it: the join stands.
+      Pending::JoinWait& j = *p->join;
+      secret_hashes_[j.pid] = p->secret_hash;
+      CompleteJoin(std::move(j.req), std::move(j.pid), std::move(j.secret), j.role, std::move(j.sub),
+                   std::move(j.done));
+    }
     return;
   }
   if (++p->attempts >= kMaxAppendAttempts) {
