@@ -12,7 +12,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <future>
+#include <limits>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -145,6 +149,251 @@ TEST_F(PgStoreTest, TwoNodesAppendingToOneMeetingKeepItsLogContiguous) {
                                      })
                   .ok());
   EXPECT_EQ(counted, kTotal);
+}
+
+// Holds a store's writer thread (inside a callback) so that what is queued meanwhile is written as one
+// batch, as store_contract_test.cpp does.
+class WriterGate {
+ public:
+  explicit WriterGate(Store& store, const std::string& meeting) {
+    std::promise<void> held;
+    auto is_held = held.get_future();
+    store.Append(CreateRequest(meeting), [this, &held](Status s) {
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      held.set_value();
+      release_.get_future().wait();
+    });
+    is_held.wait();
+  }
+  void Release() { release_.set_value(); }
+
+ private:
+  std::promise<void> release_;
+};
+
+std::future<Status> Queue(Store& store, AppendRequest req) {
+  auto p = std::make_shared<std::promise<Status>>();
+  auto f = p->get_future();
+  store.Append(std::move(req), [p](Status s) { p->set_value(std::move(s)); });
+  return f;
+}
+
+std::vector<std::string> Ids(Store& store, const std::string& meeting) {
+  std::vector<StoredEvent> events;
+  EXPECT_TRUE(store.ReadEvents(meeting, 0, 0, false, &events).ok());
+  std::vector<std::string> out;
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].seq, static_cast<int64_t>(i + 1));
+    out.push_back(events[i].id);
+  }
+  return out;
+}
+
+int64_t CountedUsage(Store& store) {
+  int64_t counted = 0;
+  EXPECT_TRUE(store
+                  .ScanFeatureUsage(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(),
+                                    [&](const FeatureUsage& u) {
+                                      counted += u.events;
+                                      return true;
+                                    })
+                  .ok());
+  return counted;
+}
+
+// One batch of plain appends to many meetings is written by one statement for all of them, which
+// checks each meeting's first request against the table and chains the rest within the batch. Each
+// request must still get exactly the answer it would get alone, in queue order.
+TEST_F(PgStoreTest, ABatchOfManyMeetingsAnswersEachRequestAsIfWrittenAlone) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  for (const char* m : {"a", "b", "c", "s"}) ASSERT_TRUE(AppendAndWait(*store, CreateRequest(m)).ok());
+  ASSERT_TRUE(AppendAndWait(*store, One("b", 2, "b2", "ev-b-1")).ok());
+  const StoreStats before = store->Stats();
+
+  WriterGate gate(*store, "gate");
+  std::vector<std::future<Status>> results;
+  // a: three requests chaining on each other and on the log: all written.
+  results.push_back(Queue(*store, One("a", 2, "a2", "ev-a-1")));
+  results.push_back(Queue(*store, One("a", 3, "a3", "a2")));
+  results.push_back(Queue(*store, One("a", 4, "a4", "a3")));
+  // b: the first takes a seq that is taken; the one chained on it fails with it.
+  results.push_back(Queue(*store, One("b", 2, "bx", "ev-b-1")));
+  results.push_back(Queue(*store, One("b", 3, "by", "bx")));
+  // c: the first names the wrong previous event.
+  results.push_back(Queue(*store, One("c", 2, "c2", "not-there")));
+  // d: no such meeting.
+  results.push_back(Queue(*store, One("d", 2, "d2", "d1")));
+  results.push_back(Queue(*store, One("d", 3, "d3", "d2")));
+  // new: created in this batch, then appended to (its own statements, beside the bulk one).
+  results.push_back(Queue(*store, CreateRequest("new")));
+  results.push_back(Queue(*store, One("new", 2, "new2", "ev-new-1")));
+  // s: an append with its snapshot behind it, and one past the head.
+  results.push_back(Queue(*store, One("s", 2, "s2", "ev-s-1")));
+  auto snap_ok = std::make_shared<std::promise<Status>>();
+  auto snap_ahead = std::make_shared<std::promise<Status>>();
+  store->PutSnapshot(Snapshot{"s", 2, 2, "{}"}, [snap_ok](Status s) { snap_ok->set_value(s); });
+  store->PutSnapshot(Snapshot{"s", 3, 3, "{}"}, [snap_ahead](Status s) { snap_ahead->set_value(s); });
+  // a, again, queued after the others: still chains on a4.
+  results.push_back(Queue(*store, One("a", 5, "a5", "a4")));
+  gate.Release();
+  store->Flush();
+
+  std::vector<Status::Code> codes;
+  for (auto& f : results) codes.push_back(f.get().code());
+  using C = Status::Code;
+  EXPECT_EQ(codes, (std::vector<C>{C::kOk, C::kOk, C::kOk, C::kConflict, C::kConflict, C::kConflict,
+                                   C::kNotFound, C::kNotFound, C::kOk, C::kOk, C::kOk, C::kOk}));
+  EXPECT_TRUE(snap_ok->get_future().get().ok());
+  EXPECT_EQ(snap_ahead->get_future().get().code(), C::kInvalid);
+  const StoreStats after = store->Stats();
+  EXPECT_EQ(after.commits - before.commits, 2u);  // the gate's, and one for the batch
+  EXPECT_EQ(after.failed_appends - before.failed_appends, 5u);
+  EXPECT_EQ(Ids(*store, "a"), (std::vector<std::string>{"ev-a-1", "a2", "a3", "a4", "a5"}));
+  EXPECT_EQ(Ids(*store, "b"), (std::vector<std::string>{"ev-b-1", "b2"}));
+  EXPECT_EQ(Ids(*store, "c"), (std::vector<std::string>{"ev-c-1"}));
+  EXPECT_EQ(Ids(*store, "new"), (std::vector<std::string>{"ev-new-1", "new2"}));
+  EXPECT_EQ(Ids(*store, "s"), (std::vector<std::string>{"ev-s-1", "s2"}));
+  int64_t head = 0;
+  EXPECT_EQ(store->HeadSeq("d", &head).code(), C::kNotFound);
+  EXPECT_EQ(CountedUsage(*store), static_cast<int64_t>(after.events));
+}
+
+// Batches the one statement cannot answer as the per-request path would are rolled back and written
+// request by request: the others in the batch are unaffected, and still committed together.
+TEST_F(PgStoreTest, ABatchTheBulkStatementCannotAnswerIsWrittenRequestByRequest) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  for (const char* m : {"a", "e", "f"}) ASSERT_TRUE(AppendAndWait(*store, CreateRequest(m)).ok());
+  ASSERT_TRUE(AppendAndWait(*store, One("e", 2, "e2", "ev-e-1")).ok());
+  ASSERT_TRUE(AppendAndWait(*store, One("e", 3, "e3", "e2")).ok());
+  using C = Status::Code;
+
+  {
+    // e: a retry of the stored e3 (its seq is taken), then an append continuing the stored e3, which
+    // on its own holds. The bulk statement fails the whole meeting with its first request; the
+    // writer must notice and answer the second as written.
+    const StoreStats before = store->Stats();
+    WriterGate gate(*store, "gate1");
+    auto r1 = Queue(*store, One("a", 2, "a2", "ev-a-1"));
+    auto r2 = Queue(*store, One("e", 3, "e3", "e2"));
+    auto r3 = Queue(*store, One("e", 4, "e4", "e3"));
+    auto r4 = Queue(*store, One("a", 3, "a3", "a2"));
+    gate.Release();
+    store->Flush();
+    EXPECT_EQ(r1.get().code(), C::kOk);
+    EXPECT_EQ(r2.get().code(), C::kConflict);
+    EXPECT_EQ(r3.get().code(), C::kOk);
+    EXPECT_EQ(r4.get().code(), C::kOk);
+    EXPECT_EQ(store->Stats().commits - before.commits, 2u);
+    EXPECT_EQ(Ids(*store, "e"), (std::vector<std::string>{"ev-e-1", "e2", "e3", "e4"}));
+  }
+  {
+    // f: the second request repeats a stored event id (a unique violation, which aborts the bulk
+    // statement): only it fails, with Duplicate.
+    const StoreStats before = store->Stats();
+    WriterGate gate(*store, "gate2");
+    auto r1 = Queue(*store, One("a", 4, "a4", "a3"));
+    auto r2 = Queue(*store, One("f", 2, "f2", "ev-f-1"));
+    auto r3 = Queue(*store, One("f", 3, "ev-f-1", "f2"));
+    auto r4 = Queue(*store, One("a", 5, "a5", "a4"));
+    gate.Release();
+    store->Flush();
+    EXPECT_EQ(r1.get().code(), C::kOk);
+    EXPECT_EQ(r2.get().code(), C::kOk);
+    EXPECT_EQ(r3.get().code(), C::kDuplicate);
+    EXPECT_EQ(r4.get().code(), C::kOk);
+    EXPECT_EQ(store->Stats().commits - before.commits, 2u);
+    EXPECT_EQ(Ids(*store, "f"), (std::vector<std::string>{"ev-f-1", "f2"}));
+  }
+  EXPECT_EQ(Ids(*store, "a"), (std::vector<std::string>{"ev-a-1", "a2", "a3", "a4", "a5"}));
+  EXPECT_EQ(CountedUsage(*store), static_cast<int64_t>(store->Stats().events));
+  EXPECT_TRUE(store->WriterHealth().ok());
+}
+
+// Two nodes, one thread per node for each of many meetings, every room pipelining two appends: each
+// node's batches are written by the bulk statement, and the nodes race on every meeting (a seq taken
+// by the other node shows either as a failed check or as a unique violation that sends the batch
+// request by request). Every log must end contiguous with each acked event at its acked seq.
+TEST_F(PgStoreTest, TwoNodesRacingOnManyMeetingsKeepEveryLogContiguous) {
+  auto node_a = Open();
+  auto node_b = Open();
+  ASSERT_TRUE(node_a && node_b);
+  constexpr int kMeetings = 12;
+  constexpr int kAppendsPerThread = 30;
+  for (int m = 0; m < kMeetings; ++m)
+    ASSERT_TRUE(AppendAndWait(*node_a, CreateRequest("m" + std::to_string(m))).ok());
+
+  std::mutex mu;
+  std::map<std::pair<std::string, std::string>, int64_t> acked;  // (meeting, id) -> acked seq
+  std::atomic<int> conflicts{0}, unexpected{0};
+  std::vector<std::thread> threads;
+  for (int n = 0; n < 2; ++n) {
+    for (int m = 0; m < kMeetings; ++m) {
+      threads.emplace_back([&, n, m] {
+        Store& node = n == 0 ? *node_a : *node_b;
+        const std::string meeting = "m" + std::to_string(m);
+        int64_t head = 1;
+        std::string prev = "ev-" + meeting + "-1";
+        for (int k = 0; k < kAppendsPerThread;) {
+          // Two chained appends in flight at once, as a room whose clients push quickly.
+          const std::string id1 = "n" + std::to_string(n) + "-" + std::to_string(k);
+          const std::string id2 = "n" + std::to_string(n) + "-" + std::to_string(k + 1);
+          auto f1 = Queue(node, One(meeting, head + 1, id1, prev));
+          auto f2 = Queue(node, One(meeting, head + 2, id2, id1));
+          const Status s1 = f1.get(), s2 = f2.get();
+          for (const Status* s : {&s1, &s2}) {
+            if (!s->ok() && s->code() != Status::Code::kConflict) {
+              ADD_FAILURE() << s->ToString();
+              unexpected.fetch_add(1);
+            }
+          }
+          if (unexpected.load() > 0) return;
+          if (s1.ok()) {
+            std::lock_guard lock(mu);
+            acked[{meeting, id1}] = head + 1;
+            if (s2.ok()) acked[{meeting, id2}] = head + 2;
+          } else if (s2.ok()) {
+            ADD_FAILURE() << "an append chained on a failed one was written";
+            unexpected.fetch_add(1);
+            return;
+          }
+          if (s1.ok() && s2.ok()) {
+            head += 2;
+            prev = id2;
+            k += 2;
+          } else {
+            // Lost a race: start again from the real head, as a room would.
+            conflicts.fetch_add(1);
+            if (!ReadHead(node, meeting, &head, &prev).ok()) unexpected.fetch_add(1);
+            if (s1.ok()) k += 1;
+          }
+        }
+      });
+    }
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(unexpected.load(), 0);
+  EXPECT_GT(conflicts.load(), 0) << "the nodes never raced";
+
+  size_t stored = 0;
+  for (int m = 0; m < kMeetings; ++m) {
+    const std::string meeting = "m" + std::to_string(m);
+    std::vector<StoredEvent> events;
+    ASSERT_TRUE(node_b->ReadEvents(meeting, 0, 0, false, &events).ok());
+    stored += events.size();
+    std::set<std::string> ids;
+    for (size_t i = 0; i < events.size(); ++i) {
+      EXPECT_EQ(events[i].seq, static_cast<int64_t>(i + 1));
+      EXPECT_TRUE(ids.insert(events[i].id).second) << "stored twice: " << events[i].id;
+      if (i == 0) continue;
+      auto it = acked.find({meeting, events[i].id});
+      ASSERT_NE(it, acked.end()) << "stored but never acked: " << meeting << " " << events[i].id;
+      EXPECT_EQ(it->second, events[i].seq) << meeting << " " << events[i].id;
+    }
+  }
+  EXPECT_EQ(stored, acked.size() + kMeetings);
+  EXPECT_EQ(CountedUsage(*node_a), static_cast<int64_t>(stored));
 }
 
 // Nodes started together against an empty database: exactly one applies each migration.

@@ -67,6 +67,49 @@ constexpr PgStatement kAppendEvents{
     "       WHERE chk.ok)"
     "SELECT ok, ok OR EXISTS (SELECT 1 FROM meetings WHERE id = $1) FROM chk"};
 
+// The common batch, plain appends of many meetings, in one statement instead of one per request.
+// Requests come in meeting order, each meeting's in queue order, and the writer sends a meeting here
+// only when its requests chain on each other (each starts right after the previous one's last event
+// and names it as prev_id) and start past seq 1. `chk` runs every request's own check against the
+// table as kAppendEvents would (the event before its first seq is prev_id, the first seq is free); a
+// meeting's events are all inserted when the check of its first request (its lead) holds, since then
+// every later one holds too, on the rows this statement writes. When the lead fails, nothing of the
+// meeting is written and each later request stands on the table alone: the writer reads their checks,
+// and one that holds means the per-request path would answer differently, so it rolls back and takes
+// that path. As in kAppendEvents, a row that a concurrent transaction inserted is caught by the unique
+// indexes as an error; the writer then redoes the batch request by request so that only the losers
+// fail. One result row per request, in order: its check held (for a lead: its meeting was written),
+// and whether the meeting exists.
+// Every lookup is a LATERAL subquery that the planner cannot flatten (an aggregate, a LIMIT): each is
+// one index probe per request, never a hash of the whole table as a correlated EXISTS may become.
+//   $1..$3 per request: meeting, first seq, prev_id
+//   $4..$12 per event, in meeting and seq order: its lead's position in $1 (1-based), meeting, seq,
+//   id, type, actor, ts, replayed, json
+constexpr PgStatement kAppendBulk{
+    "confab_w_append_bulk",
+    "WITH chk AS ("
+    "  SELECT r.o, r.m, x.ok"
+    "  FROM unnest($1::text[], $2::bigint[], $3::text[]) WITH ORDINALITY AS r(m, first, prev, o)"
+    "  CROSS JOIN LATERAL ("
+    "    SELECT count(*) FILTER (WHERE seq = r.first - 1 AND id = r.prev) = 1"
+    "           AND count(*) FILTER (WHERE seq = r.first) = 0 AS ok"
+    "    FROM events WHERE meeting_id = r.m AND seq BETWEEN r.first - 1 AND r.first) x),"
+    // Indexed by position rather than joined: an array built once (an InitPlan), one lookup per event.
+    " oks AS (SELECT array_agg(ok ORDER BY o) AS ok FROM chk),"
+    " e AS (INSERT INTO events (meeting_id, seq, id, type, actor_pid, ts, replayed, json)"
+    "       SELECT v.m, v.seq, v.id, v.type, v.actor, v.ts, v.replayed, v.json"
+    // unnest in the select list streams the rows (ProjectSet); in FROM it would first copy every
+    // event's JSON into a tuplestore.
+    "       FROM (SELECT unnest($4::int[]) AS lead, unnest($5::text[]) AS m, unnest($6::bigint[]) AS seq,"
+    "                    unnest($7::text[]) AS id, unnest($8::text[]) AS type, unnest($9::text[]) AS actor,"
+    "                    unnest($10::bigint[]) AS ts, unnest($11::boolean[]) AS replayed,"
+    "                    unnest($12::text[]) AS json) v"
+    "       WHERE (SELECT ok FROM oks)[v.lead])"
+    "SELECT chk.ok, chk.ok OR mx.found IS NOT NULL FROM chk"
+    "  LEFT JOIN LATERAL (SELECT true AS found FROM meetings WHERE id = chk.m AND NOT chk.ok LIMIT 1) mx"
+    "    ON true "
+    "ORDER BY chk.o"};
+
 // A snapshot is a cache of the log: it is stored only if the event it folds up to is stored (in this
 // transaction or before), so it can never be ahead of the durable log.
 constexpr PgStatement kSnapshot{"confab_w_snapshot",
@@ -86,8 +129,8 @@ constexpr PgStatement kUsage{
     " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[])"
     " ON CONFLICT (type, day, meeting_id) DO UPDATE SET events = feature_usage.events + EXCLUDED.events"};
 
-constexpr const PgStatement* kStatements[] = {&kBegin,        &kCommit,   &kRollback, &kAppend,
-                                              &kAppendEvents, &kSnapshot, &kUsage};
+constexpr const PgStatement* kStatements[] = {&kBegin,        &kCommit,     &kRollback, &kAppend,
+                                              &kAppendEvents, &kAppendBulk, &kSnapshot, &kUsage};
 
 // Deadlocks and serialization failures are retried this often before the batch fails.
 constexpr int kMaxRetries = 8;
@@ -151,6 +194,21 @@ Status CheckSnapshot(const Snapshot& snap) {
 
 const std::string& MeetingOf(const AppendRequest& req, const std::optional<Snapshot>& snap) {
   return snap ? snap->meeting_id : req.meeting_id;
+}
+
+// The answer to a request or snapshot whose check failed (and so wrote nothing).
+Status CheckFailure(const AppendRequest& req, const std::optional<Snapshot>& snap, bool meeting_exists) {
+  const std::string& mid = MeetingOf(req, snap);
+  if (!meeting_exists) return Status::NotFound("no meeting " + mid);
+  if (snap) {
+    return Status::Invalid("snapshot of meeting " + mid + " at seq " + std::to_string(snap->seq) +
+                           " is past its head");
+  }
+  if (req.events.empty()) return Status::Conflict("meeting " + mid + " already exists");
+  const int64_t first = req.events.front().seq;
+  return Status::Conflict(
+      "meeting " + mid + ": seq " + std::to_string(first) + " is taken" +
+      (first > 1 ? " or does not follow event " + req.prev_id + " at seq " + std::to_string(first - 1) : ""));
 }
 
 std::string ConnMessage(PGconn* c) {
@@ -375,6 +433,9 @@ void PgWriter::CommitBatch(std::vector<Pending>& batch) {
     return MeetingOf(batch[a].req, batch[a].snap) < MeetingOf(batch[b].req, batch[b].snap);
   });
 
+  std::vector<char> in_bulk;
+  PlanBulk(batch, live, &in_bulk);
+
   const bool touches_db = !live.empty();
   bool committed = false;
   for (int retries = 0; !live.empty();) {
@@ -383,7 +444,14 @@ void PgWriter::CommitBatch(std::vector<Pending>& batch) {
       for (size_t i : live) batch[i].status = Status::Unavailable(why);
       break;
     }
-    Attempt a = TryTransaction(batch, live);
+    Attempt a = TryTransaction(batch, live, in_bulk);
+    if (a.kind == Attempt::Kind::kBulkFailed) {
+      // Most likely another node took a seq or an event id is stored already: request by request,
+      // only the requests that lost fail.
+      spdlog::debug("store: bulk append fell back to one statement per request: {}", a.status.message());
+      in_bulk.assign(batch.size(), 0);
+      continue;
+    }
     if (a.kind == Attempt::Kind::kCommitted) {
       committed = true;
       commits_.fetch_add(1, std::memory_order_relaxed);
@@ -474,22 +542,103 @@ bool PgWriter::ReadPending(Pending* p, PgResult* error) {
   }
   const bool written = CellBool(r.get(), 0, 0);
   const bool meeting_exists = CellBool(r.get(), 0, 1);
-  const std::string& mid = MeetingOf(p->req, p->snap);
-  if (written) {
-    p->status = Status::Ok();
-  } else if (!meeting_exists) {
-    p->status = Status::NotFound("no meeting " + mid);
-  } else if (p->snap) {
-    p->status = Status::Invalid("snapshot of meeting " + mid + " at seq " + std::to_string(p->snap->seq) +
-                                " is past its head");
-  } else if (p->req.events.empty()) {
-    p->status = Status::Conflict("meeting " + mid + " already exists");
-  } else {
-    const int64_t first = p->req.events.front().seq;
-    p->status = Status::Conflict(
-        "meeting " + mid + ": seq " + std::to_string(first) + " is taken" +
-        (first > 1 ? " or does not follow event " + p->req.prev_id + " at seq " + std::to_string(first - 1)
-                   : ""));
+  p->status = written ? Status::Ok() : CheckFailure(p->req, p->snap, meeting_exists);
+  return true;
+}
+
+void PgWriter::PlanBulk(const std::vector<Pending>& batch, const std::vector<size_t>& live,
+                        std::vector<char>* in_bulk) {
+  in_bulk->assign(batch.size(), 0);
+  for (size_t begin = 0; begin < live.size();) {
+    const std::string& mid = MeetingOf(batch[live[begin]].req, batch[live[begin]].snap);
+    size_t end = begin;
+    bool eligible = true, any_append = false, seen_snap = false;
+    const StoredEvent* last = nullptr;  // the previous append's last event
+    for (; end < live.size() && MeetingOf(batch[live[end]].req, batch[live[end]].snap) == mid; ++end) {
+      const Pending& p = batch[live[end]];
+      if (p.snap) {
+        seen_snap = true;
+        continue;
+      }
+      const AppendRequest& r = p.req;
+      if (seen_snap || r.create || !r.credentials.empty() || r.events.empty() || r.events.front().seq <= 1)
+        eligible = false;
+      if (eligible && last && (r.events.front().seq != last->seq + 1 || r.prev_id != last->id))
+        eligible = false;
+      if (!r.events.empty()) last = &r.events.back();
+      any_append = true;
+    }
+    if (eligible && any_append) {
+      for (size_t k = begin; k < end; ++k) {
+        if (!batch[live[k]].snap) (*in_bulk)[live[k]] = 1;
+      }
+    }
+    begin = end;
+  }
+}
+
+bool PgWriter::SendBulk(const std::vector<Pending>& batch, const std::vector<size_t>& bulk) {
+  PgArray mids, firsts, prevs;
+  PgArray leads, emids, seqs, ids, types, actors, ts, replayed, json;
+  int64_t lead = 0;
+  for (size_t k = 0; k < bulk.size(); ++k) {
+    const AppendRequest& r = batch[bulk[k]].req;
+    if (k == 0 || r.meeting_id != batch[bulk[k - 1]].req.meeting_id) lead = static_cast<int64_t>(k) + 1;
+    mids.Add(r.meeting_id);
+    firsts.Add(r.events.front().seq);
+    prevs.Add(r.prev_id);
+    for (const StoredEvent& e : r.events) {
+      leads.Add(lead);
+      emids.Add(r.meeting_id);
+      seqs.Add(e.seq);
+      ids.Add(e.id);
+      types.Add(e.type);
+      actors.Add(e.actor_pid);
+      ts.Add(e.ts);
+      replayed.Add(e.replayed);
+      json.Add(e.json);
+    }
+  }
+  PgParams params;
+  params.AddOwned(mids.Take()).AddOwned(firsts.Take()).AddOwned(prevs.Take());
+  params.AddOwned(leads.Take())
+      .AddOwned(emids.Take())
+      .AddOwned(seqs.Take())
+      .AddOwned(ids.Take())
+      .AddOwned(types.Take())
+      .AddOwned(actors.Take())
+      .AddOwned(ts.Take())
+      .AddOwned(replayed.Take())
+      .AddOwned(json.Take());
+  return Send(conn_->raw(), kAppendBulk, params);
+}
+
+bool PgWriter::ReadBulk(std::vector<Pending>& batch, const std::vector<size_t>& bulk, PgResult* error,
+                        bool* mismatch) {
+  *mismatch = false;
+  PgResult r = NextResult(conn_->raw());
+  if (!r || PQresultStatus(r.get()) != PGRES_TUPLES_OK ||
+      PQntuples(r.get()) != static_cast<int>(bulk.size())) {
+    *error = std::move(r);
+    return false;
+  }
+  for (size_t begin = 0; begin < bulk.size();) {
+    const std::string& mid = batch[bulk[begin]].req.meeting_id;
+    size_t end = begin + 1;
+    while (end < bulk.size() && batch[bulk[end]].req.meeting_id == mid) ++end;
+    const bool written = CellBool(r.get(), static_cast<int>(begin), 0);
+    for (size_t k = begin; k < end; ++k) {
+      Pending& p = batch[bulk[k]];
+      if (written) {
+        p.status = Status::Ok();
+        continue;
+      }
+      // The lead failed and wrote nothing of the meeting, so each later request stands on the table
+      // alone, as on the per-request path; one whose check holds there would have been written.
+      if (k > begin && CellBool(r.get(), static_cast<int>(k), 0)) *mismatch = true;
+      p.status = CheckFailure(p.req, p.snap, CellBool(r.get(), static_cast<int>(k), 1));
+    }
+    begin = end;
   }
   return true;
 }
@@ -502,7 +651,8 @@ void PgWriter::AbandonTransaction() {
   ReadThroughSync(c);
 }
 
-PgWriter::Attempt PgWriter::TryTransaction(std::vector<Pending>& batch, const std::vector<size_t>& live) {
+PgWriter::Attempt PgWriter::TryTransaction(std::vector<Pending>& batch, const std::vector<size_t>& live,
+                                           const std::vector<char>& in_bulk) {
   PGconn* c = conn_->raw();
   auto lost = [&] {
     Attempt a;
@@ -547,10 +697,16 @@ PgWriter::Attempt PgWriter::TryTransaction(std::vector<Pending>& batch, const st
     return a;
   };
 
-  // Round trip 1: every request's statement.
-  if (!Send(c, kBegin, PgParams())) return lost();
+  // Round trip 1: the bulk statement, then every other request's own statement (snapshots of the
+  // bulk's meetings must come after it).
+  std::vector<size_t> bulk;
   for (size_t i : live) {
-    if (!SendPending(batch[i])) return lost();
+    if (in_bulk[i]) bulk.push_back(i);
+  }
+  if (!Send(c, kBegin, PgParams())) return lost();
+  if (!bulk.empty() && !SendBulk(batch, bulk)) return lost();
+  for (size_t i : live) {
+    if (!in_bulk[i] && !SendPending(batch[i])) return lost();
   }
   if (PQsendFlushRequest(c) != 1 || PQflush(c) != 0) return lost();
   {
@@ -560,7 +716,27 @@ PgWriter::Attempt PgWriter::TryTransaction(std::vector<Pending>& batch, const st
       return failed(begin.get(), nullptr);
     }
   }
+  if (!bulk.empty()) {
+    PgResult error;
+    bool mismatch = false;
+    if (!ReadBulk(batch, bulk, &error, &mismatch)) {
+      AbandonTransaction();
+      Attempt a = failed(error.get(), nullptr);
+      if (a.kind == Attempt::Kind::kFailed) a.kind = Attempt::Kind::kBulkFailed;
+      return a;
+    }
+    if (mismatch) {
+      // The transaction is still open and the statements behind the bulk one still run; the
+      // rollback drops whatever they wrote.
+      AbandonTransaction();
+      Attempt a;
+      a.kind = Attempt::Kind::kBulkFailed;
+      a.status = Status::Conflict("a meeting's first request failed where a later one would not");
+      return a;
+    }
+  }
   for (size_t i : live) {
+    if (in_bulk[i]) continue;
     PgResult error;
     if (!ReadPending(&batch[i], &error)) {
       AbandonTransaction();

@@ -11,6 +11,14 @@
 //      credentials only if it holds, all in the one statement: a request either lands whole or not
 //      at all. A failed check is an answer, not an error (Conflict, or NotFound when there is no
 //      meeting), so it does not disturb the rest of the batch.
+//      The common batch (plain appends, one or a few per meeting, many meetings) does not pay one
+//      statement per request: every meeting whose requests are all plain and chain on each other is
+//      written by one bulk statement (kAppendBulk) over arrays of all of them, which checks each
+//      meeting's first request against the table and lets the rest chain within the batch. Whatever
+//      else the batch holds (creates, credentials, snapshots, a meeting whose requests do not chain)
+//      keeps its own statement, after the bulk one. When the bulk statement errors (another node
+//      took a seq, an event id is stored already) or its answers could differ from the per-request
+//      path's, the transaction is rolled back and the batch is written request by request.
 //   2. Knowing which requests landed: one feature_usage upsert for their events, COMMIT, sync.
 // A statement that errors aborts the pipeline. A unique violation or bad data is that request's own
 // failure (Conflict on a taken seq, meeting or participant, Duplicate on a stored event id, Invalid):
@@ -78,7 +86,16 @@ class PgWriter {
   };
   // How one attempt at a transaction ended.
   struct Attempt {
-    enum class Kind { kCommitted, kRequestFailed, kRetry, kLost, kFailed } kind = Kind::kCommitted;
+    // kBulkFailed: the bulk statement failed or answered what the per-request path would not; the
+    // batch is to be written request by request.
+    enum class Kind {
+      kCommitted,
+      kRequestFailed,
+      kRetry,
+      kLost,
+      kFailed,
+      kBulkFailed
+    } kind = Kind::kCommitted;
     size_t failed = 0;  // kRequestFailed: index into the batch
     Status status;      // why, unless kCommitted
   };
@@ -87,8 +104,24 @@ class PgWriter {
   void Run();
   // Writes one batch (at most kMaxBatch) and sets every Pending::status.
   void CommitBatch(std::vector<Pending>& batch);
-  // One transaction over batch[live...]; on kCommitted the live requests' statuses are set.
-  Attempt TryTransaction(std::vector<Pending>& batch, const std::vector<size_t>& live);
+  // One transaction over batch[live...]: the requests marked in in_bulk in one kAppendBulk statement,
+  // the others in one statement each. On kCommitted the live requests' statuses are set.
+  Attempt TryTransaction(std::vector<Pending>& batch, const std::vector<size_t>& live,
+                         const std::vector<char>& in_bulk);
+  // Marks (in_bulk, by batch index) the requests of `live` (sorted by meeting) that kAppendBulk
+  // takes: every append of a meeting whose appends in the batch are all plain (no create, no
+  // credentials, at least one event, past seq 1), chain on each other, and come before any snapshot
+  // of the meeting in the batch (snapshots run after the bulk statement, and one queued before an
+  // append must not see that append's events). A request's check reads only its own meeting's rows,
+  // so which path a meeting takes changes no other meeting's answers.
+  static void PlanBulk(const std::vector<Pending>& batch, const std::vector<size_t>& live,
+                       std::vector<char>* in_bulk);
+  // Sends kAppendBulk for batch[bulk...] (in live order). False when the connection failed.
+  bool SendBulk(const std::vector<Pending>& batch, const std::vector<size_t>& bulk);
+  // Reads its result into the requests' statuses. False: the result was an error (in *error) and the
+  // pipeline is aborted. *mismatch: the statement's answers differ from the per-request path's.
+  bool ReadBulk(std::vector<Pending>& batch, const std::vector<size_t>& bulk, PgResult* error,
+                bool* mismatch);
   // Ends a pipeline whose transaction failed: syncs, then rolls back.
   void AbandonTransaction();
   // Sends the statement of one request or snapshot. False when the connection failed.
