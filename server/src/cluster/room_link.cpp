@@ -44,6 +44,7 @@ RoomLink::RoomLink(ClusterNode& node, rooms::Room& room)
       &sub_);
   if (!s.ok()) spdlog::warn("cluster: cannot subscribe to {}: {}", subject_, s.ToString());
 
+  room.set_shared_log(true);
   channels::RoomPresence::Of(room).set_observer(this);
   room.set_on_appended([this](int64_t seq, const rooms::SharedText& json) {
     Envelope e;

@@ -346,7 +346,7 @@ void Room::Leave(const Subscriber* sub) {
   TouchIdle();
 }
 
-void Room::Push(PushRequest req, PushDone done) {
+void Room::Push(PushRequest req, PushDone done, bool caught_up) {
   if (auto it = committed_ids_.find(req.id); it != committed_ids_.end()) {
     return done({std::nullopt, it->second});
   }
@@ -368,6 +368,13 @@ void Room::Push(PushRequest req, PushDone done) {
     req.actor.name = std::move(name);
   }
   if (auto reason = domain::Validate(tentative_, req.actor, req.type, req.data)) {
+    if (shared_log_ && !caught_up) {
+      // The card it names may have been added on another node a moment ago: judge it on the log.
+      CatchUpThen([self = shared_from_this(), req = std::move(req), done = std::move(done)]() mutable {
+        self->Push(std::move(req), std::move(done), /*caught_up=*/true);
+      });
+      return;
+    }
     if (replay_floor_ == 0) return done({std::move(*reason), std::nullopt});
     // Ids older than the snapshot the room was loaded from are not in memory, and a retry of one
     // fails validation against the state it already changed (duplicate_id, …): ask the store before

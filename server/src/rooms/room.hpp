@@ -117,7 +117,7 @@ class Room : public std::enable_shared_from_this<Room> {
   // durable (seq) or rejected (reason). A retried id gets the original seq and applies nothing.
   // Transient types are broadcast at once without seq and never stored.
   using PushDone = std::function<void(PushResult)>;
-  void Push(PushRequest req, PushDone done);
+  void Push(PushRequest req, PushDone done) { Push(std::move(req), std::move(done), false); }
 
   // Called on the room's thread for every event this room sees committed, in seq order, with its
   // parsed form (feeds the views). Not called for the log folded at load.
@@ -133,6 +133,9 @@ class Room : public std::enable_shared_from_this<Room> {
   void OnRemoteEvent(int64_t seq, std::string json);
   // Reads the log after the head and folds what is new (the bus reconnected: messages may be lost).
   void CatchUp();
+  // Other writers append to this meeting's log (a cluster): a push this room would reject may be valid
+  // against events it has not heard of yet, so it reads the log before rejecting.
+  void set_shared_log(bool shared) { shared_log_ = shared; }
   // Called on the room's thread for every event this room appended itself once it is durable, after
   // its broadcast (the cluster layer publishes it to the other nodes).
   using AppendedHook = std::function<void(int64_t seq, const SharedText& json)>;
@@ -168,6 +171,8 @@ class Room : public std::enable_shared_from_this<Room> {
   // Folds stored events after committed_head_ (read by the caller); news for subscribers once loaded.
   void FoldRead(std::vector<store::StoredEvent>& events);
   void Fold(const nlohmann::json& event, int64_t seq, const std::string& id, bool replayed, SharedText json);
+  // caught_up: the log was re-read because this push failed validation.
+  void Push(PushRequest req, PushDone done, bool caught_up);
   void Enqueue(std::unique_ptr<Pending> p);
   void OnAppended(int64_t seq, Status status);
   void Complete(std::unique_ptr<Pending> p);
@@ -223,6 +228,7 @@ class Room : public std::enable_shared_from_this<Room> {
   std::string tentative_last_id_;  // id of the event at tentative_head_
   int64_t remote_head_ = 0;        // the highest seq heard of from other writers
   bool catching_up_ = false;
+  bool shared_log_ = false;
   std::vector<std::function<void()>> after_catch_up_;
   std::unordered_map<std::string, std::string> secret_hashes_;  // pid -> hash, a cache of the store
   int in_flight_reads_ = 0;                                     // store reads the room waits for

@@ -478,6 +478,30 @@ TEST_F(RoomTest, TwoWritersOnOneLogConvergeOnOneOrder) {
   EXPECT_EQ(domain::ToJson(a->state()), domain::ToJson(b->state()));
 }
 
+// A push naming a card another writer added is judged on the log, not on what this room has heard.
+TEST_F(RoomTest, OnASharedLogAPushThatFailsValidationIsJudgedAfterReadingTheLog) {
+  std::shared_ptr<Room> b;
+  ASSERT_TRUE(Room::Load(threads_, reader_, "m1", &b).ok());
+  const std::string ada = NewParticipant("Ada").result.pid;
+  JoinRequest req;
+  req.name = "Bo";
+  const std::string bo = Join(req, nullptr, b.get()).result.pid;
+  // Ada's card commits through room_ (another node); b hears nothing of it.
+  ASSERT_TRUE(Push(ada, "e1", "card_added", Card("k1")).seq);
+  const nlohmann::json note = {{"card_id", "k1"}, {"note_id", "n1"}, {"text", "yes"}, {"kind", "takeaway"}};
+
+  auto alone = PushAsync(bo, "e2", "note_added", note, b.get());
+  ASSERT_TRUE(RunUntil(io_, [&] { return alone->has_value(); }));
+  EXPECT_EQ(alone->value().reason, "no_such_card");  // a room that is the only writer trusts itself
+
+  b->set_shared_log(true);
+  auto shared = PushAsync(bo, "e2", "note_added", note, b.get());
+  ASSERT_TRUE(RunUntil(io_, [&] { return shared->has_value(); }));
+  EXPECT_FALSE(shared->value().reason) << *shared->value().reason;
+  EXPECT_EQ(shared->value().seq, 5);  // meeting_created, two joins, the card, the note
+  EXPECT_EQ(b->head_seq(), 5);
+}
+
 TEST_F(RoomTest, LeaveStopsDelivery) {
   auto sub = std::make_shared<RecordingSubscriber>();
   auto pid = NewParticipant("Ada", sub).result.pid;
