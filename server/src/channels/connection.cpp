@@ -310,7 +310,7 @@ void Connection::Impl::OnJoined(const std::shared_ptr<ChannelSession>& ch, const
   ch->role = r.role;
 
   std::string resp;
-  resp.reserve(128 + r.events_json.size());
+  resp.reserve(128 + r.events_json.size() + (r.state_json ? r.state_json->size() : 0));
   resp.append("{\"pid\":");
   AppendJsonString(&resp, ch->pid);
   if (!r.secret.empty()) {
@@ -320,8 +320,11 @@ void Connection::Impl::OnJoined(const std::shared_ptr<ChannelSession>& ch, const
   resp.append(ch->role == domain::Role::kFacilitator ? ",\"role\":\"facilitator\""
                                                      : ",\"role\":\"participant\"");
   resp.append(",\"head_seq\":").append(std::to_string(r.head_seq));
-  resp.append(r.resumed ? ",\"resumed\":true" : ",\"resumed\":false");
-  resp.append(",\"events\":").append(r.events_json).append("}");
+  if (r.resumed) {
+    resp.append(",\"resumed\":true,\"events\":").append(r.events_json).append("}");
+  } else {
+    resp.append(",\"resumed\":false,\"state\":").append(*r.state_json).append("}");
+  }
   Reply(ch->join_ref, ref, ch->topic, "ok", resp);
   Send(EncodeMessage(ch->join_ref, std::nullopt, ch->topic, "presence_state", presence_state));
 }

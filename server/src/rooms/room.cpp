@@ -30,10 +30,10 @@ void SafeApply(domain::Meeting& m, const nlohmann::json& event) {
 
 // The store reads a room runs on the reader pool (Room::ReadThen): each returns its Status with
 // what it read.
-auto EventsAfter(std::string meeting_id, int64_t after, bool replayed_only) {
-  return [meeting_id = std::move(meeting_id), after, replayed_only](store::Store& s) {
+auto LogAfter(std::string meeting_id, int64_t after) {
+  return [meeting_id = std::move(meeting_id), after](store::Store& s) {
     std::vector<store::StoredEvent> events;
-    Status st = s.ReadEvents(meeting_id, after, 0, replayed_only, &events);
+    Status st = s.ReadEvents(meeting_id, after, 0, /*replayed_only=*/false, &events);
     return std::make_pair(std::move(st), std::move(events));
   };
 }
@@ -130,6 +130,7 @@ Status Room::Load(IoThreads& threads, store::ReaderPool& reader, std::string mee
       room->committed_head_ = snap.seq;
       room->committed_last_ts_ = snap.last_ts;
       room->replay_floor_ = snap.seq;
+      room->loaded_from_snapshot_ = snap.seq;
       room->last_snapshot_seq_ = snap.seq;
     } else {
       // A snapshot is only a cache of the log: fold the log instead.
@@ -173,7 +174,7 @@ void Room::FoldRead(std::vector<store::StoredEvent>& events) {
     auto text = std::make_shared<const std::string>(std::move(e.json));
     Fold(parsed, e.seq, e.id, e.replayed, text);
     // An event another writer appended is news to our subscribers.
-    if (loaded_ && !members_.empty()) Send("event", std::move(text));
+    if (loaded_ && !members_.empty()) BroadcastCommitted(std::move(text));
   }
   tentative_ = committed_;
   tentative_head_ = committed_head_;
@@ -188,7 +189,13 @@ void Room::Fold(const nlohmann::json& event, int64_t seq, const std::string& id,
   committed_last_ts_ = std::max(committed_last_ts_, event.value("ts", int64_t{0}));
   committed_ids_[id] = seq;
   committed_last_id_ = id;
-  if (replayed) replay_.push_back({seq, std::move(json)});
+  if (replayed) {
+    replay_.push_back({seq, std::move(json)});
+    if (replay_.size() > kResumeWindow) {
+      replay_floor_ = replay_.front().seq;
+      replay_.pop_front();
+    }
+  }
 }
 
 void Room::MaybeSnapshot() {
@@ -277,25 +284,6 @@ void Room::CompleteJoin(JoinRequest req, std::string pid, std::string secret, do
     });
     return;
   }
-  int64_t after = 0;
-  if (req.since && *req.since <= committed_head_) after = *req.since;
-  if (after >= replay_floor_) {
-    return FinishJoin(req, std::move(pid), std::move(secret), role, sub, done, after, {});
-  }
-  // Events up to the snapshot the room was loaded from are not in memory. They are immutable, so
-  // reading them first and taking the rest from memory afterwards cannot miss or repeat one.
-  ReadThen(EventsAfter(meeting_id_, after, /*replayed_only=*/true),
-           [self = shared_from_this(), req = std::move(req), pid = std::move(pid), secret = std::move(secret),
-            role, sub = std::move(sub), done = std::move(done),
-            after](std::pair<Status, std::vector<store::StoredEvent>> r) mutable {
-             if (!r.first.ok()) return done("unavailable", {});
-             self->FinishJoin(req, std::move(pid), std::move(secret), role, sub, done, after, r.second);
-           });
-}
-
-void Room::FinishJoin(const JoinRequest& req, std::string pid, std::string secret, domain::Role role,
-                      const std::weak_ptr<Subscriber>& sub, const JoinDone& done, int64_t after,
-                      const std::vector<store::StoredEvent>& older) {
   JoinResult r;
   r.name = domain::ParticipantName(committed_, pid);
   if (r.name.empty()) r.name = req.name;
@@ -303,35 +291,47 @@ void Room::FinishJoin(const JoinRequest& req, std::string pid, std::string secre
   r.secret = std::move(secret);
   r.role = role;
   r.head_seq = committed_head_;
-  r.resumed = req.since && *req.since <= committed_head_;
-
-  const int64_t from_memory = std::max(after, replay_floor_);
-  auto first = std::upper_bound(replay_.begin(), replay_.end(), from_memory,
-                                [](int64_t seq, const CachedEvent& e) { return seq < e.seq; });
-  size_t bytes = 2;
-  for (const store::StoredEvent& e : older) bytes += e.json.size() + 1;
-  for (auto it = first; it != replay_.end(); ++it) bytes += it->json->size() + 1;
-  r.events_json.reserve(bytes);
-  r.events_json.push_back('[');
-  bool any = false;
-  auto add = [&](const std::string& json) {
-    if (any) r.events_json.push_back(',');
-    r.events_json.append(json);
-    any = true;
-  };
-  for (const store::StoredEvent& e : older) {
-    if (e.seq <= replay_floor_) add(e.json);
+  // Resume only when every state-class event the client misses is still in memory.
+  r.resumed = req.since && *req.since <= committed_head_ && *req.since >= replay_floor_;
+  if (r.resumed) {
+    r.events_json = MissedEvents(*req.since);
+  } else {
+    r.state_json = StateJson();
   }
-  for (auto it = first; it != replay_.end(); ++it) add(*it->json);
-  r.events_json.push_back(']');
   // Subscribing in the same handler as the snapshot: events after head_seq arrive as broadcasts.
   Subscribe(sub, req.thread);
   done(std::nullopt, std::move(r));
 }
 
+SharedText Room::StateJson() {
+  if (state_json_seq_ != committed_head_ || !state_json_) {
+    state_json_ = std::make_shared<const std::string>(domain::ToJson(committed_).dump());
+    state_json_seq_ = committed_head_;
+  }
+  return state_json_;
+}
+
+std::string Room::MissedEvents(int64_t since) const {
+  auto first = std::upper_bound(replay_.begin(), replay_.end(), since,
+                                [](int64_t seq, const CachedEvent& e) { return seq < e.seq; });
+  size_t bytes = 2;
+  for (auto it = first; it != replay_.end(); ++it) bytes += it->json->size() + 1;
+  std::string out;
+  out.reserve(bytes);
+  out.push_back('[');
+  for (auto it = first; it != replay_.end(); ++it) {
+    if (it != first) out.push_back(',');
+    out.append(*it->json);
+  }
+  out.push_back(']');
+  return out;
+}
+
 void Room::Subscribe(const std::weak_ptr<Subscriber>& weak, size_t thread) {
   auto sub = weak.lock();
   if (!sub || thread >= fanouts_.size()) return;  // the channel ended while the join was on its way
+  // What committed before the joiner's snapshot must not reach it as a broadcast too.
+  FlushCommitted();
   if (!members_.emplace(sub.get(), thread).second) return;
   ++members_on_[thread];
   if (!fanouts_[thread]) fanouts_[thread] = std::make_shared<Fanout>();
@@ -375,7 +375,7 @@ void Room::Push(PushRequest req, PushDone done, bool caught_up) {
       });
       return;
     }
-    if (replay_floor_ == 0) return done({std::move(*reason), std::nullopt});
+    if (loaded_from_snapshot_ == 0) return done({std::move(*reason), std::nullopt});
     // Ids older than the snapshot the room was loaded from are not in memory, and a retry of one
     // fails validation against the state it already changed (duplicate_id, …): ask the store before
     // rejecting it, so it gets the original seq.
@@ -507,13 +507,15 @@ void Room::Complete(std::unique_ptr<Pending> owned) {
   if (on_committed_) on_committed_(p.stored, p.event);
   if (p.join) secret_hashes_[p.join->pid] = p.secret_hash;
   for (PushDone& w : p.waiters) w({std::nullopt, p.seq});
-  Send("event", p.json);
+  BroadcastCommitted(p.json);
   if (on_appended_) on_appended_(p.seq, p.json);
   MaybeSnapshot();
   if (p.join) {
-    Pending::JoinWait& j = *p.join;
-    CompleteJoin(std::move(j.req), std::move(j.pid), std::move(j.secret), j.role, std::move(j.sub),
-                 std::move(j.done));
+    // Answered in the flush, with every other join of this io turn: one state JSON for a join storm.
+    joins_to_answer_.push_back([self = shared_from_this(), j = std::move(*p.join)]() mutable {
+      self->CompleteJoin(std::move(j.req), std::move(j.pid), std::move(j.secret), j.role, std::move(j.sub),
+                         std::move(j.done));
+    });
   }
 }
 
@@ -553,7 +555,7 @@ void Room::Resubmit(std::unique_ptr<Pending> p) {
 
 void Room::Recover() {
   // recovering_ stays set (new requests wait or are refused) until the store has been re-read.
-  ReadThen(EventsAfter(meeting_id_, committed_head_, /*replayed_only=*/false),
+  ReadThen(LogAfter(meeting_id_, committed_head_),
            [self = shared_from_this()](std::pair<Status, std::vector<store::StoredEvent>> r) {
              self->recovering_ = false;
              self->conflicted_ = false;
@@ -605,24 +607,56 @@ void Room::CatchUpThen(std::function<void()> then) {
   if (then) after_catch_up_.push_back(std::move(then));
   if (catching_up_) return;
   catching_up_ = true;
-  ReadThen(EventsAfter(meeting_id_, committed_head_, /*replayed_only=*/false),
-           [self = shared_from_this()](std::pair<Status, std::vector<store::StoredEvent>> r) {
-             self->catching_up_ = false;
-             if (!r.first.ok()) {
-               spdlog::warn("room {}: catching up from the log failed: {}", self->meeting_id_,
-                            r.first.ToString());
-             } else if (self->pending_.empty() && !self->recovering_) {
-               self->FoldRead(r.second);
-             }
-             // With appends of ours in flight the read may be stale for them: they conflict, and the
-             // re-read that follows folds it instead.
-             std::vector<std::function<void()>> thens;
-             thens.swap(self->after_catch_up_);
-             for (auto& t : thens) t();
-           });
+  ReadThen(LogAfter(meeting_id_, committed_head_), [self = shared_from_this()](
+                                                       std::pair<Status, std::vector<store::StoredEvent>> r) {
+    self->catching_up_ = false;
+    if (!r.first.ok()) {
+      spdlog::warn("room {}: catching up from the log failed: {}", self->meeting_id_, r.first.ToString());
+    } else if (self->pending_.empty() && !self->recovering_) {
+      self->FoldRead(r.second);
+    }
+    // With appends of ours in flight the read may be stale for them: they conflict, and the
+    // re-read that follows folds it instead.
+    std::vector<std::function<void()>> thens;
+    thens.swap(self->after_catch_up_);
+    for (auto& t : thens) t();
+  });
+}
+
+void Room::BroadcastCommitted(SharedText json) {
+  unsent_.push_back(std::move(json));
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  // Behind the commit results the store has already handed over: they join this batch.
+  boost::asio::post(io(), [self = shared_from_this()] {
+    self->FlushCommitted();
+    std::vector<std::function<void()>> joins;
+    joins.swap(self->joins_to_answer_);
+    for (auto& answer : joins) answer();
+  });
+}
+
+void Room::FlushCommitted() {
+  flush_posted_ = false;
+  if (unsent_.empty()) return;
+  std::vector<SharedText> events;
+  events.swap(unsent_);
+  if (events.size() == 1) return Send("event", std::move(events.front()));
+  size_t bytes = 14;
+  for (const SharedText& e : events) bytes += e->size() + 1;
+  std::string payload;
+  payload.reserve(bytes);
+  payload.append("{\"events\":[");
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (i > 0) payload.push_back(',');
+    payload.append(*events[i]);
+  }
+  payload.append("]}");
+  Send("events", std::make_shared<const std::string>(std::move(payload)));
 }
 
 void Room::Send(std::string_view event, SharedText payload) {
+  if (!unsent_.empty()) FlushCommitted();
   Broadcast b{event, std::move(payload), nullptr};
   // Encoded once, here, for every subscriber on every thread.
   b.frame = encoder_ ? encoder_(meeting_id_, event, *b.payload) : b.payload;

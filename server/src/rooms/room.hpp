@@ -24,10 +24,16 @@
 // Events other nodes committed also arrive over the bus (OnRemoteEvent): the next one in order is
 // folded at once, a gap is filled from the log.
 //
-// Read path: Join snapshots the committed state-class events and subscribes in the same handler, so
-// every later event reaches the joiner exactly once: in the reply if committed before, as a
-// broadcast if after. Events older than the snapshot the room was loaded from are read from the store
-// first (they cannot change), the rest come from memory.
+// Read path: Join answers with the committed state (its canonical JSON, encoded once per head and
+// shared by every join until the next commit) or, for a client resuming a little behind, the
+// state-class events it missed (the last kResumeWindow are kept in memory); and it subscribes in the
+// same handler, so every later event reaches the joiner exactly once: in the reply if committed
+// before, as a broadcast if after. A join costs the size of the state, never of the history.
+//
+// Broadcasts: committed events are collected and fanned out at the end of the io turn (a posted
+// flush), so the events of one store batch go out as one "events" frame; one event alone is still a
+// plain "event". Anything else sent (presence, transient events) and every subscribe flushes first,
+// so the order on the wire is the commit order.
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -70,8 +76,14 @@ struct JoinResult {
   domain::Role role = domain::Role::kParticipant;
   int64_t head_seq = 0;
   bool resumed = false;
-  std::string events_json;  // a JSON array of the stored state-class events after `since`
+  SharedText state_json;    // not resumed: the canonical state (domain::ToJson) at head_seq
+  std::string events_json;  // resumed: a JSON array of the stored state-class events after `since`
 };
+
+// How many state-class events a room keeps to answer a resuming join with the events it missed;
+// further behind, the join gets the state instead (a few events are cheaper than the state, many
+// are not).
+inline constexpr size_t kResumeWindow = 256;
 
 struct PushRequest {
   std::string id;
@@ -125,7 +137,8 @@ class Room : public std::enable_shared_from_this<Room> {
   void set_on_committed(CommitHook hook) { on_committed_ = std::move(hook); }
   void set_encoder(FrameEncoder encoder) { encoder_ = std::move(encoder); }
 
-  // Fans `payload` out to every subscriber as `event` (presence diffs, transient events).
+  // Fans `payload` out to every subscriber as `event` (presence diffs, transient events), after the
+  // committed events not yet sent.
   void Send(std::string_view event, SharedText payload);
 
   // An event another writer committed, as its stored JSON (from the bus). Folded and broadcast at once
@@ -185,10 +198,14 @@ class Room : public std::enable_shared_from_this<Room> {
   // caught_up: the log was re-read for a client that had seen more than this room.
   void CompleteJoin(JoinRequest req, std::string pid, std::string secret, domain::Role role,
                     std::weak_ptr<Subscriber> sub, JoinDone done, bool caught_up = false);
-  void FinishJoin(const JoinRequest& req, std::string pid, std::string secret, domain::Role role,
-                  const std::weak_ptr<Subscriber>& sub, const JoinDone& done, int64_t after,
-                  const std::vector<store::StoredEvent>& older);
+  // The committed state's canonical JSON, encoded at most once per head.
+  SharedText StateJson();
+  // The state-class events after `since` (>= replay_floor_), as a JSON array.
+  std::string MissedEvents(int64_t since) const;
   void Subscribe(const std::weak_ptr<Subscriber>& sub, size_t thread);
+  // A committed event for every subscriber: sent with the others of this io turn (FlushCommitted).
+  void BroadcastCommitted(SharedText json);
+  void FlushCommitted();
   void FanOut(Broadcast b);
   void MaybeSnapshot();
   void TouchIdle();
@@ -211,10 +228,17 @@ class Room : public std::enable_shared_from_this<Room> {
   int64_t tentative_last_ts_ = 0;
   int64_t last_snapshot_seq_ = 0;  // the newest snapshot stored (or being stored)
 
-  // Committed state-class events after replay_floor_, by seq. Those at or below it (folded into the
-  // snapshot the room was loaded from) are read from the store when a join needs them.
-  std::vector<CachedEvent> replay_;
+  // The last committed state-class events (at most kResumeWindow), by seq: every one after
+  // replay_floor_ is here. A join resuming from before the floor gets the state instead.
+  std::deque<CachedEvent> replay_;
   int64_t replay_floor_ = 0;
+  int64_t loaded_from_snapshot_ = 0;  // the seq of the snapshot the room was loaded from (0: none)
+  SharedText state_json_;             // StateJson()'s cache, valid while state_json_seq_ == head
+  int64_t state_json_seq_ = -1;
+  std::vector<SharedText> unsent_;  // committed events of this io turn, not broadcast yet
+  bool flush_posted_ = false;
+  // Joins whose participant_joined committed, answered in the flush (one state JSON for all of them).
+  std::vector<std::function<void()>> joins_to_answer_;
   // Ids of the events folded since load. A retry of an older id reaches the store, which refuses
   // it as Duplicate; the room then answers with the stored seq.
   std::unordered_map<std::string, int64_t> committed_ids_;

@@ -26,13 +26,23 @@ using testing::CreateMeeting;
 using testing::RunUntil;
 using testing::TestStore;
 
+// The events of one broadcast: one for "event", several for "events", none otherwise.
+std::vector<nlohmann::json> EventsOf(const Broadcast& b) {
+  if (b.event == "event") return {nlohmann::json::parse(*b.payload)};
+  if (b.event != "events") return {};
+  auto batch = nlohmann::json::parse(*b.payload)["events"];
+  EXPECT_GE(batch.size(), 2u) << "a batch of one is sent as \"event\"";
+  return {batch.begin(), batch.end()};
+}
+
 // Records what the room fans out to it.
 class RecordingSubscriber : public Subscriber {
  public:
   void Deliver(const Broadcast& b) override {
     // Without an encoder the room sends the payload itself as the frame; it never sends none.
     EXPECT_TRUE(b.frame);
-    if (b.event == "event") events.push_back(nlohmann::json::parse(*b.payload));
+    for (auto& e : EventsOf(b)) events.push_back(std::move(e));
+    if (b.event == "event" || b.event == "events") frames.emplace_back(b.event);
     ++deliveries;
   }
   std::vector<int64_t> Seqs() const {
@@ -41,8 +51,49 @@ class RecordingSubscriber : public Subscriber {
     return out;
   }
   std::vector<nlohmann::json> events;
+  std::vector<std::string> frames;  // "event" / "events", one per frame of events
   int deliveries = 0;
 };
+
+// Holds appends until Release, then hands their results to the room all in one go, as a store's
+// group commit does for one batch.
+class GatedStore : public store::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  void Append(store::AppendRequest req, std::function<void(Status)> done) override {
+    held_.push_back({std::move(req), std::move(done)});
+  }
+  // Appends what is held, waits until all of it is durable, then reports every result.
+  void Release() {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<Status> results(held_.size());
+    size_t left = held_.size();
+    for (size_t i = 0; i < held_.size(); ++i) {
+      inner_.Append(std::move(held_[i].first), [&, i](Status s) {
+        std::lock_guard lock(mu);
+        results[i] = std::move(s);
+        --left;
+        cv.notify_all();
+      });
+    }
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return left == 0; });
+    for (size_t i = 0; i < held_.size(); ++i) held_[i].second(results[i]);
+    held_.clear();
+  }
+  size_t held() const { return held_.size(); }
+
+ private:
+  std::vector<std::pair<store::AppendRequest, std::function<void(Status)>>> held_;
+};
+
+// The state a join reply carries.
+nlohmann::json StateOf(const JoinResult& r) {
+  EXPECT_FALSE(r.resumed);
+  EXPECT_TRUE(r.state_json);
+  return r.state_json ? nlohmann::json::parse(*r.state_json) : nlohmann::json();
+}
 
 // Forwards to a real store; fails the appends whose 1-based call number is in `fail`.
 class FlakyStore : public store::ForwardingStore {
@@ -150,7 +201,7 @@ TEST_F(RoomTest, LoadOfUnknownMeetingIsNotFound) {
   EXPECT_EQ(Room::Load(threads_, reader_, "nope", &room).code(), Status::Code::kNotFound);
 }
 
-TEST_F(RoomTest, NewParticipantIsCreatedDurablyAndGetsTheLog) {
+TEST_F(RoomTest, NewParticipantIsCreatedDurablyAndGetsTheState) {
   auto other = std::make_shared<RecordingSubscriber>();
   auto first = NewParticipant("Grace", other);
   ASSERT_FALSE(first.reason);
@@ -161,13 +212,13 @@ TEST_F(RoomTest, NewParticipantIsCreatedDurablyAndGetsTheLog) {
   EXPECT_EQ(j.result.secret.size(), 32u);
   EXPECT_EQ(j.result.role, domain::Role::kParticipant);
   EXPECT_EQ(j.result.head_seq, 3);
-  EXPECT_FALSE(j.result.resumed);
-  auto events = nlohmann::json::parse(j.result.events_json);
-  ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(events[0]["type"], "meeting_created");
-  EXPECT_EQ(events[2]["type"], "participant_joined");
-  EXPECT_EQ(events[2]["actor"]["pid"], j.result.pid);
-  EXPECT_EQ(events[2]["data"]["name"], "Ada");
+  // The state at head_seq, its own participant_joined folded in: what folding the log gives.
+  const nlohmann::json state = StateOf(j.result);
+  EXPECT_EQ(state, domain::ToJson(room_->state()));
+  EXPECT_EQ(state["last_seq"], 3);
+  EXPECT_EQ(state["participants"][j.result.pid]["name"], "Ada");
+  EXPECT_EQ(state["participants"][first.result.pid]["name"], "Grace");
+  EXPECT_TRUE(j.result.events_json.empty());
   // Durable before the answer, credential included; the earlier joiner saw it as a broadcast.
   EXPECT_EQ(room_->head_seq(), 3);
   EXPECT_EQ(StoredEvents().size(), 3u);
@@ -233,7 +284,8 @@ TEST_F(RoomTest, PipelinedPushesFromSeveralActorsAreAckedAndBroadcastInSeqOrder)
       });
     });
   }
-  ASSERT_TRUE(RunUntil(io_, [&] { return ack_order.size() == kPushes; }));
+  ASSERT_TRUE(
+      RunUntil(io_, [&] { return ack_order.size() == kPushes && watcher->events.size() == kPushes; }));
   std::vector<int64_t> expected;
   for (int i = 0; i < kPushes; ++i) expected.push_back(head + 1 + i);
   EXPECT_EQ(ack_order, expected);  // acks in seq order, seq = push order
@@ -302,7 +354,8 @@ TEST_F(RoomTest, TransientEventsAreBroadcastWithoutSeqAndNotStored) {
 }
 
 TEST_F(RoomTest, MomentsAreStoredButNotReplayed) {
-  auto pid = NewParticipant("Ada").result.pid;
+  auto ada = NewParticipant("Ada");
+  const std::string pid = ada.result.pid;
   EXPECT_EQ(Push(pid, "r1", "reaction", {{"emoji", "👍"}}).seq, 3);
   auto stored = StoredEvents();
   ASSERT_EQ(stored.size(), 3u);
@@ -311,8 +364,18 @@ TEST_F(RoomTest, MomentsAreStoredButNotReplayed) {
   req.name = "Late";
   auto j = Join(req);
   ASSERT_FALSE(j.reason);
-  for (const auto& e : nlohmann::json::parse(j.result.events_json)) EXPECT_NE(e["type"], "reaction");
   EXPECT_EQ(j.result.head_seq, 4);
+  EXPECT_EQ(StateOf(j.result)["last_seq"], 4);  // the reaction moved the head, nothing else
+
+  // A resume from before it gets the state events only.
+  JoinRequest back{"Ada", pid, ada.result.secret, std::nullopt, int64_t{2}};
+  auto resumed = Join(back);
+  ASSERT_FALSE(resumed.reason);
+  EXPECT_TRUE(resumed.result.resumed);
+  auto events = nlohmann::json::parse(resumed.result.events_json);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["type"], "participant_joined");
+  EXPECT_EQ(events[0]["seq"], 4);
 }
 
 TEST_F(RoomTest, JoinWithSinceGetsOnlyLaterStateEvents) {
@@ -337,7 +400,33 @@ TEST_F(RoomTest, JoinWithSinceGetsOnlyLaterStateEvents) {
   req.since = 99;  // ahead of the log (e.g. a database restored from backup): start over
   j = Join(req);
   EXPECT_FALSE(j.result.resumed);
-  EXPECT_EQ(nlohmann::json::parse(j.result.events_json).size(), 7u);
+  EXPECT_EQ(StateOf(j.result), domain::ToJson(room_->state()));
+}
+
+// Further behind than the events a room keeps, a resume costs the state, not the history.
+TEST_F(RoomTest, JoinFarBehindGetsTheStateInstead) {
+  auto ada = NewParticipant("Ada");
+  const std::string pid = ada.result.pid;
+  ASSERT_TRUE(Push(pid, "add", "card_added", Card("k")).seq);
+  std::vector<std::shared_ptr<std::optional<PushResult>>> edits;
+  for (size_t i = 0; i < kResumeWindow + 10; ++i) {
+    edits.push_back(
+        PushAsync(pid, "edit" + std::to_string(i), "card_edited", Card("k", "t" + std::to_string(i))));
+  }
+  ASSERT_TRUE(RunUntil(io_, [&] { return edits.back()->has_value(); }));
+  ASSERT_TRUE(edits.back()->value().seq);
+  const int64_t head = room_->head_seq();
+
+  JoinRequest req{"Ada", pid, ada.result.secret, std::nullopt, int64_t{2}};
+  auto far = Join(req);
+  ASSERT_FALSE(far.reason);
+  EXPECT_EQ(far.result.head_seq, head);
+  EXPECT_EQ(StateOf(far.result), domain::ToJson(room_->state()));
+
+  req.since = head - static_cast<int64_t>(kResumeWindow);  // just inside the window
+  auto near = Join(req);
+  ASSERT_TRUE(near.result.resumed);
+  EXPECT_EQ(nlohmann::json::parse(near.result.events_json).size(), kResumeWindow);
 }
 
 TEST_F(RoomTest, JoinWhileAppendsArePendingSeesEveryEventExactlyOnce) {
@@ -359,13 +448,84 @@ TEST_F(RoomTest, JoinWhileAppendsArePendingSeesEveryEventExactlyOnce) {
     after.push_back(PushAsync(pid, "a" + std::to_string(i), "card_added", Card("a" + std::to_string(i))));
   ASSERT_TRUE(RunUntil(io_, [&] { return joined->has_value() && after.back()->has_value(); }));
 
-  std::vector<int64_t> seen;
-  for (const auto& e : nlohmann::json::parse((*joined)->events_json)) seen.push_back(e["seq"]);
-  for (int64_t s : sub->Seqs()) seen.push_back(s);
-  std::vector<int64_t> all;
-  for (int64_t s = 1; s <= room_->head_seq(); ++s) all.push_back(s);
-  EXPECT_EQ(seen, all);
-  EXPECT_EQ((*joined)->head_seq, 13);  // 2 + 10 before + its own
+  // The state covers up to head_seq; the broadcasts bring exactly what follows.
+  // (The reply may come after some of the later pushes committed: it is answered at the end of the
+  // io turn in which its own participant_joined committed.)
+  ASSERT_TRUE(
+      RunUntil(io_, [&] { return static_cast<int64_t>(sub->events.size()) + (*joined)->head_seq == 23; }));
+  const nlohmann::json state = StateOf(**joined);
+  const int64_t head = (*joined)->head_seq;
+  EXPECT_GE(head, 13);  // 2 + 10 before + its own
+  EXPECT_EQ(state["last_seq"], head);
+  EXPECT_EQ(state["cards"].size(), static_cast<size_t>(head - 3));  // all but meeting_created and two joins
+  std::vector<int64_t> after_head;
+  for (int64_t s = head + 1; s <= room_->head_seq(); ++s) after_head.push_back(s);
+  EXPECT_EQ(sub->Seqs(), after_head);
+}
+
+// The results of one store batch reach a subscriber as one "events" frame; joins answered in it
+// share one encoding of the state.
+TEST_F(RoomTest, EventsOfOneStoreBatchGoOutAsOneFrame) {
+  GatedStore gated(*store_);
+  store::ReaderPool gated_reader(gated, 1);
+  std::shared_ptr<Room> room;
+  ASSERT_TRUE(Room::Load(threads_, gated_reader, "m1", &room).ok());
+  auto watcher = std::make_shared<RecordingSubscriber>();
+  JoinRequest req;
+  req.name = "Ada";
+  auto slot = std::make_shared<Joined>();
+  boost::asio::post(io_, [&, slot] {
+    room->Join(req, watcher, [slot](std::optional<std::string> reason, JoinResult r) {
+      slot->reason = std::move(reason);
+      slot->result = std::move(r);
+      slot->done = true;
+    });
+  });
+  ASSERT_TRUE(RunUntil(io_, [&] { return gated.held() == 1; }));
+  gated.Release();
+  ASSERT_TRUE(RunUntil(io_, [&] { return slot->done; }));
+  const std::string pid = slot->result.pid;
+
+  std::vector<std::shared_ptr<std::optional<PushResult>>> pushes;
+  for (int i = 0; i < 5; ++i) {
+    pushes.push_back(
+        PushAsync(pid, "e" + std::to_string(i), "card_added", Card("k" + std::to_string(i)), room.get()));
+  }
+  // Three newcomers in the same batch.
+  std::vector<std::shared_ptr<Joined>> joiners;
+  for (int i = 0; i < 3; ++i) {
+    auto j = joiners.emplace_back(std::make_shared<Joined>());
+    boost::asio::post(io_, [&, j, i] {
+      JoinRequest r;
+      r.name = "New" + std::to_string(i);
+      room->Join(r, std::weak_ptr<Subscriber>(), [j](std::optional<std::string> reason, JoinResult res) {
+        j->reason = std::move(reason);
+        j->result = std::move(res);
+        j->done = true;
+      });
+    });
+  }
+  ASSERT_TRUE(RunUntil(io_, [&] { return gated.held() == 8; }));
+  gated.Release();
+  // Acks go out as results come in; the broadcast follows at the end of that io turn.
+  ASSERT_TRUE(RunUntil(io_, [&] { return joiners.back()->done && watcher->events.size() == 8; }));
+
+  EXPECT_EQ(watcher->frames, (std::vector<std::string>{"events"}));
+  EXPECT_EQ(watcher->Seqs(), (std::vector<int64_t>{3, 4, 5, 6, 7, 8, 9, 10}));
+  for (const auto& j : joiners) {
+    ASSERT_FALSE(j->reason) << *j->reason;
+    EXPECT_EQ(j->result.head_seq, 10);
+    EXPECT_EQ(j->result.state_json, joiners.front()->result.state_json);  // the same bytes, shared
+  }
+  EXPECT_EQ(StateOf(joiners.front()->result)["participants"].size(), 4u);
+
+  // One event alone is still a plain "event".
+  auto one = PushAsync(pid, "last", "card_added", Card("k9"), room.get());
+  ASSERT_TRUE(RunUntil(io_, [&] { return gated.held() == 1; }));
+  gated.Release();
+  ASSERT_TRUE(RunUntil(io_, [&] { return one->has_value() && watcher->frames.size() == 2; }));
+  EXPECT_EQ(watcher->frames, (std::vector<std::string>{"events", "event"}));
+  EXPECT_EQ(watcher->Seqs().back(), 11);
 }
 
 TEST_F(RoomTest, StoreFailureFailsThePipelineThenRecovers) {
@@ -569,8 +729,8 @@ TEST(RoomRegistryTest, LoadsOnceAndUnloadsIdleRooms) {
 }
 
 // More than two snapshots' worth of events: the room stores snapshots as it goes; a cold load (the
-// latest snapshot plus the tail) equals the live room, and a joiner on it still gets the whole
-// replayable log, the part older than the snapshot read from the store.
+// latest snapshot plus the tail) equals the live room, and a joiner on it gets the state the whole
+// log folds to.
 TEST_F(RoomTest, SnapshotsAreStoredAndAColdLoadFromOneMatchesTheLiveRoom) {
   auto ada = NewParticipant("Ada");
   ASSERT_FALSE(ada.reason);
@@ -578,14 +738,12 @@ TEST_F(RoomTest, SnapshotsAreStoredAndAColdLoadFromOneMatchesTheLiveRoom) {
   constexpr int kCards = 50;
   const int64_t events = 2 * store::kSnapshotEvery + 150;
   std::vector<std::shared_ptr<std::optional<PushResult>>> slots;
-  int64_t moments = 0;
   for (int64_t i = 0; i < events; ++i) {
     const std::string id = "e" + std::to_string(i);
     if (i < kCards) {
       slots.push_back(PushAsync(pid, id, "card_added", Card("k" + std::to_string(i))));
     } else if (i % 7 == 0) {  // a moment now and then: stored, never replayed
       slots.push_back(PushAsync(pid, id, "reaction", {{"emoji", "\U0001F44D"}}));
-      ++moments;
     } else {
       slots.push_back(PushAsync(pid, id, "card_edited", Card("k" + std::to_string(i % kCards), "t" + id)));
     }
@@ -628,23 +786,27 @@ TEST_F(RoomTest, SnapshotsAreStoredAndAColdLoadFromOneMatchesTheLiveRoom) {
   EXPECT_EQ(cold->head_seq(), room_->head_seq());
   EXPECT_EQ(domain::ToJson(cold->state()), domain::ToJson(room_->state()));
 
-  // A new joiner gets every state-class event: the older ones from the store, the rest from memory.
+  // A new joiner gets the state: the same as folding the whole log.
   JoinRequest req;
   req.name = "Late";
   auto late = Join(req, nullptr, cold.get());
   ASSERT_FALSE(late.reason) << *late.reason;
   EXPECT_EQ(late.result.head_seq, head + 1);
-  const nlohmann::json all = AsArray(StoredEvents(0, /*replayed_only=*/true));
-  EXPECT_EQ(all.size(), static_cast<size_t>(head + 1 - moments));
-  EXPECT_EQ(nlohmann::json::parse(late.result.events_json), all);
+  domain::Meeting folded;
+  for (const auto& e : StoredEvents()) domain::Apply(folded, nlohmann::json::parse(e.json));
+  EXPECT_EQ(StateOf(late.result), domain::ToJson(folded));
 
-  // A returning participant resuming from before the snapshot: the events after its `since`.
+  // A returning participant resuming from before the snapshot: the state, not the history.
   JoinRequest back{"Ada", pid, ada.result.secret, std::nullopt, int64_t{500}};
-  auto resumed = Join(back, nullptr, cold.get());
-  ASSERT_FALSE(resumed.reason) << *resumed.reason;
-  EXPECT_TRUE(resumed.result.resumed);
-  EXPECT_EQ(resumed.result.head_seq, head + 1);
-  EXPECT_EQ(nlohmann::json::parse(resumed.result.events_json), AsArray(StoredEvents(500, true)));
+  auto far = Join(back, nullptr, cold.get());
+  ASSERT_FALSE(far.reason) << *far.reason;
+  EXPECT_EQ(far.result.head_seq, head + 1);
+  EXPECT_EQ(StateOf(far.result), domain::ToJson(folded));
+  // …and from just before the head: only what it missed (here, Late's participant_joined).
+  back.since = head;
+  auto near = Join(back, nullptr, cold.get());
+  ASSERT_TRUE(near.result.resumed);
+  EXPECT_EQ(nlohmann::json::parse(near.result.events_json), AsArray(StoredEvents(head, true)));
 }
 
 // A retry of an id the room never saw (stored before it was loaded, under the snapshot it was
@@ -705,7 +867,7 @@ TEST_F(RoomTest, JoinAndPushPathsNeverBlockTheIoThread) {
   JoinRequest back{"Ada", pid, ada.result.secret, std::nullopt, int64_t{1}};
   auto resumed = Join(back, std::make_shared<RecordingSubscriber>(), cold.get());
   ASSERT_FALSE(resumed.reason);
-  EXPECT_EQ(nlohmann::json::parse(resumed.result.events_json), AsArray(StoredEvents(1, true)));
+  EXPECT_EQ(StateOf(resumed.result), domain::ToJson(room_->state()));
   JoinRequest fresh;
   fresh.name = "Grace";
   ASSERT_FALSE(Join(fresh, nullptr, cold.get()).reason);
@@ -763,11 +925,11 @@ class ThreadSubscriber : public Subscriber {
 
   void Deliver(const Broadcast& b) override {
     if (!io_.get_executor().running_in_this_thread()) wrong_thread.fetch_add(1);
-    if (b.event != "event") return;
-    const int64_t seq = nlohmann::json::parse(*b.payload).value("seq", int64_t{-1});
+    const std::vector<nlohmann::json> events = EventsOf(b);
+    if (events.empty()) return;
     std::lock_guard lock(mu_);
     if (!joined) ++before_reply;
-    broadcast.push_back(seq);
+    for (const auto& e : events) broadcast.push_back(e.value("seq", int64_t{-1}));
     cv_.notify_all();
   }
   // The join reply, brought to this thread with RunOn (as a channel does).
@@ -777,9 +939,7 @@ class ThreadSubscriber : public Subscriber {
     error = reason;
     pid = r.pid;
     head = r.head_seq;
-    for (const auto& e : nlohmann::json::parse(r.events_json.empty() ? "[]" : r.events_json)) {
-      replied.push_back(e["seq"]);
-    }
+    if (r.state_json) replied_state_seq = nlohmann::json::parse(*r.state_json).value("last_seq", int64_t{-1});
     joined = true;
     cv_.notify_all();
   }
@@ -792,7 +952,8 @@ class ThreadSubscriber : public Subscriber {
   std::optional<std::string> error;
   std::string pid;
   int64_t head = -1;
-  std::vector<int64_t> replied, broadcast;
+  int64_t replied_state_seq = -1;
+  std::vector<int64_t> broadcast;
   int before_reply = 0;
 
  private:
@@ -931,12 +1092,10 @@ TEST(RoomThreadsTest, SubscribersAndPushersOnTwoIoThreadsSeeEveryEventOnceInOrde
     EXPECT_EQ(s.wrong_thread.load(), 0) << i;
     ASSERT_FALSE(s.error) << i;
     EXPECT_EQ(s.before_reply, 0) << i;
-    // Every event is state-class: the reply holds 1..head, the broadcasts head+1..final, each once.
-    ASSERT_FALSE(s.replied.empty()) << i;
-    EXPECT_EQ(s.replied.back(), s.head) << i;
-    std::vector<int64_t> seen = s.replied;
-    seen.insert(seen.end(), s.broadcast.begin(), s.broadcast.end());
-    EXPECT_EQ(seen, all) << "subscriber " << i << " (head " << s.head << ")";
+    // The reply holds the state at head, the broadcasts head+1..final, each once.
+    EXPECT_EQ(s.replied_state_seq, s.head) << i;
+    std::vector<int64_t> after_head(all.begin() + s.head, all.end());
+    EXPECT_EQ(s.broadcast, after_head) << "subscriber " << i << " (head " << s.head << ")";
   }
 }
 

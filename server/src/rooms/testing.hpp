@@ -73,6 +73,10 @@ inline bool RunUntil(boost::asio::io_context& io, const std::function<bool()>& d
     io.restart();
     io.run_one_for(std::chrono::milliseconds(20));
   }
+  // Finish the io turn: what is ready now (a room's posted broadcast of the commits just answered)
+  // runs too, so a test that waited for an ack also sees its broadcast.
+  io.restart();
+  io.poll();
   return true;
 }
 
