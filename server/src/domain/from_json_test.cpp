@@ -165,6 +165,10 @@ TEST(FromJson, RoundTripsEveryConformanceStateAndTail) {
     text << in.rdbuf();
     const json doc = json::parse(text.str());
     for (const json& c : doc.at("cases")) {
+      const json& steps = c.at("steps");
+      // A case that starts from a restored state has no log to split (conformance_test.cpp covers it).
+      if (std::any_of(steps.begin(), steps.end(), [](const json& s) { return s.contains("restore"); }))
+        continue;
       ++cases;
       const std::string name = file.filename().string() + " > " + c.value("name", "?");
       const std::vector<json> events = CaseLog(c);

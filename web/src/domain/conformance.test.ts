@@ -2,7 +2,7 @@
 // same files, so a case only one side passes fails one of the two suites.
 import { describe, expect, it } from 'vitest'
 import { CATALOGUE, EMOJI } from './catalogue'
-import { runCase, type Case } from './conformance'
+import { checkSnapshots, runCase, type Case } from './conformance'
 
 // Raw text parsed with JSON.parse: a bundler's JSON import turns files into object literals, where a
 // "__proto__" key would set the prototype instead of making a key (apply.json tests exactly that).
@@ -40,6 +40,12 @@ describe('conformance', () => {
       for (const c of file.cases) {
         it(c.name, () => {
           expect(runCase(c).failures).toEqual([])
+        })
+        // The join reply restores a snapshot and folds the tail: it must not matter where the cut falls.
+        it(`${c.name} (snapshot + tail)`, () => {
+          const { failures, cuts } = checkSnapshots(c)
+          expect(failures).toEqual([])
+          expect(cuts).toBeGreaterThan(0)
         })
       }
     })

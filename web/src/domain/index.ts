@@ -20,6 +20,7 @@ export type {
 export { CATALOGUE, EMOJI, LIMITS } from './catalogue'
 export type { EventSpec } from './catalogue'
 export { apply, fold, initialState } from './apply'
+export { restoreState } from './restore'
 export { validate } from './validate'
 export { votesUsed } from './lookup'
 export { codePointCount, isBlank } from './text'
