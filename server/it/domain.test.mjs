@@ -4,7 +4,7 @@
 // a whole meeting, collect → vote → discuss → done. Waits are on replies and broadcasts only.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { connect, getEvents, join, push, reply, startServer, waitUntil } from "./lib.mjs";
+import { connect, getEvents, join, onEvents, push, reply, startServer, waitUntil } from "./lib.mjs";
 
 let server;
 const sockets = [];
@@ -425,6 +425,7 @@ describe("resume", () => {
     assert.equal(back.response.secret, undefined);
     assert.equal(back.response.role, "participant");
     assert.equal(back.response.resumed, true);
+    assert.equal(back.response.state, undefined);
     assert.deepEqual(
       back.response.events.map((e) => e.seq),
       missed,
@@ -517,9 +518,17 @@ describe("state at seq", () => {
     const log = [];
     const enter = async (params) => {
       const p = await person(m.id, params);
-      const joined = p.reply.events.at(-1);
+      // The reply carries the state at head_seq; the join's own event is in the log (nothing else is
+      // pushed meanwhile here, so it is the head).
+      const joined = (await getEvents(server, m.id, p.reply.head_seq - 1)).events[0];
       assert.deepEqual([joined.type, joined.actor.pid, joined.seq], ["participant_joined", p.pid, p.reply.head_seq]);
       log.push({ seq: joined.seq, type: "participant_joined", pid: p.pid, data: { name: params.name } });
+      assert.equal(p.reply.resumed, false);
+      assert.equal(p.reply.events, undefined);
+      const { created_ts, last_ts, ...rest } = p.reply.state;
+      assert.deepEqual(rest, expectedFold(title, log, p.reply.head_seq), `join reply state at ${p.reply.head_seq}`);
+      assert.equal(last_ts, joined.ts);
+      assert.equal(typeof created_ts, "number");
       return p;
     };
     const did = async (who, type, data) => log.push({ seq: await ok(who, type, data), type, pid: who.pid, data });
@@ -584,7 +593,7 @@ describe("a whole meeting through the socket", () => {
     // What each socket receives from here on.
     for (const p of everyone) {
       p.seen = [];
-      p.channel.on("event", (e) => p.seen.push(e));
+      onEvents(p.channel, (e) => p.seen.push(e));
     }
     const firstSeq = pat.reply.head_seq + 1;
     const bySeq = new Map();
@@ -709,8 +718,18 @@ describe("a whole meeting through the socket", () => {
     // The meeting summary agrees, and a late joiner folds the same log (reactions not replayed).
     const summary = await getJson(`/api/meetings/${m.id}`);
     assert.deepEqual([summary.phase, summary.head_seq], ["done", head]);
+    // A late joiner gets that final state, its own participant_joined folded in.
     const late = await person(m.id, { name: "Late" });
-    assert.ok(late.reply.events.every((e) => e.type !== "reaction"));
     assert.equal(late.reply.head_seq, head + 1);
+    assert.equal(late.reply.resumed, false);
+    const lateJoined = (await getEvents(server, m.id, head)).events[0];
+    assert.deepEqual([lateJoined.type, lateJoined.actor.pid], ["participant_joined", late.pid]);
+    assert.deepEqual(late.reply.state, {
+      ...final,
+      participants: { ...final.participants, [late.pid]: { name: "Late" } },
+      last_seq: head + 1,
+      last_ts: lateJoined.ts,
+    });
+    assert.deepEqual(late.reply.state, (await stateAt(m.id, head + 1)).state);
   });
 });

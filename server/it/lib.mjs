@@ -182,3 +182,26 @@ export function eventId() {
 export function push(channel, type, data = {}, id = eventId()) {
   return reply(channel.push("event", { id, type, data }));
 }
+
+// Subscribes to the events a meeting channel receives, whatever the frame: fn(e, frame) for the one
+// event of an "event" (a committed event, or a transient one without seq) and for each event of an
+// "events" batch (2+ committed events, consecutive seqs), in order; frame is "event" or "events".
+// Returns a function that unsubscribes.
+export function onEvents(channel, fn) {
+  const one = channel.on("event", (e) => fn(e, "event"));
+  const many = channel.on("events", (payload) => {
+    if (!Array.isArray(payload?.events)) throw new Error(`"events" frame without an events array: ${JSON.stringify(payload)}`);
+    for (const e of payload.events) fn(e, "events");
+  });
+  return () => {
+    channel.off("event", one);
+    channel.off("events", many);
+  };
+}
+
+// GET /api/meetings/ID/state?seq=SEQ: {seq, head_seq, state}.
+export async function getState(server, meetingId, seq) {
+  const res = await fetch(`${server.base}/api/meetings/${meetingId}/state?seq=${seq}`);
+  if (!res.ok) throw new Error(`GET state: ${res.status}`);
+  return res.json();
+}

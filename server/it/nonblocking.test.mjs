@@ -7,7 +7,8 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import {
-  CONFAB_BIN, startServer, tempDir, waitUntil, createMeeting, connect, join, push, reply,
+  CONFAB_BIN, startServer, tempDir, waitUntil, createMeeting, connect, join, push, reply, onEvents, getEvents,
+  getState,
 } from "./lib.mjs";
 
 const EVENTS = 100_000;
@@ -62,7 +63,7 @@ async function exercise(server, live, a, b, cold) {
   assert.equal(jb.status, "ok");
   const seen = [];
   const liveTs = new Map();
-  jb.channel.on("event", (e) => {
+  onEvents(jb.channel, (e) => {
     seen.push(e.seq);
     liveTs.set(e.seq, e.ts);
   });
@@ -80,7 +81,7 @@ async function exercise(server, live, a, b, cold) {
 
   // Live traffic while both are in flight. The server stamps every event with its clock when it
   // sequences it; that order is what is checked below (client-side arrival order would not do: the
-  // cold reply is megabytes and reaches the client late whatever the server did).
+  // cold reply waits for the whole log to be folded whatever the server did).
   for (let i = 0; i < 20; i++) {
     const r = await push(ja.channel, "card_added", { card_id: `k${i}`, title: `Live ${i}` });
     assert.equal(r.status, "ok", JSON.stringify(r));
@@ -92,10 +93,17 @@ async function exercise(server, live, a, b, cold) {
   assert.equal(cj.status, "ok");
   // The late joiner's own participant_joined is the event after the imported ones.
   assert.equal(cj.response.head_seq, EVENTS + 1);
+  // The reply is the state the 100k events fold to (50 cards), not the log.
+  assert.equal(cj.response.resumed, false);
+  assert.equal(cj.response.state.last_seq, EVENTS + 1);
+  assert.equal(cj.response.state.cards.length, 50);
+  assert.deepEqual(cj.response.state, (await getState(server, "longone", EVENTS + 1)).state);
   // The late joiner's participant_joined was sequenced once its meeting had loaded. A server that
   // loaded it on its io thread sequences no live push (but one that raced the join frame) before it.
-  const lateTs = cj.response.events.at(-1).ts;
-  assert.equal(cj.response.events.at(-1).type, "participant_joined");
+  const lateJoined = (await getEvents(server, "longone", EVENTS)).events[0];
+  assert.deepEqual([lateJoined.type, lateJoined.actor.pid], ["participant_joined", cj.response.pid]);
+  assert.equal(cj.response.state.last_ts, lateJoined.ts);
+  const lateTs = lateJoined.ts;
   await waitUntil(() => acks.every((s) => liveTs.has(s)), { what: "B to see the live events" });
   const sequencedFirst = acks.filter((s) => liveTs.get(s) < lateTs).length;
   assert.ok(sequencedFirst >= 3, `only ${sequencedFirst} of 20 live pushes were sequenced while the cold meeting loaded`);

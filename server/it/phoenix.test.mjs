@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Presence } from "phoenix";
-import { connect, createMeeting, join, push, reply, startServer, waitUntil } from "./lib.mjs";
+import { connect, createMeeting, getState, join, onEvents, push, reply, startServer, waitUntil } from "./lib.mjs";
 
 let server;
 const sockets = [];
@@ -24,7 +24,7 @@ after(async () => {
 const card = (n) => ({ card_id: `k${n}`, title: `Card ${n}` });
 
 describe("join", () => {
-  test("a new participant gets pid, secret, role and the log; refs are echoed as strings", async () => {
+  test("a new participant gets pid, secret, role and the state; refs are echoed as strings", async () => {
     const m = await createMeeting(server, "Join");
     const s = await open();
     const { channel, status, response } = await join(s, m.id, { name: "Ada" });
@@ -34,13 +34,12 @@ describe("join", () => {
     assert.equal(response.role, "participant");
     assert.equal(response.resumed, false);
     assert.equal(response.head_seq, 2);
-    assert.deepEqual(
-      response.events.map((e) => [e.seq, e.type]),
-      [
-        [1, "meeting_created"],
-        [2, "participant_joined"],
-      ],
-    );
+    // The state at head_seq (its own participant_joined folded in), not the log.
+    assert.equal(response.events, undefined);
+    assert.deepEqual(response.state, (await getState(server, m.id, response.head_seq)).state);
+    assert.equal(response.state.last_seq, 2);
+    assert.equal(response.state.title, "Join");
+    assert.deepEqual(response.state.participants, { [response.pid]: { name: "Ada" } });
     const joinRef = channel.joinRef();
     const frame = s.received.find((f) => f[3] === "phx_reply" && f[1] === joinRef);
     assert.deepEqual(frame.slice(0, 3), [joinRef, joinRef, `meeting:${m.id}`]);
@@ -84,8 +83,11 @@ describe("join", () => {
     assert.equal(again.status, "ok");
     assert.equal(again.response.pid, first.response.pid);
     assert.equal(again.response.secret, undefined);
-    // No second participant_joined for the same person.
-    assert.equal(again.response.events.filter((e) => e.type === "participant_joined").length, 1);
+    // No second participant_joined for the same person: nothing was appended, one participant.
+    assert.equal(again.response.resumed, false);
+    assert.equal(again.response.head_seq, first.response.head_seq);
+    assert.deepEqual(again.response.state, first.response.state);
+    assert.deepEqual(Object.keys(again.response.state.participants), [first.response.pid]);
     const bad = await join(s2, m.id, { name: "Ada", pid: first.response.pid, secret: "0".repeat(32) });
     assert.deepEqual(bad, { channel: bad.channel, status: "error", response: { reason: "bad_credentials" } });
   });
@@ -114,8 +116,8 @@ describe("push and broadcast", () => {
     const jb = await join(b, m.id, { name: "Grace" });
     const seenA = [];
     const seenB = [];
-    ja.channel.on("event", (e) => seenA.push(e));
-    jb.channel.on("event", (e) => seenB.push(e));
+    onEvents(ja.channel, (e) => seenA.push(e));
+    onEvents(jb.channel, (e) => seenB.push(e));
 
     const r = await push(ja.channel, "card_added", card(1), "id-1");
     assert.deepEqual(r, { status: "ok", response: { seq: 4 } });
@@ -133,6 +135,7 @@ describe("push and broadcast", () => {
     const sent = a.sent.find((msg) => msg.event === "event" && msg.payload.id === "id-1");
     const replyFrame = a.received.find((f) => f[3] === "phx_reply" && f[1] === sent.ref);
     assert.deepEqual(replyFrame.slice(0, 3), [sent.join_ref, sent.ref, `meeting:${m.id}`]);
+    // A lone commit goes out as a plain "event" frame.
     const bcast = b.received.find((f) => f[3] === "event" && f[4].id === "id-1");
     assert.deepEqual(bcast.slice(0, 2), [null, null]);
   });
@@ -171,18 +174,34 @@ describe("push and broadcast", () => {
     const a = await open();
     const ja = await join(a, m.id, { name: "Ada" });
     const seen = [];
-    ja.channel.on("event", (e) => seen.push(e));
+    onEvents(ja.channel, (e, frame) => seen.push({ ...e, frame }));
     assert.deepEqual((await push(ja.channel, "typing", {})).response, {});
     assert.equal((await push(ja.channel, "reaction", { emoji: "🎉" })).response.seq, 3);
     await waitUntil(() => seen.length === 2, { what: "two broadcasts" });
-    assert.equal(seen[0].type, "typing");
+    assert.deepEqual([seen[0].type, seen[0].frame], ["typing", "event"]);
     assert.equal(seen[0].seq, undefined);
+    assert.deepEqual([seen[1].type, seen[1].seq], ["reaction", 3]);
+    // A late joiner gets the state: the reaction moved the head, nothing on the board.
     const late = await join(await open(), m.id, { name: "Late" });
-    assert.deepEqual(
-      late.response.events.map((e) => e.type),
-      ["meeting_created", "participant_joined", "participant_joined"],
-    );
     assert.equal(late.response.head_seq, 4);
+    assert.equal(late.response.resumed, false);
+    assert.deepEqual(late.response.state, (await getState(server, m.id, 4)).state);
+    assert.equal(late.response.state.last_seq, 4);
+    assert.deepEqual(late.response.state.cards, []);
+    assert.deepEqual(Object.keys(late.response.state.participants).sort(), [ja.response.pid, late.response.pid].sort());
+    // Ada resuming from seq 2 gets the state-class events she missed (Late's join), not the reaction.
+    const back = await join(await open(), m.id, {
+      name: "Ada",
+      pid: ja.response.pid,
+      secret: ja.response.secret,
+      since: 2,
+    });
+    assert.equal(back.response.resumed, true);
+    assert.equal(back.response.state, undefined);
+    assert.deepEqual(
+      back.response.events.map((e) => [e.seq, e.type, e.actor.pid]),
+      [[4, "participant_joined", late.response.pid]],
+    );
   });
 });
 
@@ -222,7 +241,7 @@ describe("socket", () => {
     assert.equal(b.status, "ok");
     await aClosed;
     const seen = [];
-    b.channel.on("event", (e) => seen.push(e));
+    onEvents(b.channel, (e) => seen.push(e));
     await push(b.channel, "card_added", card(1));
     await waitUntil(() => seen.length === 1, { what: "broadcast on b" });
   });
@@ -270,7 +289,7 @@ describe("presence", () => {
     );
     const replies = [];
     const received = [];
-    channel.on("event", (e) => {
+    onEvents(channel, (e) => {
       received.push(e.seq);
       lastSeq = e.seq;
     });
@@ -280,10 +299,12 @@ describe("presence", () => {
     channel.join().receive("ok", (r) => {
       replies.push(r);
       identity ??= { pid: r.pid, secret: r.secret };
-      for (const e of r.events) received.push(e.seq);
+      if (r.resumed) for (const e of r.events) received.push(e.seq);
       lastSeq = r.head_seq;
     });
     await waitUntil(() => replies.length === 1 && syncs >= 1, { what: "first join" });
+    // The first join holds the state at head 2; what follows arrives as broadcasts or a resume.
+    assert.deepEqual([replies[0].resumed, replies[0].head_seq, replies[0].state.last_seq], [false, 2, 2]);
 
     const other = await join(await open(), m.id, { name: "Grace" });
     await push(other.channel, "card_added", card(1));
@@ -303,8 +324,9 @@ describe("presence", () => {
       r2.events.map((e) => e.seq),
       [5, 6],
     );
-    // Every seq seen exactly once across the whole session.
-    assert.deepEqual(received, [1, 2, 3, 4, 5, 6]);
+    assert.equal(r2.state, undefined);
+    // Every seq after the first state seen exactly once across the whole session.
+    assert.deepEqual(received, [3, 4, 5, 6]);
     assert.ok(presence.list().length === 2);
   });
 });

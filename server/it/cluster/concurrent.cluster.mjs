@@ -59,6 +59,9 @@ test(`${3 * CLIENTS_PER_NODE * PER_CLIENT} concurrent pushes into one meeting th
     timeoutMs: 30000,
   });
   assert.deepEqual(checkLog(log, { acks: acked, members }), []);
+  const batched = members.reduce((n, mb) => n + mb.received.filter((r) => r.via === "events").length, 0);
+  const all = members.reduce((n, mb) => n + mb.received.length, 0);
+  console.log(`${batched} of the ${all} events the members received came in "events" batches`);
   const ours = new Set(acked.map((a) => a.id));
   assert.equal(log.filter((e) => ours.has(e.id)).length, acked.length, "every push stored exactly once");
 });

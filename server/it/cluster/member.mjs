@@ -1,9 +1,11 @@
 // A meeting member as the web app is one: an official phoenix client socket with one channel on
 // `meeting:ID` that rejoins by itself after a reconnect with its identity and `since` = the last seq it
 // holds (CONTRACT §1 Join), a phoenix.js Presence, and a record of everything it received, checked
-// as it arrives: seqs must come exactly once and in order (gap-free across resumes).
+// as it arrives: seqs must come exactly once and in order (gap-free across resumes). A join reply
+// holds either the state at head_seq (first join, or a rejoin too far behind) or, resumed, the events
+// missed; broadcasts come as "event" (one) or "events" (a batch), taken one by one in order.
 import { Presence } from "phoenix";
-import { connect, reply } from "../lib.mjs";
+import { connect, onEvents, reply } from "../lib.mjs";
 
 // Reasons after which the same push (same id) is sent again: the store or a node was away, or the
 // client went too fast. Anything else is a test failure.
@@ -60,7 +62,8 @@ export class Member {
     this.joins = []; // [{params, status, response}] every join attempt's params and its reply
     this.firstHead = null; // head_seq of the first join: this member is accountable for what follows
     this.lastSeq = 0;
-    this.received = []; // [{seq, id, via: "join" | "event"}] for seq > firstHead, in arrival order
+    this.received = []; // [{seq, id, via: "join" | "event" | "events"}] for seq > firstHead, in arrival order
+    this.covered = []; // [{from, to}]: seqs a rejoin's state covered (from > firstHead), not received one by one
     this.anomalies = []; // strings: duplicates, gaps, unexpected join replies
     this.failures = {}; // reason -> count, for pushes that were retried
   }
@@ -75,9 +78,9 @@ export class Member {
     });
     this.channel = channel;
     this.presence = new Presence(channel);
-    channel.on("event", (e) => {
+    onEvents(channel, (e, frame) => {
       if (e.seq === undefined) return; // transient
-      this.#take(e, "event");
+      this.#take(e, frame);
     });
     const onReply = (status) => (response) => {
       const j = this.joins.at(-1);
@@ -96,16 +99,29 @@ export class Member {
     this.identity ??= { pid: r.pid, secret: r.secret };
     this.pid = r.pid;
     if (this.firstHead === null) {
+      if (r.resumed !== false || r.state?.last_seq !== r.head_seq || "events" in r) {
+        this.anomalies.push(`first join: not a state at head_seq ${r.head_seq}: ${JSON.stringify(r).slice(0, 200)}`);
+      }
       this.firstHead = r.head_seq;
       this.lastSeq = r.head_seq;
       return;
     }
-    // A resume: the reply must continue exactly where this member was.
     if (r.resumed !== true) {
-      this.anomalies.push(`rejoin #${this.joins.length} not resumed (since ${this.joins.at(-1)?.params.since}, head ${r.head_seq})`);
-      this.lastSeq = r.head_seq; // start over from the head, as the web app would
+      // Too far behind to resume (or a since ahead of the log): the state at head_seq replaces what
+      // this member held, as the web app does. It must not go back.
+      if (r.state?.last_seq !== r.head_seq || "events" in r) {
+        this.anomalies.push(`rejoin #${this.joins.length}: not a state at head_seq ${r.head_seq}`);
+      }
+      if (r.head_seq < this.lastSeq) {
+        this.anomalies.push(`rejoin #${this.joins.length}: state at ${r.head_seq}, behind ${this.lastSeq} held`);
+      } else if (r.head_seq > this.lastSeq) {
+        this.covered.push({ from: this.lastSeq + 1, to: r.head_seq });
+      }
+      this.lastSeq = Math.max(this.lastSeq, r.head_seq);
       return;
     }
+    // A resume: the reply must continue exactly where this member was.
+    if ("state" in r) this.anomalies.push(`rejoin #${this.joins.length}: resumed with a state`);
     for (const e of r.events ?? []) this.#take(e, "join");
     if (this.lastSeq !== r.head_seq) {
       this.anomalies.push(`rejoin reply ends at ${this.lastSeq}, head_seq is ${r.head_seq}`);
@@ -198,7 +214,9 @@ export function checkLog(log, { acks = [], members = [] } = {}) {
   const head = log.length;
   for (const m of members) {
     for (const a of m.anomalies) problems.push(`${m.name}: ${a}`);
-    const expected = log.filter((e) => e.seq > m.firstHead);
+    // What a state took the place of is not received one by one.
+    const inState = (seq) => m.covered.some((c) => c.from <= seq && seq <= c.to);
+    const expected = log.filter((e) => e.seq > m.firstHead && !inState(e.seq));
     const got = m.received;
     if (got.length !== expected.length || got.some((r, i) => r.seq !== expected[i].seq || r.id !== expected[i].id)) {
       const firstBad = got.findIndex((r, i) => r.seq !== expected[i]?.seq || r.id !== expected[i]?.id);
