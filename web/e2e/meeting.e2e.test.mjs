@@ -139,14 +139,20 @@ test('two people run a Lean Coffee: board, votes, discussion, reactions, reload,
   // Time travel: back to the start of the log shows an earlier (empty) board; back to live restores it.
   const slider = a.getByRole('slider', { name: 'Timeline' })
   await slider.focus()
+  // The past is loaded on demand: each move is on screen once the timeline shows the slider's seq.
+  const boardAtSlider = () =>
+    until('the board at the slider’s seq', async () =>
+      (await a.locator('section.timeline').getAttribute('data-shown-seq')) === (await slider.inputValue()))
   await slider.press('Home')
   await a.getByText(/Viewing the meeting as it was/).waitFor()
+  await boardAtSlider()
   await until('earlier board', async () => (await a.locator('li.card').count()) === 0)
   // Step forward one event at a time until the first card is added: it must appear before the end.
   let steps = 0
   while ((await a.locator('li.card').count()) === 0) {
     assert.ok(steps++ < 20, 'the first card appears while stepping through the log')
     await slider.press('ArrowRight')
+    await boardAtSlider()
   }
   assert.equal(await a.locator('li.card').count(), 1, 'exactly the first card, as it was then')
   assert.equal(await a.getByRole('button', { name: 'Add note' }).count(), 0, 'no editing while travelling')

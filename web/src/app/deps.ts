@@ -1,14 +1,16 @@
 // Everything impure a saga touches, injected so tests can replace it (fake socket, fake HTTP, memory
 // storage). main.tsx wires the real ones.
-import type { CreateMeetingRequest, CreatedMeeting } from '../lib/api'
-import type { MeetingEvent } from '../domain'
+import type { CreateMeetingRequest, CreatedMeeting, EventsPage, StateAt } from '../lib/api'
 import type { SavedIdentity } from '../lib/identity'
 import type { ConnectionFactory } from '../features/meeting/connection'
 
 export interface SagaDeps {
   connect: ConnectionFactory
   createMeeting(request: CreateMeetingRequest): Promise<CreatedMeeting>
-  fetchWholeLog(meetingId: string): Promise<MeetingEvent[]>
+  // History for the timeline, on demand only: one page of stored events after `after`, and the meeting's
+  // state after event `seq` (server snapshots). Never the whole log.
+  fetchEventsPage(meetingId: string, after: number, limit: number): Promise<EventsPage>
+  fetchStateAt(meetingId: string, seq: number): Promise<StateAt>
   identity: {
     load(meetingId: string): SavedIdentity | null
     save(meetingId: string, identity: SavedIdentity): void

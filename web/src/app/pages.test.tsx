@@ -4,15 +4,15 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { Provider } from 'react-redux'
 import { createAppStore } from './store'
 import { App } from './App'
-import { fakeDeps, memoryIdentity, sampleLog } from '../test/fakes'
+import { ev, fakeDeps, flush, historyServer, memoryIdentity, sampleLog, stateReply } from '../test/fakes'
 import { pathChanged } from '../features/navigation/navigationSlice'
 import { meetingOpened } from '../features/meeting/meetingSlice'
 import { eventRequested } from '../features/meeting/commands'
 
 afterEach(cleanup)
 
-function renderApp(identity = memoryIdentity()) {
-  const { deps, connections } = fakeDeps({ identity })
+function renderApp(identity = memoryIdentity(), server = historyServer(sampleLog())) {
+  const { deps, connections } = fakeDeps({ identity, fetchEventsPage: server.fetchEventsPage, fetchStateAt: server.fetchStateAt })
   const store = createAppStore(deps, { navigation: false })
   const actions: unknown[] = []
   store.subscribe(() => void 0)
@@ -46,7 +46,7 @@ describe('pages', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Join' }))
     connections[0].emit({
       kind: 'joined',
-      reply: { pid: 'p2', secret: 's', role: 'participant', head_seq: 7, resumed: false, events: sampleLog() },
+      reply: stateReply(sampleLog(), { secret: 's' }),
     })
     expect(await screen.findByRole('heading', { name: 'Retro' })).toBeTruthy()
     // Vote phase: a participant can vote, but has no phase controls; adding cards is still open.
@@ -66,7 +66,7 @@ describe('pages', () => {
     store.dispatch(meetingOpened({ meetingId: 'm1' }))
     connections[0].emit({
       kind: 'joined',
-      reply: { pid: 'p2', role: 'participant', head_seq: 7, resumed: false, events: sampleLog() },
+      reply: stateReply(sampleLog(), { secret: undefined }),
     })
     fireEvent.change(await screen.findByLabelText('New card'), { target: { value: 'Coffee machine' } })
     fireEvent.click(screen.getByRole('button', { name: 'Add card' }))
@@ -77,5 +77,30 @@ describe('pages', () => {
     expect(String(pushed[0].payload.data.card_id)).toMatch(/^k_[0-9a-f]{16}$/)
     // Typing in the field sends a (throttled) typing hint first.
     expect(connections[0].pushes.map((p) => p.event.type)).toEqual(['typing', 'card_added'])
+  })
+
+  it('the timeline spans seq 0..head; moving it loads that moment and pauses editing', async () => {
+    const log = [...sampleLog(), ev(8, 'reaction', { emoji: '\u{1F525}' }, 'p1', 'Ada')]
+    const server = historyServer(log)
+    const { store, connections } = renderApp(memoryIdentity({ m1: { name: 'Bob' } }), server)
+    store.dispatch(pathChanged({ path: '/m/m1' }))
+    store.dispatch(meetingOpened({ meetingId: 'm1' }))
+    connections[0].emit({ kind: 'joined', reply: stateReply(log) })
+    const slider = (await screen.findByRole('slider', { name: 'Timeline' })) as HTMLInputElement
+    expect([slider.min, slider.max, slider.value]).toEqual(['0', '8', '8'])
+    expect(server.pages).toEqual([]) // nothing of the past before the timeline is used
+    fireEvent.change(slider, { target: { value: '4' } })
+    expect(screen.getByText(/Viewing the meeting as it was/).textContent).toMatch(/Loading/)
+    expect(screen.queryByLabelText('New card')).toBeNull() // editing paused at once
+    await flush()
+    expect(screen.getByText(/Viewing the meeting as it was at/).textContent).not.toMatch(/Loading/)
+    expect(screen.getAllByRole('heading', { level: 3 }).map((h) => h.textContent)).toEqual(['Builds'])
+    expect(slider.getAttribute('aria-valuetext')).toMatch(/Ada added a card/)
+    fireEvent.click(screen.getByRole('button', { name: 'Step forward one event' }))
+    expect(screen.getAllByRole('heading', { level: 3 }).map((h) => h.textContent)).toEqual(['Builds', 'Tests'])
+    expect(server.states).toEqual([4])
+    fireEvent.click(screen.getByRole('button', { name: 'Back to live' }))
+    expect(slider.value).toBe('8')
+    expect(screen.getByLabelText('New card')).toBeTruthy()
   })
 })

@@ -1,4 +1,4 @@
-import { createMeeting, fetchWholeLog } from '../lib/api'
+import { createMeeting, fetchEventsPage, fetchStateAt } from '../lib/api'
 import {
   forgetCredentials,
   loadFacilitatorToken,
@@ -13,7 +13,8 @@ import type { SagaDeps } from './deps'
 export const realDeps: SagaDeps = {
   connect: connectMeeting,
   createMeeting,
-  fetchWholeLog: (meetingId) => fetchWholeLog(meetingId),
+  fetchEventsPage,
+  fetchStateAt,
   identity: {
     load: loadIdentity,
     save: saveIdentity,

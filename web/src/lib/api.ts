@@ -55,15 +55,15 @@ export async function fetchEventsPage(meetingId: string, after: number, limit: n
   return json<EventsPage>(await fetch(url))
 }
 
-// The whole log, every class that is stored (state and moment), paged until head_seq is reached.
-export async function fetchWholeLog(meetingId: string, pageSize = 1000): Promise<MeetingEvent[]> {
-  const all: MeetingEvent[] = []
-  let after = 0
-  for (;;) {
-    const page = await fetchEventsPage(meetingId, after, pageSize)
-    all.push(...page.events)
-    const last = page.events.at(-1)?.seq ?? after
-    if (page.events.length === 0 || last >= page.head_seq) return all
-    after = last
-  }
+// The meeting as it was after event `seq` (GET /api/meetings/ID/state?seq=K): `state` is the canonical
+// state JSON, still to be validated with the domain's restoreState.
+export interface StateAt {
+  seq: number
+  head_seq: number
+  state: unknown
+}
+
+export async function fetchStateAt(meetingId: string, seq: number): Promise<StateAt> {
+  const url = `/api/meetings/${encodeURIComponent(meetingId)}/state?seq=${seq}`
+  return json<StateAt>(await fetch(url))
 }

@@ -24,6 +24,8 @@ const REASONS: Record<string, string> = {
   not_found: 'This meeting does not exist (check the link).',
   unavailable: 'The server could not save that just now; nothing was changed. Please try again.',
   timeout: 'The server did not answer in time; your change may not have been saved.',
+  // Client-side: a join reply this app could not read (features/meeting/meetingSaga.ts).
+  invalid_reply: 'The server sent a meeting this app could not read. Try reloading the page.',
 }
 
 export const KNOWN_REASONS = Object.keys(REASONS)

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { eventAppended, joined, meetingOpened } from '../meeting/meetingSlice'
-import { ev, sampleLog } from '../../test/fakes'
+import { eventsAppended, joined, meetingOpened } from '../meeting/meetingSlice'
+import { ev, joinedWith, sampleLog } from '../../test/fakes'
 import { analyticsClosed, analyticsOpened } from './analyticsSlice'
 import { analyticsSaga } from './analyticsSaga'
 import { analyticsFixture, fakeFetch, settle, storeWith } from './fixtures'
@@ -11,7 +11,7 @@ import { getJson } from './viewFetching'
 function joinSample(store: ReturnType<typeof storeWith>['store']) {
   store.dispatch(meetingOpened({ meetingId: 'm1' }))
   store.dispatch(
-    joined({ reply: { pid: 'p1', role: 'facilitator', head_seq: 7, resumed: false, events: sampleLog() }, name: 'Ada' }),
+    joined(joinedWith(sampleLog(), { pid: 'p1', name: 'Ada', role: 'facilitator' })),
   )
 }
 
@@ -39,7 +39,7 @@ describe('analytics saga', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(fetch.urls).toHaveLength(1)
     for (let seq = 8; seq <= 12; seq++) {
-      store.dispatch(eventAppended(ev(seq, 'card_voted', { card_id: 'k2' })))
+      store.dispatch(eventsAppended([ev(seq, 'card_voted', { card_id: 'k2' })]))
       await vi.advanceTimersByTimeAsync(100)
     }
     expect(fetch.urls).toHaveLength(1) // still inside the debounce window
@@ -47,7 +47,7 @@ describe('analytics saga', () => {
     expect(fetch.urls).toHaveLength(2)
 
     store.dispatch(analyticsClosed())
-    store.dispatch(eventAppended(ev(13, 'card_voted', { card_id: 'k2' })))
+    store.dispatch(eventsAppended([ev(13, 'card_voted', { card_id: 'k2' })]))
     await vi.advanceTimersByTimeAsync(2000)
     expect(fetch.urls).toHaveLength(2)
     task.cancel()
@@ -61,7 +61,7 @@ describe('analytics saga', () => {
     joinSample(store)
     store.dispatch(analyticsOpened({ meetingId: 'm1' }))
     await vi.advanceTimersByTimeAsync(0)
-    store.dispatch(eventAppended(ev(8, 'card_voted', { card_id: 'k2' })))
+    store.dispatch(eventsAppended([ev(8, 'card_voted', { card_id: 'k2' })]))
     await vi.advanceTimersByTimeAsync(20)
     expect(fetch.pending).toHaveLength(2)
     // The second answer arrives, then the stale first one: the stale one must not win.

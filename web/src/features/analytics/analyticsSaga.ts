@@ -1,6 +1,6 @@
 // While the Analytics tab is open: fetch once, then again whenever the meeting's log grows (debounced).
 import { call, debounce, put, takeLatest } from 'redux-saga/effects'
-import { eventAppended, joined } from '../meeting/meetingSlice'
+import { eventsAppended, joined } from '../meeting/meetingSlice'
 import { analyticsClosed, analyticsFailed, analyticsLoaded, analyticsOpened, analyticsRequested } from './analyticsSlice'
 import type { MeetingAnalytics } from './types'
 import { REFRESH_DEBOUNCE_MS, browserFetch, getJson, reasonOf, whileOpen, type FetchFn } from './viewFetching'
@@ -19,7 +19,7 @@ function* load(fetchFn: FetchFn, meetingId: string) {
 function* session(fetchFn: FetchFn, debounceMs: number, action: ReturnType<typeof analyticsOpened>) {
   // takeLatest: a newer request cancels an older one still in flight, so answers never arrive out of order.
   yield takeLatest(analyticsRequested.type, load, fetchFn, action.payload.meetingId)
-  yield debounce(debounceMs, [eventAppended.type, joined.type], function* () {
+  yield debounce(debounceMs, [eventsAppended.type, joined.type], function* () {
     yield put(analyticsRequested())
   })
   yield put(analyticsRequested())

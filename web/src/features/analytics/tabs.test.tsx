@@ -6,7 +6,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { Provider } from 'react-redux'
 import { createAppStore } from '../../app/store'
 import { App } from '../../app/App'
-import { fakeDeps, memoryIdentity, sampleLog } from '../../test/fakes'
+import { fakeDeps, memoryIdentity, sampleLog, stateReply } from '../../test/fakes'
 import { pathChanged } from '../navigation/navigationSlice'
 import { meetingOpened } from '../meeting/meetingSlice'
 import { auditFixture } from '../audit/fixtures'
@@ -44,7 +44,7 @@ describe('views in the app', () => {
     const { store, connections, fetch } = renderApp()
     store.dispatch(pathChanged({ path: '/m/m1' }))
     store.dispatch(meetingOpened({ meetingId: 'm1' }))
-    connections[0].emit({ kind: 'joined', reply: { pid: 'p1', role: 'facilitator', head_seq: 7, resumed: false, events: sampleLog() } })
+    connections[0].emit({ kind: 'joined', reply: stateReply(sampleLog(), { pid: 'p1', role: 'facilitator', secret: undefined }) })
     await screen.findByRole('heading', { name: 'Retro' })
     expect(screen.getAllByRole('tab').map((t) => t.textContent)).toEqual(['Board', 'Analytics', 'Audit'])
     expect(fetch.urls).toEqual([])

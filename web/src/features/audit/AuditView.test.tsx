@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react'
 import { Provider } from 'react-redux'
 import { joined, meetingOpened } from '../meeting/meetingSlice'
-import { sampleLog } from '../../test/fakes'
+import { joinedWith, sampleLog } from '../../test/fakes'
 import { fakeFetch, storeWith } from '../analytics/fixtures'
 import { AuditView } from './AuditView'
 import { auditSaga } from './auditSaga'
@@ -19,7 +19,7 @@ describe('AuditView', () => {
     })
     const { store, task } = storeWith(auditSaga, fetch, 5)
     store.dispatch(meetingOpened({ meetingId: 'm1' }))
-    store.dispatch(joined({ reply: { pid: 'p1', role: 'participant', head_seq: 7, resumed: false, events: sampleLog() }, name: 'Ada' }))
+    store.dispatch(joined(joinedWith(sampleLog(), { pid: 'p1', name: 'Ada', role: 'participant' })))
     render(
       <Provider store={store}>
         <AuditView meetingId="m1" />

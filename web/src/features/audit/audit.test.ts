@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { eventAppended, joined, meetingOpened } from '../meeting/meetingSlice'
-import { ev, sampleLog } from '../../test/fakes'
+import { eventsAppended, joined, meetingOpened } from '../meeting/meetingSlice'
+import { ev, joinedWith, sampleLog } from '../../test/fakes'
 import { eventually, fakeFetch, settle, storeWith } from '../analytics/fixtures'
 import { auditFiltersChanged, auditOpened } from './auditSlice'
 import { auditSaga, auditUrl, summaryUrl } from './auditSaga'
@@ -21,7 +21,7 @@ describe('audit saga', () => {
     const fetch = fakeFetch((url) => auditFixture(url.includes('actor=p1') ? 'p1' : undefined))
     const { store, task } = storeWith(auditSaga, fetch, 5)
     store.dispatch(meetingOpened({ meetingId: 'm1' }))
-    store.dispatch(joined({ reply: { pid: 'p1', role: 'participant', head_seq: 7, resumed: false, events: sampleLog() }, name: 'Ada' }))
+    store.dispatch(joined(joinedWith(sampleLog(), { pid: 'p1', name: 'Ada', role: 'participant' })))
     store.dispatch(auditOpened({ meetingId: 'm1' }))
     await settle()
     expect(fetch.urls).toEqual(['/api/meetings/m1/audit?format=json'])
@@ -34,7 +34,7 @@ describe('audit saga', () => {
     expect(data?.events.every((r) => r.actor_pid === 'p1')).toBe(true)
     expect(dataFilters).toEqual({ actor: 'p1', type: '' })
 
-    store.dispatch(eventAppended(ev(8, 'card_voted', { card_id: 'k1' })))
+    store.dispatch(eventsAppended([ev(8, 'card_voted', { card_id: 'k1' })]))
     await eventually(() => fetch.urls.length === 3)
     await settle()
     expect(fetch.urls).toHaveLength(3)

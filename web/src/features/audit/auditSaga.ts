@@ -2,7 +2,7 @@
 // (debounced) when the meeting's log grows.
 import { call, debounce, put, select, takeLatest } from 'redux-saga/effects'
 import type { RootState } from '../../app/rootReducer'
-import { eventAppended, joined } from '../meeting/meetingSlice'
+import { eventsAppended, joined } from '../meeting/meetingSlice'
 import { REFRESH_DEBOUNCE_MS, browserFetch, getJson, reasonOf, whileOpen, type FetchFn } from '../analytics/viewFetching'
 import { auditClosed, auditFailed, auditFiltersChanged, auditLoaded, auditOpened, auditRequested } from './auditSlice'
 import type { AuditFilters, AuditLog } from './types'
@@ -32,7 +32,7 @@ function* session(fetchFn: FetchFn, debounceMs: number, action: ReturnType<typeo
   yield takeLatest(auditFiltersChanged.type, function* () {
     yield put(auditRequested())
   })
-  yield debounce(debounceMs, [eventAppended.type, joined.type], function* () {
+  yield debounce(debounceMs, [eventsAppended.type, joined.type], function* () {
     yield put(auditRequested())
   })
   yield put(auditRequested())

@@ -1,5 +1,7 @@
-import { useState, type FormEvent, type KeyboardEvent } from 'react'
-import type { MeetingState } from '../../domain'
+import { memo, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react'
+import { shallowEqual } from 'react-redux'
+import type { Actor, MeetingState } from '../../domain'
+import type { RootState } from '../../app/rootReducer'
 import { useAppDispatch, useAppSelector } from '../../app/hooks'
 import { eventRequested, typingStarted } from '../meeting/commands'
 import { allowed, selectActor, selectTravelling, selectViewState, totalVotes } from '../meeting/selectors'
@@ -7,22 +9,49 @@ import { TypingHint } from '../typing/TypingHint'
 
 type Card = MeetingState['cards'][number]
 
-export function CardItem({ card }: { card: Card }) {
+// What one card shows beyond the card itself, derived from the meeting; compared field by field, so a card
+// re-renders only when something it shows changed (a board of a hundred cards stays cheap to update while
+// stepping through the timeline or when one card gets a vote).
+function cardView(state: MeetingState, actor: Actor | null, travelling: boolean, card: Card) {
+  const id = { card_id: card.card_id }
+  const can = (type: string, data: Record<string, unknown> = id) => allowed(state, actor, travelling, type, data)
+  return {
+    phase: state.phase,
+    author: state.participants[card.author]?.name ?? 'someone',
+    mine: actor ? (card.votes[actor.pid] ?? 0) : 0,
+    canVote: can('card_voted'),
+    canWithdraw: can('vote_withdrawn'),
+    canDiscuss: can('discussion_started'),
+    canEdit: can('card_edited', { card_id: card.card_id, title: card.title }),
+    canDelete: can('card_deleted'),
+  }
+}
+
+export const CardItem = memo(function CardItem({ card }: { card: Card }) {
   const dispatch = useAppDispatch()
-  const state = useAppSelector(selectViewState)
-  const actor = useAppSelector(selectActor)
-  const travelling = useAppSelector(selectTravelling)
+  const selectView = useMemo(() => {
+    let last: { state: MeetingState; actor: Actor | null; travelling: boolean } | null = null
+    let view: ReturnType<typeof cardView> | null = null
+    return (s: RootState) => {
+      const state = selectViewState(s)
+      const actor = selectActor(s)
+      const travelling = selectTravelling(s)
+      if (!view || !last || last.state !== state || last.actor !== actor || last.travelling !== travelling) {
+        last = { state, actor, travelling }
+        view = cardView(state, actor, travelling, card)
+      }
+      return view
+    }
+  }, [card])
+  const view = useAppSelector(selectView, shallowEqual)
   const [editing, setEditing] = useState(false)
   const [draft, setDraft] = useState(card.title)
 
   const id = { card_id: card.card_id }
-  const can = (type: string, data: Record<string, unknown> = id) => allowed(state, actor, travelling, type, data)
   const push = (type: string, data: Record<string, unknown> = id) => dispatch(eventRequested({ type, data }))
   const votes = totalVotes(card)
-  const mine = actor ? (card.votes[actor.pid] ?? 0) : 0
-  const author = state.participants[card.author]?.name ?? 'someone'
+  const { mine, author, canEdit } = view
   const headingId = `card-${card.card_id}`
-  const canEdit = can('card_edited', { card_id: card.card_id, title: card.title })
 
   const save = (e?: FormEvent) => {
     e?.preventDefault()
@@ -97,9 +126,9 @@ export function CardItem({ card }: { card: Card }) {
           {mine > 0 && <span className="visually-hidden">, {mine} yours</span>}
         </span>
         <div className="card-actions">
-          {state.phase === 'vote' && (
+          {view.phase === 'vote' && (
             <>
-              <button type="button" className="vote-button small" disabled={!can('card_voted')} onClick={() => push('card_voted')}>
+              <button type="button" className="vote-button small" disabled={!view.canVote} onClick={() => push('card_voted')}>
                 Vote
               </button>
               {mine > 0 && (
@@ -108,7 +137,7 @@ export function CardItem({ card }: { card: Card }) {
                   className="ghost small"
                   aria-label="Take back one of my dots"
                   title="Take back one of my dots"
-                  disabled={!can('vote_withdrawn')}
+                  disabled={!view.canWithdraw}
                   onClick={() => push('vote_withdrawn')}
                 >
                   −1
@@ -116,7 +145,7 @@ export function CardItem({ card }: { card: Card }) {
               )}
             </>
           )}
-          {state.phase === 'discuss' && (card.status === 'todo' || card.status === 'parked') && can('discussion_started') && (
+          {view.phase === 'discuss' && (card.status === 'todo' || card.status === 'parked') && view.canDiscuss && (
             <button type="button" className="secondary small" onClick={() => push('discussion_started')}>
               Discuss
             </button>
@@ -134,7 +163,7 @@ export function CardItem({ card }: { card: Card }) {
               Edit
             </button>
           )}
-          {!editing && can('card_deleted') && (
+          {!editing && view.canDelete && (
             <button
               type="button"
               className="ghost small danger"
@@ -157,4 +186,4 @@ export function CardItem({ card }: { card: Card }) {
       )}
     </li>
   )
-}
+})

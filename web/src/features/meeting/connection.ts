@@ -10,13 +10,17 @@ export interface JoinParams {
   since?: number
 }
 
+// The `phx_join` ok reply (docs/protocol.md § Join). Either `state` (resumed: false — the canonical meeting
+// state at head_seq, still to be validated with the domain's restoreState) or `events` (resumed: true — the
+// stored state-class events after the `since` we sent). The client never receives the whole log.
 export interface JoinReply {
   pid: string
   secret?: string
   role: Role
   head_seq: number
   resumed: boolean
-  events: MeetingEvent[]
+  state?: unknown
+  events?: MeetingEvent[]
 }
 
 export interface PresentPerson {
@@ -29,6 +33,8 @@ export type ConnectionMessage =
   | { kind: 'joined'; reply: JoinReply }
   | { kind: 'join_failed'; reason: string }
   | { kind: 'event'; event: MeetingEvent }
+  // The server's batch broadcast ("events", payload {events: [...]}): consecutive stored events in seq order.
+  | { kind: 'events'; events: MeetingEvent[] }
   | { kind: 'presence'; people: PresentPerson[] }
   | { kind: 'socket_up' }
   | { kind: 'socket_down' }

@@ -1,27 +1,25 @@
 import { describe, expect, it } from 'vitest'
 import { createAppStore } from '../../app/store'
-import { ev, fakeDeps, flush, memoryIdentity, sampleLog } from '../../test/fakes'
+import { fold } from '../../domain'
+import { ev, fakeDeps, flush, memoryIdentity, resumedReply, sampleLog, stateJson, stateReply } from '../../test/fakes'
 import { eventRequested, nextTopicRequested } from './commands'
-import { joinRequested, meetingClosed, meetingOpened } from './meetingSlice'
+import { eventsAppended, joinRequested, meetingClosed, meetingOpened } from './meetingSlice'
 import { selectLiveState } from './selectors'
+import { describeReason } from '../../lib/reasons'
+import { INVALID_REPLY } from './meetingSaga'
 
-const joinReply = (events = sampleLog(), extra = {}) => ({
-  pid: 'p2',
-  secret: 'sec',
-  role: 'participant' as const,
-  head_seq: events.at(-1)?.seq ?? 0,
-  resumed: false,
-  events,
-  ...extra,
-})
+const joinReply = stateReply
 
 function setup(identity = memoryIdentity({ m1: { name: 'Bob' } })) {
   const { deps, connections } = fakeDeps({ identity })
-  const store = createAppStore(deps, { navigation: false })
+  const actions: { type: string; payload?: unknown }[] = []
+  const store = createAppStore(deps, { navigation: false, onAction: (a) => actions.push(a as { type: string }) })
   store.dispatch(meetingOpened({ meetingId: 'm1' }))
   const conn = connections[0]
-  return { store, deps, connections, conn, identity }
+  return { store, deps, connections, conn, identity, actions }
 }
+
+const tailSeqs = (store: ReturnType<typeof setup>['store']) => store.getState().meeting.tail.map((e) => e.seq)
 
 describe('meeting session saga', () => {
   it('asks for a name when there is no saved identity, then connects and saves it', async () => {
@@ -39,13 +37,69 @@ describe('meeting session saga', () => {
     expect(store.getState().meeting.me).toEqual({ pid: 'p2', name: 'Bob', role: 'participant' })
   })
 
-  it('forwards live events into the log in seq order and drops duplicates', () => {
+  it('a fresh join restores the reply state as the base: the board without any event log', () => {
+    const { store, conn } = setup()
+    conn.emit({ kind: 'joined', reply: joinReply() })
+    const m = store.getState().meeting
+    expect(m.base).toEqual(fold(sampleLog()))
+    expect(m.tail).toEqual([])
+    expect(m.lastSeq).toBe(7)
+    expect(selectLiveState(store.getState()).cards.map((c) => c.title)).toEqual(['Builds', 'Tests'])
+    expect(conn.params().since).toBe(7)
+  })
+
+  it('head_seq, not the state\'s last_seq, is where live events continue', () => {
+    const { store, conn } = setup()
+    // Seqs 8 and 9 were reactions: the state is as of 7, the head is 9.
+    conn.emit({ kind: 'joined', reply: joinReply(sampleLog(), { head_seq: 9, state: stateJson(sampleLog()) }) })
+    conn.emit({ kind: 'event', event: ev(10, 'card_voted', { card_id: 'k1' }, 'p2', 'Bob') })
+    expect(conn.resyncs).toBe(0)
+    expect(tailSeqs(store)).toEqual([10])
+    expect(selectLiveState(store.getState()).cards[0].votes).toEqual({ p2: 1 })
+  })
+
+  it('forwards live events onto the base in seq order and drops duplicates', () => {
     const { store, conn } = setup()
     conn.emit({ kind: 'joined', reply: joinReply() })
     conn.emit({ kind: 'event', event: ev(8, 'card_voted', { card_id: 'k1' }, 'p2', 'Bob') })
     conn.emit({ kind: 'event', event: ev(8, 'card_voted', { card_id: 'k1' }, 'p2', 'Bob') })
-    expect(store.getState().meeting.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    expect(tailSeqs(store)).toEqual([8])
     expect(selectLiveState(store.getState()).cards[0].votes).toEqual({ p2: 1 })
+  })
+
+  it('an "events" batch is applied like its events one by one, in ONE action', () => {
+    const { store, conn, actions } = setup()
+    conn.emit({ kind: 'joined', reply: joinReply() })
+    actions.length = 0
+    const batch = [
+      ev(7, 'card_voted', { card_id: 'k2' }, 'p2', 'Bob'), // already held: dropped
+      ev(8, 'card_voted', { card_id: 'k1' }, 'p2', 'Bob'),
+      ev(9, 'reaction', { emoji: '\u{1F525}' }, 'p1', 'Ada'),
+      ev(10, 'card_edited', { card_id: 'k1', title: 'Faster builds' }, 'p1', 'Ada'),
+    ]
+    conn.emit({ kind: 'events', events: batch })
+    const appended = actions.filter((a) => a.type === eventsAppended.type)
+    expect(appended).toHaveLength(1)
+    expect((appended[0].payload as { seq: number }[]).map((e) => e.seq)).toEqual([8, 9, 10])
+    expect(tailSeqs(store)).toEqual([8, 9, 10])
+    expect(store.getState().meeting.lastSeq).toBe(10)
+    // The same board as the same events arriving one by one.
+    const single = setup()
+    single.conn.emit({ kind: 'joined', reply: joinReply() })
+    for (const e of batch) single.conn.emit({ kind: 'event', event: e })
+    expect(selectLiveState(store.getState())).toEqual(selectLiveState(single.store.getState()))
+    expect(selectLiveState(store.getState()).cards[0]).toMatchObject({ title: 'Faster builds', votes: { p2: 1 } })
+    expect(store.getState().reactions.floating.map((r) => r.emoji)).toEqual(['\u{1F525}'])
+    expect(conn.resyncs).toBe(0)
+  })
+
+  it('a batch with a gap keeps what continues the log and rejoins once', () => {
+    const { store, conn } = setup()
+    conn.emit({ kind: 'joined', reply: joinReply() })
+    conn.emit({ kind: 'events', events: [8, 9, 11, 12].map((seq) => ev(seq, 'card_voted', { card_id: 'k1' })) })
+    expect(tailSeqs(store)).toEqual([8, 9])
+    expect(conn.resyncs).toBe(1)
+    expect(conn.params().since).toBe(9)
   })
 
   it('rejoins (once) on a gap', () => {
@@ -58,23 +112,72 @@ describe('meeting session saga', () => {
     expect(conn.params().since).toBe(7)
   })
 
-  it('resumes after a reconnect: since = last seq, the reply appends what was missed', () => {
+  it('resumes after a reconnect: since = last seq, the reply\'s events go onto the base', () => {
     const { store, conn } = setup()
     conn.emit({ kind: 'joined', reply: joinReply(sampleLog().slice(0, 5)) })
+    const base = store.getState().meeting.base
     conn.emit({ kind: 'socket_down' })
     expect(store.getState().meeting.status).toBe('reconnecting')
     expect(conn.params()).toEqual({ name: 'Bob', pid: 'p2', secret: 'sec', since: 5 })
-    conn.emit({ kind: 'joined', reply: joinReply(sampleLog().slice(5), { resumed: true, secret: undefined }) })
+    const missed = [...sampleLog().slice(5), ev(8, 'reaction', { emoji: '\u{1F44D}' })]
+    conn.emit({ kind: 'joined', reply: resumedReply(missed, 8) })
     expect(store.getState().meeting.status).toBe('joined')
-    expect(store.getState().meeting.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7])
-    expect(conn.params().since).toBe(7)
+    expect(store.getState().meeting.base).toBe(base)
+    expect(tailSeqs(store)).toEqual([6, 7])
+    expect(selectLiveState(store.getState())).toEqual(fold(sampleLog()))
+    expect(conn.params().since).toBe(8)
+    expect(store.getState().meeting.me?.pid).toBe('p2')
   })
 
-  it('replaces the log when the server says resumed:false', () => {
+  it('replaces base and tail when the server says resumed:false', () => {
     const { store, conn } = setup()
-    conn.emit({ kind: 'joined', reply: joinReply() })
+    conn.emit({ kind: 'joined', reply: joinReply(sampleLog().slice(0, 5)) })
+    conn.emit({ kind: 'events', events: sampleLog().slice(5) })
     conn.emit({ kind: 'joined', reply: joinReply(sampleLog().slice(0, 2), { resumed: false }) })
-    expect(store.getState().meeting.events.map((e) => e.seq)).toEqual([1, 2])
+    expect(tailSeqs(store)).toEqual([])
+    expect(store.getState().meeting.lastSeq).toBe(2)
+    expect(selectLiveState(store.getState())).toEqual(fold(sampleLog().slice(0, 2)))
+  })
+
+  it('a state that does not restore: forgets everything and rejoins once without since', () => {
+    const { store, conn, identity } = setup()
+    conn.emit({ kind: 'joined', reply: joinReply() })
+    conn.emit({ kind: 'joined', reply: joinReply(sampleLog(), { state: { title: 'Retro', phase: 'nonsense' } }) })
+    expect(conn.resyncs).toBe(1)
+    expect(conn.params().since).toBeUndefined()
+    expect(conn.params().pid).toBe('p2') // the same participant, not a new one
+    expect(identity.ids.m1).toMatchObject({ pid: 'p2', secret: 'sec' })
+    expect(store.getState().meeting.base).toBeNull()
+    expect(store.getState().meeting.status).toBe('reconnecting')
+    // Live events before the next reply are not taken for a gap worth another rejoin.
+    conn.emit({ kind: 'event', event: ev(8, 'card_voted', { card_id: 'k1' }) })
+    expect(conn.resyncs).toBe(1)
+    conn.emit({ kind: 'joined', reply: joinReply() })
+    expect(store.getState().meeting.status).toBe('joined')
+    expect(selectLiveState(store.getState())).toEqual(fold(sampleLog()))
+  })
+
+  it('a reply without state, or resuming a log we do not hold, is a protocol error too', () => {
+    const { conn, store } = setup()
+    conn.emit({ kind: 'joined', reply: { ...joinReply(), state: undefined } })
+    expect(conn.resyncs).toBe(1)
+    expect(store.getState().meeting.me).toBeNull()
+    conn.emit({ kind: 'joined', reply: joinReply() })
+    expect(store.getState().meeting.status).toBe('joined')
+    const other = setup()
+    other.conn.emit({ kind: 'joined', reply: resumedReply(sampleLog(), 7) })
+    expect(other.conn.resyncs).toBe(1)
+  })
+
+  it('gives up, says so and closes after a second unusable reply in a row', () => {
+    const { store, conn } = setup()
+    conn.emit({ kind: 'joined', reply: joinReply(sampleLog(), { state: null }) })
+    conn.emit({ kind: 'joined', reply: joinReply(sampleLog(), { state: 42 }) })
+    expect(conn.resyncs).toBe(1)
+    expect(store.getState().meeting.status).toBe('failed')
+    expect(store.getState().meeting.failure).toBe(INVALID_REPLY)
+    expect(describeReason(INVALID_REPLY)).toMatch(/could not read/)
+    expect(conn.closed).toBe(true)
   })
 
   it('shows transient typing from others, not from me, and floats reactions', () => {
@@ -86,6 +189,7 @@ describe('meeting session saga', () => {
     conn.emit({ kind: 'event', event: ev(8, 'reaction', { emoji: '\u{1F525}' }, 'p1', 'Ada') })
     expect(store.getState().reactions.floating.map((r) => r.emoji)).toEqual(['\u{1F525}'])
     expect(store.getState().meeting.lastSeq).toBe(8)
+    expect(tailSeqs(store)).toEqual([8])
   })
 
   it('joins as a new participant when the saved credentials are refused', () => {

@@ -4,7 +4,7 @@ import { eventChannel, buffers, type EventChannel } from 'redux-saga'
 import { call, fork, put, select, take, takeEvery, takeLatest, throttle } from 'redux-saga/effects'
 import type { Action } from '@reduxjs/toolkit'
 import type { SagaDeps } from '../../app/deps'
-import type { MeetingEvent } from '../../domain'
+import { restoreState, type MeetingEvent, type MeetingState } from '../../domain'
 import type { SavedIdentity } from '../../lib/identity'
 import { describeReason } from '../../lib/reasons'
 import { presenceSynced } from '../presence/presenceSlice'
@@ -12,23 +12,25 @@ import { reactionShown } from '../reactions/reactionsSlice'
 import { toastShown } from '../toasts/toastsSlice'
 import { typingSeen } from '../typing/typingSlice'
 import { copyLinkRequested, eventRequested, nextTopicRequested, resyncNeeded, typingStarted } from './commands'
-import type { ConnectionMessage, MeetingConnection } from './connection'
+import type { ConnectionMessage, JoinReply, MeetingConnection } from './connection'
 import {
   clockSynced,
   connecting,
-  eventAppended,
+  eventsAppended,
   joinFailed,
   joined,
+  joinReplyRejected,
   joinRequested,
   meetingClosed,
   meetingOpened,
   nameNeeded,
   socketDown,
+  type JoinedPayload,
   type Me,
 } from './meetingSlice'
 import { pushEvent } from './pushSaga'
 import { classifyArrival, joinParamsFor } from './resume'
-import { nextTopicCard, selectLastSeq, selectLiveState, selectMe } from './selectors'
+import { nextTopicCard, selectBase, selectLastSeq, selectLiveState, selectMe } from './selectors'
 
 // Mutable per-session facts read synchronously by the join-params function that phoenix calls.
 interface Session {
@@ -37,7 +39,12 @@ interface Session {
   token: string | null
   lastSeq: number
   resyncing: boolean
+  // Join replies in a row that could not be used (protocol errors); the second one ends the session.
+  badReplies: number
 }
+
+// A join reply the client cannot use: its state does not restore, or it resumes a log we do not hold.
+export const INVALID_REPLY = 'invalid_reply'
 
 export function connectionChannel(connection: MeetingConnection): EventChannel<ConnectionMessage> {
   return eventChannel((emit) => connection.subscribe((message) => emit(message)), buffers.expanding(64))
@@ -77,6 +84,7 @@ export function* runSession(deps: SagaDeps, meetingId: string, identity: SavedId
     token: deps.identity.loadToken(meetingId),
     lastSeq: 0,
     resyncing: false,
+    badReplies: 0,
   }
   const connection = deps.connect(meetingId, () => joinParamsFor(session.identity, session.token, session.lastSeq))
   const messages: EventChannel<ConnectionMessage> = yield call(connectionChannel, connection)
@@ -84,8 +92,9 @@ export function* runSession(deps: SagaDeps, meetingId: string, identity: SavedId
   try {
     for (;;) {
       const message: ConnectionMessage = yield take(messages)
-      yield call(handleMessage, deps, connection, session, message)
+      const outcome: 'stop' | undefined = yield call(handleMessage, deps, connection, session, message)
       session.lastSeq = yield select(selectLastSeq)
+      if (outcome === 'stop') return
     }
   } finally {
     messages.close() // unsubscribes: leaves the channel and disconnects the socket
@@ -101,7 +110,24 @@ function* handleMessage(deps: SagaDeps, connection: MeetingConnection, session: 
       session.identity = { name: session.identity.name, pid: reply.pid, secret }
       deps.identity.save(session.meetingId, session.identity)
       session.resyncing = false
-      yield put(joined({ reply, name: session.identity.name }))
+      const me: Me = { pid: reply.pid, name: session.identity.name, role: reply.role }
+      const base: MeetingState | null = yield select(selectBase)
+      const accepted = acceptJoinReply(reply, me, base !== null)
+      if (accepted) {
+        session.badReplies = 0
+        yield put(joined(accepted))
+        return
+      }
+      // A protocol error. Forget what we hold and join again without `since` (a fresh state); if that
+      // reply is no better, give up and say so rather than rejoin forever.
+      yield put(joinReplyRejected())
+      session.lastSeq = 0 // phoenix reads the params as soon as resync() sends the join
+      if (++session.badReplies > 1) {
+        yield put(joinFailed({ reason: INVALID_REPLY }))
+        return 'stop'
+      }
+      session.resyncing = true // live events before the new reply are gaps now: no second rejoin for them
+      connection.resync()
       return
     }
     case 'join_failed':
@@ -116,7 +142,10 @@ function* handleMessage(deps: SagaDeps, connection: MeetingConnection, session: 
       yield put(joinFailed({ reason: message.reason }))
       return
     case 'event':
-      yield call(handleEvent, deps, connection, session, message.event)
+      yield call(handleEvents, deps, connection, session, [message.event])
+      return
+    case 'events':
+      yield call(handleEvents, deps, connection, session, message.events)
       return
     case 'presence':
       yield put(presenceSynced(message.people))
@@ -129,29 +158,45 @@ function* handleMessage(deps: SagaDeps, connection: MeetingConnection, session: 
   }
 }
 
-export function* handleEvent(deps: SagaDeps, connection: MeetingConnection, session: Session, event: MeetingEvent) {
-  const lastSeq: number = yield select(selectLastSeq)
-  switch (classifyArrival(event.seq, lastSeq)) {
-    case 'transient': {
-      const me: Me | null = yield select(selectMe)
+// The reply as the slice takes it, or null when it cannot be used: a fresh join must carry a state that
+// the domain restores; a resumed one must carry events and continue a log we hold.
+export function acceptJoinReply(reply: JoinReply, me: Me, holdingState: boolean): JoinedPayload | null {
+  if (typeof reply.head_seq !== 'number' || !Number.isInteger(reply.head_seq) || reply.head_seq < 0) return null
+  if (reply.resumed) {
+    if (!holdingState || !Array.isArray(reply.events)) return null
+    return { me, headSeq: reply.head_seq, resumed: true, events: reply.events }
+  }
+  const state = reply.state === undefined ? null : restoreState(reply.state)
+  return state ? { me, headSeq: reply.head_seq, resumed: false, state } : null
+}
+
+// One live broadcast or one batch, exactly as if each event came alone, in order: transient ones are
+// shown (typing), duplicates dropped, the run that continues the log appended in ONE action, and a gap
+// (which should not happen: seq is contiguous per meeting) rejoins once with since = lastSeq.
+export function* handleEvents(deps: SagaDeps, connection: MeetingConnection, session: Session, events: MeetingEvent[]) {
+  let lastSeq: number = yield select(selectLastSeq)
+  const me: Me | null = yield select(selectMe)
+  const fresh: MeetingEvent[] = []
+  let gap = false
+  for (const event of events) {
+    const arrival = classifyArrival(event.seq, lastSeq)
+    if (arrival === 'transient') {
       if (event.type === 'typing' && event.actor?.pid !== me?.pid) {
         const cardId = typeof event.data?.card_id === 'string' ? event.data.card_id : ''
         yield put(typingSeen({ card_id: cardId, pid: event.actor.pid, name: event.actor.name, key: event.id }))
       }
-      return
+    } else if (arrival === 'next') {
+      fresh.push(event)
+      lastSeq = event.seq!
+    } else if (arrival === 'gap') {
+      gap = true
+      break
     }
-    case 'duplicate':
-      return
-    case 'gap':
-      // Seq is contiguous per meeting, so a gap means we missed something: rejoin with since = lastSeq.
-      if (!session.resyncing) {
-        session.resyncing = true
-        connection.resync()
-      }
-      return
-    case 'next':
-      yield put(eventAppended(event))
-      yield put(clockSynced({ offsetMs: event.ts - deps.now() }))
+  }
+  if (fresh.length > 0) {
+    yield put(eventsAppended(fresh))
+    yield put(clockSynced({ offsetMs: fresh[fresh.length - 1].ts - deps.now() }))
+    for (const event of fresh) {
       if (event.type === 'reaction' && typeof event.data?.emoji === 'string') {
         yield put(
           reactionShown({
@@ -162,6 +207,11 @@ export function* handleEvent(deps: SagaDeps, connection: MeetingConnection, sess
           }),
         )
       }
+    }
+  }
+  if (gap && !session.resyncing) {
+    session.resyncing = true
+    connection.resync()
   }
 }
 

@@ -1,9 +1,9 @@
-// The meeting as this client holds it: the event log (every event with a seq that we have seen, in seq
-// order) plus who we are and how the connection is. The board itself is never stored here: selectors
-// fold the log (see selectors.ts), so there is exactly one truth.
-import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
-import type { MeetingEvent, Role } from '../../domain'
-import type { JoinReply } from './connection'
+// The meeting as this client holds it: a base state (the canonical state restored from the join reply,
+// as of `baseSeq`) plus the live events that arrived after it, and who we are and how the connection is.
+// Never the whole log: history is fetched page by page only when the timeline is opened (features/timeline).
+// The board itself is never stored here either: selectors fold the tail onto the base (see selectors.ts).
+import { createSlice, current, type PayloadAction } from '@reduxjs/toolkit'
+import { apply, type MeetingEvent, type MeetingState, type Role } from '../../domain'
 
 export type ConnectionStatus =
   | 'idle' // no meeting open
@@ -24,9 +24,14 @@ export interface MeetingSliceState {
   status: ConnectionStatus
   failure: string | null
   me: Me | null
-  events: MeetingEvent[]
-  // Highest seq we are in step with. Can exceed the last seq in `events`: a join reply omits
-  // moment events (reactions) but its head_seq still counts them.
+  // The meeting as of `baseSeq` (the head_seq of the last non-resumed join); null before the first join.
+  base: MeetingState | null
+  baseSeq: number
+  // Stored events with seq > baseSeq, in seq order: live broadcasts (state and moment) and what resumed
+  // joins replayed (state-class only, so seqs of reactions missed while offline are absent).
+  tail: MeetingEvent[]
+  // Highest seq we are in step with (the head): what the next live event must follow, and the `since` of
+  // a rejoin. Can exceed the last seq in `tail` and base.last_seq: moment events count but are not replayed.
   lastSeq: number
   // Server clock minus ours, estimated from live events; timers count down against server time.
   clockOffsetMs: number
@@ -37,9 +42,30 @@ export const initialMeetingState: MeetingSliceState = {
   status: 'idle',
   failure: null,
   me: null,
-  events: [],
+  base: null,
+  baseSeq: 0,
+  tail: [],
   lastSeq: 0,
   clockOffsetMs: 0,
+}
+
+// What a successful join brought, after the saga validated it.
+export type JoinedPayload = {
+  me: Me
+  headSeq: number
+} & ({ resumed: false; state: MeetingState } | { resumed: true; events: MeetingEvent[] })
+
+// The live tail is folded into the base once it holds TAIL_COMPACT_AT events, keeping the newest TAIL_KEEP.
+export const TAIL_COMPACT_AT = 2000
+export const TAIL_KEEP = 500
+
+function appendAfter(state: MeetingSliceState, events: readonly MeetingEvent[]) {
+  for (const event of events) {
+    if (event.seq !== undefined && event.seq > state.lastSeq) {
+      state.tail.push(event)
+      state.lastSeq = event.seq
+    }
+  }
 }
 
 const meetingSlice = createSlice({
@@ -63,21 +89,31 @@ const meetingSlice = createSlice({
       state.status = 'connecting'
       state.failure = null
     },
-    joined(state, action: PayloadAction<{ reply: JoinReply; name: string }>) {
-      const { reply, name } = action.payload
-      const incoming = [...reply.events].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0))
-      if (reply.resumed && state.events.length > 0) {
-        // The reply holds what we missed; anything at or below lastSeq is already here.
-        for (const event of incoming) {
-          if ((event.seq ?? 0) > state.lastSeq) state.events.push(event)
-        }
+    joined(state, action: PayloadAction<JoinedPayload>) {
+      const p = action.payload
+      if (p.resumed) {
+        // The reply holds the state-class events we missed; anything at or below lastSeq is already here.
+        appendAfter(state, [...p.events].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0)))
+        state.lastSeq = Math.max(state.lastSeq, p.headSeq)
       } else {
-        state.events = incoming
+        // A fresh snapshot replaces everything we held. head_seq, not state.last_seq, is what comes next.
+        state.base = p.state
+        state.baseSeq = p.headSeq
+        state.tail = []
+        state.lastSeq = p.headSeq
       }
-      state.lastSeq = Math.max(reply.head_seq, incoming.at(-1)?.seq ?? 0)
-      state.me = { pid: reply.pid, name, role: reply.role }
+      state.me = p.me
       state.status = 'joined'
       state.failure = null
+    },
+    // The join reply could not be used (its state did not restore, or it resumed a log we do not hold):
+    // forget what we hold, so that the rejoin asks for a fresh state (no `since`).
+    joinReplyRejected(state) {
+      state.base = null
+      state.baseSeq = 0
+      state.tail = []
+      state.lastSeq = 0
+      if (state.status === 'joined') state.status = state.me ? 'reconnecting' : 'connecting'
     },
     joinFailed(state, action: PayloadAction<{ reason: string }>) {
       // unavailable/rate_limited are retried by phoenix; anything else is final.
@@ -85,13 +121,20 @@ const meetingSlice = createSlice({
       state.status = retrying ? 'reconnecting' : 'failed'
       state.failure = action.payload.reason
     },
-    // Only ever dispatched with seq == lastSeq + 1 (the saga checks); the guard keeps the log contiguous
-    // even if that promise is broken.
-    eventAppended(state, action: PayloadAction<MeetingEvent>) {
-      const event = action.payload
-      if (event.seq !== state.lastSeq + 1) return
-      state.events.push(event)
-      state.lastSeq = event.seq
+    // One live broadcast ("event") or batch ("events"), as one action. The saga only passes events that
+    // continue the log (seq == lastSeq + 1, then +1 …); the guard keeps the tail contiguous regardless.
+    eventsAppended(state, action: PayloadAction<MeetingEvent[]>) {
+      for (const event of action.payload) {
+        if (event.seq !== state.lastSeq + 1) break
+        state.tail.push(event)
+        state.lastSeq = event.seq
+      }
+      // A long session must not grow the tail for ever: fold its older half into the base.
+      if (state.base && state.tail.length > TAIL_COMPACT_AT) {
+        const folded = state.tail.splice(0, state.tail.length - TAIL_KEEP)
+        state.base = folded.reduce((m, e) => apply(m, e), current(state.base))
+        state.baseSeq = folded[folded.length - 1].seq ?? state.baseSeq
+      }
     },
     socketDown(state) {
       if (state.status === 'joined' || state.status === 'connecting') {
@@ -111,8 +154,9 @@ export const {
   joinRequested,
   connecting,
   joined,
+  joinReplyRejected,
   joinFailed,
-  eventAppended,
+  eventsAppended,
   socketDown,
   clockSynced,
 } = meetingSlice.actions

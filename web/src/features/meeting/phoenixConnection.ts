@@ -40,6 +40,9 @@ export const connectMeeting: ConnectionFactory = (meetingId, params) => {
       listener({ kind: 'presence', people })
     })
     ch.on('event', (payload: MeetingEvent) => listener({ kind: 'event', event: payload }))
+    ch.on('events', (payload: { events?: MeetingEvent[] }) => {
+      if (Array.isArray(payload?.events)) listener({ kind: 'events', events: payload.events })
+    })
     ch.join()
       .receive('ok', (reply: JoinReply) => listener({ kind: 'joined', reply }))
       .receive('error', (response: { reason?: string }) => {

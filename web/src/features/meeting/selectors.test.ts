@@ -1,50 +1,61 @@
 import { describe, expect, it } from 'vitest'
-import { fold } from '../../domain'
+import { apply, fold, type MeetingEvent, type MeetingState } from '../../domain'
 import { rootReducer } from '../../app/rootReducer'
-import { ev, sampleLog } from '../../test/fakes'
-import { joined, meetingOpened, eventAppended } from './meetingSlice'
-import { cursorMoved, archiveLoaded, travelEntered } from '../timeline/timelineSlice'
+import { ev, joinedWith, sampleLog } from '../../test/fakes'
+import { joined, meetingOpened, eventsAppended } from './meetingSlice'
+import { cursorMoved, travelEntered, travelShown } from '../timeline/timelineSlice'
 import {
   allowed,
   boardColumns,
   createIncrementalFold,
-  mergeBySeq,
   nextTopicCard,
   selectBoard,
   selectLiveState,
-  selectTravelLog,
   selectViewState,
   selectVotesLeft,
 } from './selectors'
 
 function joinedStore(events = sampleLog()) {
   let s = rootReducer(undefined, meetingOpened({ meetingId: 'm1' }))
-  s = rootReducer(s, joined({ reply: { pid: 'p2', role: 'participant', head_seq: events.at(-1)!.seq!, resumed: false, events }, name: 'Bob' }))
+  s = rootReducer(s, joined(joinedWith(events)))
   return s
 }
 
-describe('incremental fold', () => {
-  it('equals a fold from scratch at every step, and reuses work when the log grows', () => {
-    const f = createIncrementalFold()
+function counting() {
+  const calls = { n: 0 }
+  const step = (state: MeetingState, event: MeetingEvent) => {
+    calls.n++
+    return apply(state, event)
+  }
+  return { calls, step }
+}
+
+describe('incremental fold of the tail onto the base', () => {
+  it('equals a fold from scratch at every step, and applies only what is new', () => {
+    const { calls, step } = counting()
+    const f = createIncrementalFold(step)
     const log = sampleLog()
-    for (let n = 1; n <= log.length; n++) {
-      expect(f(log.slice(0, n))).toEqual(fold(log.slice(0, n)))
+    const base = fold(log.slice(0, 3))
+    for (let n = 3; n <= log.length; n++) {
+      expect(f(base, log.slice(3, n))).toEqual(fold(log.slice(0, n)))
     }
-    const a = log.slice(0, 5)
-    const first = f(a)
-    expect(f(a)).toBe(first) // same array: memoised
+    expect(calls.n).toBe(4) // seqs 4..7, each once, although the tail was folded five times
+    const a = log.slice(3, 5)
+    const first = f(base, a)
+    expect(f(base, a)).toBe(first) // same arrays: memoised
   })
 
-  it('starts over when the log is replaced rather than extended', () => {
+  it('starts over from a new base (a fresh join)', () => {
     const f = createIncrementalFold()
-    f(sampleLog())
-    const other = [ev(1, 'meeting_created', { title: 'Other', votes_per_person: 2, timebox_s: 60 }, 'server', 'server')]
-    expect(f(other).title).toBe('Other')
+    f(fold(sampleLog()), [])
+    const other = fold([ev(1, 'meeting_created', { title: 'Other', votes_per_person: 2, timebox_s: 60 }, 'server', 'server')])
+    expect(f(other, []).title).toBe('Other')
+    expect(f(null, []).title).toBe('') // not joined yet: the empty meeting
   })
 
-  it('ignores reactions in the log', () => {
-    const log = [...sampleLog(), ev(8, 'reaction', { emoji: '\u{1F44D}' }, 'p1')]
-    expect(createIncrementalFold()(log).cards).toEqual(fold(sampleLog()).cards)
+  it('ignores reactions in the tail', () => {
+    const tail = [...sampleLog().slice(4), ev(8, 'reaction', { emoji: '\u{1F44D}' }, 'p1')]
+    expect(createIncrementalFold()(fold(sampleLog().slice(0, 4)), tail).cards).toEqual(fold(sampleLog()).cards)
   })
 })
 
@@ -77,24 +88,18 @@ describe('board selectors', () => {
 })
 
 describe('time travel view', () => {
-  it('folds up to the cursor and returns to live', () => {
+  it('shows the timeline\'s state while travelling (live until the first jump is loaded), then live again', () => {
     let s = joinedStore()
     s = rootReducer(s, travelEntered({ cursorSeq: 4 }))
+    expect(selectViewState(s)).toBe(selectLiveState(s)) // nothing loaded yet
+    s = rootReducer(s, travelShown({ seq: 4, state: fold(sampleLog(), 4), event: sampleLog()[3] }))
     expect(selectViewState(s).cards.map((c) => c.title)).toEqual(['Builds'])
     s = rootReducer(s, cursorMoved({ cursorSeq: 1 }))
+    s = rootReducer(s, travelShown({ seq: 1, state: fold(sampleLog(), 1), event: sampleLog()[0] }))
     expect(selectViewState(s).cards).toEqual([])
     // Live events keep arriving while travelling.
-    s = rootReducer(s, eventAppended(ev(8, 'card_voted', { card_id: 'k1' }, 'p2', 'Bob')))
+    s = rootReducer(s, eventsAppended([ev(8, 'card_voted', { card_id: 'k1' }, 'p2', 'Bob')]))
     expect(selectViewState(s).cards).toEqual([])
     expect(selectLiveState(s).cards[0].votes).toEqual({ p2: 1 })
-  })
-
-  it('merges the fetched archive (with reactions) and live events by seq', () => {
-    let s = joinedStore(sampleLog().slice(0, 6))
-    s = rootReducer(s, eventAppended(ev(7, 'reaction', { emoji: '\u{1F525}' }, 'p2', 'Bob')))
-    const archive = [...sampleLog().slice(0, 4), ev(5, 'card_added', { card_id: 'k2', title: 'Tests' }, 'p2', 'Bob')]
-    s = rootReducer(s, archiveLoaded(archive))
-    expect(selectTravelLog(s).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7])
-    expect(mergeBySeq([], sampleLog())).toHaveLength(7)
   })
 })

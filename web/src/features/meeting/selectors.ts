@@ -1,68 +1,59 @@
-// Everything the UI shows about the meeting is derived here from the event log. The live state is a
-// fold that advances incrementally as events are appended; time travel is the same fold up to a seq.
+// Everything the UI shows about the meeting is derived here. The live state is the join reply's base state
+// with the live tail folded on top, advancing incrementally as events arrive; while time travelling the
+// board shows the timeline's state at its cursor (features/timeline: snapshots and pages of history).
 import { createSelector } from '@reduxjs/toolkit'
-import { CATALOGUE, apply, fold, initialState, validate, votesUsed } from '../../domain'
+import { CATALOGUE, apply, initialState, validate, votesUsed } from '../../domain'
 import type { Actor, MeetingEvent, MeetingState } from '../../domain'
 import type { RootState } from '../../app/rootReducer'
 
 type Card = MeetingState['cards'][number]
 
 export const selectMeetingSlice = (s: RootState) => s.meeting
-export const selectEvents = (s: RootState) => s.meeting.events
+export const selectBase = (s: RootState) => s.meeting.base
+export const selectTail = (s: RootState) => s.meeting.tail
 export const selectMe = (s: RootState) => s.meeting.me
 export const selectStatus = (s: RootState) => s.meeting.status
 export const selectClockOffset = (s: RootState) => s.meeting.clockOffsetMs
 
-// Only `state`-class events change the board; reactions (moment) are kept in the log for time travel.
+// Only `state`-class events change the board; reactions (moment) are kept for the floating emoji and replay.
 export function isStateEvent(event: MeetingEvent): boolean {
   return CATALOGUE[event.type]?.replay === 'state'
 }
 
-// Folds a growing log without starting over: when the new log extends the one folded last time (Immer
-// keeps the old elements' identity on append), only the new events are applied.
-export function createIncrementalFold(): (events: MeetingEvent[]) => MeetingState {
-  let lastEvents: MeetingEvent[] = []
+// Folds a growing tail onto a base without starting over: when the new tail extends the one folded last
+// time (Immer keeps the old elements' identity on append) and the base is the same object, only the new
+// events are applied. A new base (a fresh join) starts again from it. `step` is injectable for tests.
+export function createIncrementalFold(
+  step: (state: MeetingState, event: MeetingEvent) => MeetingState = apply,
+): (base: MeetingState | null, tail: MeetingEvent[]) => MeetingState {
+  let started = false
+  let lastBase: MeetingState | null = null
+  let lastTail: MeetingEvent[] = []
   let lastState: MeetingState = initialState()
-  return (events) => {
-    if (events === lastEvents) return lastState
-    const n = lastEvents.length
-    const extends_ = events.length >= n && (n === 0 || events[n - 1] === lastEvents[n - 1])
-    let state = extends_ ? lastState : initialState()
-    for (let i = extends_ ? n : 0; i < events.length; i++) {
-      if (isStateEvent(events[i])) state = apply(state, events[i])
+  return (base, tail) => {
+    if (started && base === lastBase && tail === lastTail) return lastState
+    const n = lastTail.length
+    const extends_ = started && base === lastBase && tail.length >= n && (n === 0 || tail[n - 1] === lastTail[n - 1])
+    let state = extends_ ? lastState : (base ?? initialState())
+    for (let i = extends_ ? n : 0; i < tail.length; i++) {
+      if (isStateEvent(tail[i])) state = step(state, tail[i])
     }
-    lastEvents = events
+    started = true
+    lastBase = base
+    lastTail = tail
     lastState = state
     return state
   }
 }
 
-export const selectLiveState = createSelector([selectEvents], createIncrementalFold())
-
-// The log offered to the timeline: the fetched archive merged with what arrived live, by seq.
-export const selectTravelLog = createSelector(
-  [(s: RootState) => s.timeline.archive, selectEvents],
-  (archive, live) => mergeBySeq(archive, live),
-)
-
-export function mergeBySeq(a: MeetingEvent[], b: MeetingEvent[]): MeetingEvent[] {
-  if (a.length === 0) return b
-  const bySeq = new Map<number, MeetingEvent>()
-  for (const e of a) if (e.seq !== undefined) bySeq.set(e.seq, e)
-  for (const e of b) if (e.seq !== undefined) bySeq.set(e.seq, e)
-  return [...bySeq.values()].sort((x, y) => (x.seq ?? 0) - (y.seq ?? 0))
-}
-
-const selectTravelState = createSelector(
-  [selectTravelLog, (s: RootState) => s.timeline.cursorSeq],
-  (log, cursorSeq) => fold(log.filter(isStateEvent), cursorSeq),
-)
+export const selectLiveState = createSelector([selectBase, selectTail], createIncrementalFold())
 
 export const selectTravelling = (s: RootState) => s.timeline.travelling
 
-// What the board shows: the live meeting, or the meeting as it was at the timeline's cursor.
+// What the board shows: the live meeting, or the meeting as it was at the timeline's cursor (the live
+// board stays up until the first jump has been loaded).
 export const selectViewState = (s: RootState): MeetingState =>
-  s.timeline.travelling ? selectTravelState(s) : selectLiveState(s)
+  s.timeline.travelling && s.timeline.shown ? s.timeline.shown : selectLiveState(s)
 
 export const selectActor = createSelector([selectMe], (me): Actor | null =>
   me ? { pid: me.pid, name: me.name, role: me.role } : null,

@@ -1,49 +1,59 @@
 import { useAppDispatch, useAppSelector } from '../../app/hooks'
-import { selectTravelLog } from '../meeting/selectors'
+import type { MeetingEvent } from '../../domain'
+import { selectLastSeq } from '../meeting/selectors'
 import { describeEvent, formatTime } from '../../ui/format'
 import { PauseIcon, PlayIcon, StepBackIcon, StepForwardIcon } from '../../ui/icons'
 import { backToLive, cursorMoved, playToggled, speedSet, travelEntered, type Speed } from './timelineSlice'
 
 const SPEEDS: Speed[] = [1, 4, 16]
 
-// Time travel over the whole log: a native slider (keyboard and screen-reader friendly for free).
+function describe(event: MeetingEvent | null | undefined): string | null {
+  return event ? `${formatTime(event.ts)} · ${describeEvent(event.type, event.actor?.name ?? '', event.data ?? {})}` : null
+}
+
+// Time travel over the whole meeting, seq 0 (before anything happened) to the live head: a native slider
+// (keyboard and screen-reader friendly for free). The past is loaded only when it is asked for.
 export function Timeline() {
   const dispatch = useAppDispatch()
-  const log = useAppSelector(selectTravelLog)
-  const { travelling, cursorSeq, playing, speed, loading } = useAppSelector((s) => s.timeline)
-  const last = log.length - 1
-  const index = travelling ? Math.max(0, indexAtOrBefore(log, cursorSeq)) : last
-  const event = log[index]
+  const head = useAppSelector(selectLastSeq)
+  const lastLive = useAppSelector((s) => s.meeting.tail.at(-1))
+  const { travelling, cursorSeq, shownSeq, shownEvent, shown, playing, speed, loading } = useAppSelector((s) => s.timeline)
+  const value = travelling ? Math.min(cursorSeq, head) : head
 
-  const goTo = (i: number) => {
-    const target = log[Math.min(last, Math.max(0, i))]
-    if (!target?.seq) return
-    if (!travelling) dispatch(travelEntered({ cursorSeq: target.seq }))
-    else dispatch(cursorMoved({ cursorSeq: target.seq }))
+  const goTo = (seq: number) => {
+    const target = Math.min(head, Math.max(0, seq))
+    if (!travelling) dispatch(travelEntered({ cursorSeq: target }))
+    else if (target !== cursorSeq) dispatch(cursorMoved({ cursorSeq: target }))
   }
 
-  const label = event ? `${formatTime(event.ts)} · ${describeEvent(event.type, event.actor?.name ?? '', event.data ?? {})}` : 'No events yet'
+  const atCursor = travelling && shown !== null && shownSeq === cursorSeq
+  let label: string
+  if (!travelling) label = head === 0 ? 'No events yet' : (describe(lastLive?.seq === head ? lastLive : null) ?? `Event ${head}`)
+  else if (!atCursor) label = `Loading event ${cursorSeq}…`
+  else if (cursorSeq === 0) label = 'Before the first event'
+  else label = describe(shownEvent) ?? `Event ${cursorSeq}`
+  const shownTime = shownEvent ? formatTime(shownEvent.ts) : shown && shown.last_ts > 0 ? formatTime(shown.last_ts) : 'the start'
 
   return (
-    <section className={`timeline${travelling ? ' travelling' : ''}`} aria-label="Time travel">
+    <section className={`timeline${travelling ? ' travelling' : ''}`} aria-label="Time travel" aria-busy={loading} data-shown-seq={atCursor ? shownSeq : undefined}>
       {travelling && (
         <p className="travel-banner" role="status">
-          Viewing the meeting as it was at {event ? formatTime(event.ts) : '…'} — editing is paused.
-          {loading ? ' Loading the full history…' : ''}
+          {shown ? `Viewing the meeting as it was at ${shownTime} — editing is paused.` : 'Viewing the meeting as it was — editing is paused.'}
+          {loading ? ' Loading…' : ''}
         </p>
       )}
       <div className="timeline-row">
         <div className="timeline-buttons">
-          <button type="button" className="icon-button" aria-label="Step back one event" disabled={index <= 0} onClick={() => goTo(index - 1)}>
+          <button type="button" className="icon-button" aria-label="Step back one event" disabled={value <= 0} onClick={() => goTo(value - 1)}>
             <StepBackIcon />
           </button>
           <button
             type="button"
             className="icon-button"
             aria-label={playing ? 'Pause' : 'Play'}
-            disabled={log.length < 2}
+            disabled={head < 1}
             onClick={() => {
-              if (!travelling && event?.seq) dispatch(travelEntered({ cursorSeq: event.seq }))
+              if (!travelling) dispatch(travelEntered({ cursorSeq: head }))
               dispatch(playToggled())
             }}
           >
@@ -53,8 +63,8 @@ export function Timeline() {
             type="button"
             className="icon-button"
             aria-label="Step forward one event"
-            disabled={!travelling || index >= last}
-            onClick={() => goTo(index + 1)}
+            disabled={!travelling || value >= head}
+            onClick={() => goTo(value + 1)}
           >
             <StepForwardIcon />
           </button>
@@ -65,10 +75,10 @@ export function Timeline() {
           aria-label="Timeline"
           aria-valuetext={label}
           min={0}
-          max={Math.max(0, last)}
+          max={head}
           step={1}
-          value={Math.max(0, index)}
-          disabled={log.length === 0}
+          value={value}
+          disabled={head === 0}
           onChange={(e) => goTo(Number(e.target.value))}
         />
         <div className="speed" role="group" aria-label="Playback speed">
@@ -83,21 +93,9 @@ export function Timeline() {
         </button>
       </div>
       <p className="timeline-label muted" aria-hidden="true">
-        <span className="timeline-position">
-          {event ? `${index + 1} / ${log.length}` : ''}
-        </span>{' '}
-        {label}
-        {!travelling && log.length > 0 ? ' · live' : ''}
+        <span className="timeline-position">{head > 0 ? `${value} / ${head}` : ''}</span> {label}
+        {!travelling && head > 0 ? ' · live' : ''}
       </p>
     </section>
   )
-}
-
-function indexAtOrBefore(log: { seq?: number }[], seq: number): number {
-  let found = -1
-  for (let i = 0; i < log.length; i++) {
-    if ((log[i].seq ?? 0) <= seq) found = i
-    else break
-  }
-  return found
 }

@@ -1,7 +1,9 @@
-// Time travel. `cursorSeq` (not an index) marks the event the board is folded up to, so the position
-// stays put when the fetched archive merges more events into the log.
+// Time travel. The slider spans seq 0..head (the meeting's lastSeq); `cursorSeq` is where the person put
+// it, `shown` the meeting as it was at `shownSeq` — what the board shows. They differ while a jump is
+// being fetched (`loading`). History itself (pages of events, snapshots) lives in the saga's cache
+// (history.ts), never in the store: the store only holds what is on screen.
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit'
-import type { MeetingEvent } from '../../domain'
+import type { MeetingEvent, MeetingState } from '../../domain'
 import { meetingClosed, meetingOpened } from '../meeting/meetingSlice'
 
 export type Speed = 1 | 4 | 16
@@ -9,19 +11,36 @@ export type Speed = 1 | 4 | 16
 export interface TimelineState {
   travelling: boolean
   cursorSeq: number
+  shownSeq: number
+  shown: MeetingState | null // null until the first jump of this travel has been loaded
+  shownEvent: MeetingEvent | null // the event at shownSeq (for the label); null at seq 0
+  loading: boolean
   playing: boolean
   speed: Speed
-  archive: MeetingEvent[] // the whole stored log fetched over HTTP (includes reactions)
-  loading: boolean
 }
 
 const initialState: TimelineState = {
   travelling: false,
   cursorSeq: 0,
+  shownSeq: 0,
+  shown: null,
+  shownEvent: null,
+  loading: false,
   playing: false,
   speed: 1,
-  archive: [],
-  loading: false,
+}
+
+export interface Shown {
+  seq: number
+  state: MeetingState
+  event: MeetingEvent | null
+}
+
+function show(state: TimelineState, { seq, state: meeting, event }: Shown) {
+  state.shownSeq = seq
+  state.shown = meeting
+  state.shownEvent = event
+  state.loading = false
 }
 
 const timelineSlice = createSlice({
@@ -32,22 +51,36 @@ const timelineSlice = createSlice({
       state.travelling = true
       state.cursorSeq = action.payload.cursorSeq
       state.playing = false
-      state.loading = state.archive.length === 0
-    },
-    archiveLoaded(state, action: PayloadAction<MeetingEvent[]>) {
-      state.archive = action.payload
-      state.loading = false
-    },
-    archiveFailed(state) {
-      state.loading = false
     },
     cursorMoved(state, action: PayloadAction<{ cursorSeq: number }>) {
       state.travelling = true
       state.cursorSeq = action.payload.cursorSeq
     },
-    // Playback's own step: same as cursorMoved, but does not stop the player.
-    playbackAdvanced(state, action: PayloadAction<{ cursorSeq: number }>) {
-      state.cursorSeq = action.payload.cursorSeq
+    // Starting to play at the live end replays from the beginning.
+    cursorRewound(state) {
+      state.cursorSeq = 0
+    },
+    travelLoading(state) {
+      state.loading = true
+    },
+    // A jump arrived. One for a cursor that has moved on since is stale and ignored.
+    travelShown(state, action: PayloadAction<Shown>) {
+      if (!state.travelling || action.payload.seq !== state.cursorSeq) return
+      show(state, action.payload)
+    },
+    // The jump could not be loaded: the slider goes back to what is shown (or to live if nothing is).
+    travelFailed(state, action: PayloadAction<{ seq: number }>) {
+      if (action.payload.seq !== state.cursorSeq) return
+      state.loading = false
+      state.playing = false
+      if (state.shown) state.cursorSeq = state.shownSeq
+      else state.travelling = false
+    },
+    // Playback's own step: moves cursor and board together, and does not stop the player.
+    playbackAdvanced(state, action: PayloadAction<Shown>) {
+      if (!state.travelling) return
+      state.cursorSeq = action.payload.seq
+      show(state, action.payload)
     },
     playToggled(state) {
       state.playing = !state.playing
@@ -55,13 +88,13 @@ const timelineSlice = createSlice({
     },
     playbackEnded(state) {
       state.playing = false
+      state.loading = false
     },
     speedSet(state, action: PayloadAction<Speed>) {
       state.speed = action.payload
     },
     backToLive(state) {
-      state.travelling = false
-      state.playing = false
+      return { ...initialState, speed: state.speed }
     },
   },
   extraReducers: (builder) => {
@@ -72,9 +105,11 @@ const timelineSlice = createSlice({
 
 export const {
   travelEntered,
-  archiveLoaded,
-  archiveFailed,
   cursorMoved,
+  cursorRewound,
+  travelLoading,
+  travelShown,
+  travelFailed,
   playbackAdvanced,
   playToggled,
   playbackEnded,
