@@ -627,18 +627,27 @@ void Room::BroadcastCommitted(SharedText json) {
   unsent_.push_back(std::move(json));
   if (flush_posted_) return;
   flush_posted_ = true;
-  // Behind the commit results the store has already handed over: they join this batch.
-  boost::asio::post(io(), [self = shared_from_this()] {
+  auto flush = [self = shared_from_this()] {
     self->FlushCommitted();
     std::vector<std::function<void()>> joins;
     joins.swap(self->joins_to_answer_);
     for (auto& answer : joins) answer();
-  });
+  };
+  const auto due = last_flush_ + FlushInterval(members_.size());
+  if (due <= std::chrono::steady_clock::now()) {
+    // Behind the commit results the store has already handed over: they join this batch.
+    boost::asio::post(io(), std::move(flush));
+    return;
+  }
+  if (!flush_timer_) flush_timer_ = std::make_unique<boost::asio::steady_timer>(io());
+  flush_timer_->expires_at(due);
+  flush_timer_->async_wait([flush = std::move(flush)](const boost::system::error_code&) { flush(); });
 }
 
 void Room::FlushCommitted() {
   flush_posted_ = false;
   if (unsent_.empty()) return;
+  last_flush_ = std::chrono::steady_clock::now();
   std::vector<SharedText> events;
   events.swap(unsent_);
   if (events.size() == 1) return Send("event", std::move(events.front()));

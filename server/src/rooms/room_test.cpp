@@ -403,6 +403,34 @@ TEST_F(RoomTest, JoinWithSinceGetsOnlyLaterStateEvents) {
   EXPECT_EQ(StateOf(j.result), domain::ToJson(room_->state()));
 }
 
+// In a crowded room broadcasts are spaced FlushInterval apart: events committed one after the other
+// share frames instead of costing every member one frame each.
+TEST_F(RoomTest, ACrowdedRoomSpacesItsBroadcasts) {
+  EXPECT_EQ(FlushInterval(50), std::chrono::microseconds(500));
+  EXPECT_EQ(FlushInterval(100'000), std::chrono::milliseconds(50));
+  auto ada = NewParticipant("Ada");
+  ASSERT_FALSE(ada.reason);
+  // A crowd of returning sockets (no appends): 5,000 members, a 50 ms interval.
+  std::vector<std::shared_ptr<RecordingSubscriber>> crowd;
+  JoinRequest again{"Ada", ada.result.pid, ada.result.secret, std::nullopt, std::nullopt};
+  for (int i = 0; i < 5000; ++i) {
+    crowd.push_back(std::make_shared<RecordingSubscriber>());
+    boost::asio::post(io_, [&, sub = crowd.back()] { room_->Join(again, sub, [](auto, auto) {}); });
+  }
+  ASSERT_TRUE(RunUntil(io_, [&] { return room_->subscriber_count() == 5000; }));
+  const auto& watcher = crowd.front();
+  constexpr int kPushes = 6;
+  for (int i = 0; i < kPushes; ++i) {
+    ASSERT_TRUE(
+        Push(ada.result.pid, "e" + std::to_string(i), "card_added", Card("k" + std::to_string(i))).seq);
+  }
+  ASSERT_TRUE(RunUntil(io_, [&] { return watcher->events.size() == kPushes; }));
+  EXPECT_EQ(watcher->Seqs(), (std::vector<int64_t>{3, 4, 5, 6, 7, 8}));
+  // Each push waited for its commit, so without spacing each would be a frame of its own.
+  EXPECT_LT(watcher->frames.size(), static_cast<size_t>(kPushes));
+  EXPECT_EQ(crowd.back()->Seqs(), watcher->Seqs());
+}
+
 // Further behind than the events a room keeps, a resume costs the state, not the history.
 TEST_F(RoomTest, JoinFarBehindGetsTheStateInstead) {
   auto ada = NewParticipant("Ada");
