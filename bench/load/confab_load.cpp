@@ -27,7 +27,10 @@ struct Totals {
   uint64_t connects_ok = 0, joins_ok = 0, joins_failed = 0, gave_up = 0, deliveries = 0, presence_diffs = 0,
            presence_states = 0, published = 0, acked = 0, rejected = 0, skipped = 0, heartbeats = 0,
            heartbeat_replies = 0, disconnects = 0, errors = 0, seq_gaps = 0, seq_repeats = 0, frames_in = 0,
-           bytes_in = 0;
+           bytes_in = 0, event_frames = 0, batch_frames = 0, batched_events = 0, join_reply_bytes = 0,
+           join_reply_max_bytes = 0;
+  // Over every swarm: the first connect, the last join reply / presence_diff / event frame (0: none).
+  int64_t first_connect_ns = 0, last_join_ns = 0, last_presence_diff_ns = 0, last_event_ns = 0;
 };
 
 Totals Sum(const std::vector<std::unique_ptr<Swarm>>& swarms) {
@@ -54,6 +57,17 @@ Totals Sum(const std::vector<std::unique_ptr<Swarm>>& swarms) {
     t.seq_repeats += r(c.seq_repeats);
     t.frames_in += r(c.frames_in);
     t.bytes_in += r(c.bytes_in);
+    t.event_frames += r(c.event_frames);
+    t.batch_frames += r(c.batch_frames);
+    t.batched_events += r(c.batched_events);
+    t.join_reply_bytes += r(c.join_reply_bytes);
+    t.join_reply_max_bytes = std::max(t.join_reply_max_bytes, r(c.join_reply_max_bytes));
+    auto ns = [](const std::atomic<int64_t>& a) { return a.load(std::memory_order_relaxed); };
+    if (int64_t f = ns(c.first_connect_ns); f && (!t.first_connect_ns || f < t.first_connect_ns))
+      t.first_connect_ns = f;
+    t.last_join_ns = std::max(t.last_join_ns, ns(c.last_join_ns));
+    t.last_presence_diff_ns = std::max(t.last_presence_diff_ns, ns(c.last_presence_diff_ns));
+    t.last_event_ns = std::max(t.last_event_ns, ns(c.last_event_ns));
   }
   return t;
 }
@@ -186,7 +200,7 @@ int main(int argc, char** argv) {
   CLI::App app{"confab_load: Phoenix V2 load generator for Confab"};
   std::string url = "127.0.0.1:4000";
   int meetings = 1, members = 50, publishers = 1, threads = 1, server_pid = 0;
-  std::vector<std::string> urls, aux_specs;
+  std::vector<std::string> urls, aux_specs, meeting_ids;
   std::vector<int> server_pids;
   std::string nats_varz, hold_until;
   double rate = 10, duration = 10, warmup = 2, connect_rate = 2000, settle = 60, connect_timeout = 300,
@@ -199,6 +213,10 @@ int main(int argc, char** argv) {
   int max_pending = 256;
   app.add_option("--url", url, "server host:port (IPv4 literal)");
   app.add_option("--meetings", meetings, "meetings to create");
+  app.add_option("--meeting-ids", meeting_ids,
+                 "join these existing meetings (id,id,…) instead of creating --meetings new ones (e.g. one "
+                 "brought in with `confab import`)")
+      ->delimiter(',');
   app.add_option("--members", members, "members (connections) per meeting");
   app.add_option("--publishers", publishers, "publishing members per meeting (the rate is split over them)");
   app.add_option("--rate", rate, "events/s per meeting");
@@ -278,6 +296,7 @@ int main(int argc, char** argv) {
     aux.push_back(a);
   }
   const bool per_node = server_pids.size() > 1;
+  if (!meeting_ids.empty()) meetings = static_cast<int>(meeting_ids.size());
   threads = std::max(1, std::min(threads, meetings));
 
   json result = {{"label", label},
@@ -310,6 +329,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> topics;
   for (int i = 0; i < meetings; ++i) {
     std::string id;
+    if (!meeting_ids.empty()) {
+      topics.push_back("meeting:" + meeting_ids[static_cast<size_t>(i)]);
+      continue;
+    }
     const Endpoint& e = eps[static_cast<size_t>(i) % eps.size()];
     confab::Status st = CreateMeeting(e.host, e.port, "bench " + std::to_string(i), &id);
     if (!st.ok()) {
@@ -318,7 +341,7 @@ int main(int argc, char** argv) {
     }
     topics.push_back("meeting:" + id);
   }
-  std::printf("created %d meetings in %.2f s\n", meetings, SecondsSince(t0));
+  if (meeting_ids.empty()) std::printf("created %d meetings in %.2f s\n", meetings, SecondsSince(t0));
   std::vector<ProcessSample> s_meetings_v = SampleNodes(server_pids);
   ProcessSample s_meetings = SumSamples(s_meetings_v);
 
@@ -357,8 +380,10 @@ int main(int argc, char** argv) {
   t0 = MonotonicNs();
   for (auto& s : swarms) s->StartConnecting();
   Totals tot;
+  // Polled every 10 ms so the server sample below is taken right after the last join reply: the join
+  // phase's CPU excludes the presence/event traffic still queued then (that is in the settle figure).
   while (true) {
-    SleepS(0.1);
+    SleepS(0.01);
     tot = Sum(swarms);
     if (tot.joins_ok + tot.gave_up >= total_bots) break;
     if (SecondsSince(t0) > connect_timeout) {
@@ -368,6 +393,9 @@ int main(int argc, char** argv) {
     }
   }
   double join_phase_s = SecondsSince(t0);
+  std::vector<ProcessSample> s_joinphase_v = SampleNodes(server_pids);
+  ProcessSample s_joinphase = SumSamples(s_joinphase_v);
+  const Totals at_joined = tot;
   std::printf("joined %llu/%llu in %.2f s (%llu failed)\n", static_cast<unsigned long long>(tot.joins_ok),
               static_cast<unsigned long long>(total_bots), join_phase_s,
               static_cast<unsigned long long>(tot.gave_up));
@@ -393,6 +421,65 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(tot.presence_states));
   std::vector<ProcessSample> s_joined_v = SampleNodes(server_pids);
   ProcessSample s_joined = SumSamples(s_joined_v);
+  // The join storm, from the members' side: first connect -> last join reply (joins/s), -> the last
+  // presence_diff and the last event frame any member received (presence and roster settled), what
+  // the join replies weighed, and how many frames each member got meanwhile.
+  json storm;
+  {
+    auto since_first = [&](int64_t ns) {
+      return ns && tot.first_connect_ns ? static_cast<double>(ns - tot.first_connect_ns) / 1e9 : 0.0;
+    };
+    const double joins_s = since_first(tot.last_join_ns);
+    const double per_member = tot.joins_ok ? 1.0 / static_cast<double>(tot.joins_ok) : 0.0;
+    const double cpu_join_s = static_cast<double>(s_joinphase.cpu_ns - s_meetings.cpu_ns) / 1e9;
+    const double cpu_settle_s = static_cast<double>(s_joined.cpu_ns - s_meetings.cpu_ns) / 1e9;
+    storm = {
+        {"joins", tot.joins_ok},
+        {"first_connect_to_last_join_s", joins_s},
+        {"joins_per_s", joins_s > 0 ? static_cast<double>(tot.joins_ok) / joins_s : 0.0},
+        {"presence_settled_s", since_first(tot.last_presence_diff_ns)},
+        {"events_settled_s", since_first(tot.last_event_ns)},
+        {"join_reply_bytes", tot.join_reply_bytes},
+        {"join_reply_max_bytes", tot.join_reply_max_bytes},
+        {"join_reply_mean_bytes", static_cast<double>(tot.join_reply_bytes) * per_member},
+        {"event_frames", tot.event_frames},
+        {"batch_frames", tot.batch_frames},
+        {"batched_events", tot.batched_events},
+        {"deliveries", tot.deliveries},
+        {"presence_diffs", tot.presence_diffs},
+        {"event_frames_per_member", static_cast<double>(tot.event_frames + tot.batch_frames) * per_member},
+        {"deliveries_per_member", static_cast<double>(tot.deliveries) * per_member},
+        {"presence_diffs_per_member", static_cast<double>(tot.presence_diffs) * per_member},
+        {"frames_after_last_join", tot.frames_in - at_joined.frames_in},
+        {"client_bytes_in", tot.bytes_in}};
+    if (s_joinphase.ok) {
+      storm["server_cpu_join_phase_s"] = cpu_join_s;
+      storm["server_cpu_us_per_join"] = cpu_join_s * 1e6 * per_member;
+      storm["server_cpu_join_and_settle_s"] = cpu_settle_s;
+      storm["server_cpu_us_per_join_with_settle"] = cpu_settle_s * 1e6 * per_member;
+      storm["server_rss_at_last_join_mb"] = Mb(s_joinphase.rss_bytes);
+    }
+    std::printf(
+        "join storm: %llu joins in %.3f s from the first connect to the last join reply = %.0f joins/s\n",
+        static_cast<unsigned long long>(tot.joins_ok), joins_s, storm["joins_per_s"].get<double>());
+    std::printf("  last presence_diff at %.3f s, last event frame at %.3f s (since the first connect)\n",
+                storm["presence_settled_s"].get<double>(), storm["events_settled_s"].get<double>());
+    std::printf("  join replies: %.1f MB in all, largest %llu B, mean %.0f B\n",
+                Mb(static_cast<int64_t>(tot.join_reply_bytes)),
+                static_cast<unsigned long long>(tot.join_reply_max_bytes),
+                storm["join_reply_mean_bytes"].get<double>());
+    std::printf(
+        "  per member: %.1f event frames (%llu \"events\" batches holding %llu events), %.1f deliveries, "
+        "%.1f presence_diff frames\n",
+        storm["event_frames_per_member"].get<double>(), static_cast<unsigned long long>(tot.batch_frames),
+        static_cast<unsigned long long>(tot.batched_events), storm["deliveries_per_member"].get<double>(),
+        storm["presence_diffs_per_member"].get<double>());
+    if (s_joinphase.ok)
+      std::printf(
+          "  server CPU: %.3f s to the last join reply = %.1f us per join; %.3f s with the settle = %.1f us "
+          "per join\n",
+          cpu_join_s, cpu_join_s * 1e6 * per_member, cpu_settle_s, cpu_settle_s * 1e6 * per_member);
+  }
   std::vector<uint64_t> joined_by_target(eps.size(), 0);
   for (auto& s : swarms)
     for (size_t i = 0; i < eps.size(); ++i)
@@ -405,7 +492,8 @@ int main(int argc, char** argv) {
                     {"settle_s", settle_s},
                     {"presence_diffs", tot.presence_diffs},
                     {"presence_states", tot.presence_states},
-                    {"join_deliveries", tot.deliveries}};
+                    {"join_deliveries", tot.deliveries},
+                    {"storm", storm}};
   if (s_joined.ok) {
     double per_conn =
         tot.joins_ok ? static_cast<double>(s_joined.rss_bytes - s_meetings.rss_bytes) / tot.joins_ok : 0;
@@ -564,6 +652,15 @@ int main(int argc, char** argv) {
       std::printf("  delivered %llu event broadcasts = %.0f/s (expected %.0f/s = published x members)\n",
                   static_cast<unsigned long long>(deliveries), deliveries / dt,
                   static_cast<double>(published) * members / dt);
+      std::printf(
+          "  frames: %llu \"event\" + %llu \"events\" (holding %llu events) = %.2f deliveries per frame\n",
+          static_cast<unsigned long long>(b.event_frames - a.event_frames),
+          static_cast<unsigned long long>(b.batch_frames - a.batch_frames),
+          static_cast<unsigned long long>(b.batched_events - a.batched_events),
+          (b.event_frames - a.event_frames + b.batch_frames - a.batch_frames)
+              ? static_cast<double>(deliveries) /
+                    static_cast<double>(b.event_frames - a.event_frames + b.batch_frames - a.batch_frames)
+              : 0.0);
       std::printf("  presence_diff in window %llu, disconnects %llu, seq gaps %llu, repeats %llu (so far)\n",
                   static_cast<unsigned long long>(b.presence_diffs - a.presence_diffs),
                   static_cast<unsigned long long>(e.disconnects), static_cast<unsigned long long>(e.seq_gaps),
@@ -653,6 +750,9 @@ int main(int argc, char** argv) {
                        {"deliveries_per_s", deliveries / dt},
                        {"expected_deliveries_per_s", static_cast<double>(published) * members / dt},
                        {"presence_diffs", b.presence_diffs - a.presence_diffs},
+                       {"event_frames", b.event_frames - a.event_frames},
+                       {"batch_frames", b.batch_frames - a.batch_frames},
+                       {"batched_events", b.batched_events - a.batched_events},
                        {"server_cpu_s", server_cpu_s},
                        {"server_cpu_us_per_delivery", deliveries ? server_cpu_s * 1e6 / deliveries : 0.0},
                        {"server_rss_mb", Mb(c1.rss_bytes)},

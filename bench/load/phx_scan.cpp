@@ -59,6 +59,42 @@ size_t FindValue(std::string_view json, std::string_view key) {
   }
 }
 
+// Index just past the JSON value that starts at s[i] (no leading whitespace), or npos. Objects and
+// arrays end at their matching delimiter (brackets inside strings do not count); a scalar ends before
+// the next `,`, `]`, `}` or whitespace.
+size_t SkipValue(std::string_view s, size_t i) {
+  if (i >= s.size()) return std::string_view::npos;
+  char c = s[i];
+  if (c == '"') {
+    std::string_view ignored;
+    return ReadString(s, i, &ignored);
+  }
+  if (c == '{' || c == '[') {
+    int depth = 0;
+    while (i < s.size()) {
+      c = s[i];
+      if (c == '"') {
+        std::string_view ignored;
+        i = ReadString(s, i, &ignored);
+        if (i == std::string_view::npos) return i;
+        continue;
+      }
+      if (c == '{' || c == '[') {
+        ++depth;
+      } else if (c == '}' || c == ']') {
+        if (--depth == 0) return i + 1;
+      }
+      ++i;
+    }
+    return std::string_view::npos;
+  }
+  size_t start = i;
+  while (i < s.size() && s[i] != ',' && s[i] != ']' && s[i] != '}' && s[i] != ' ' && s[i] != '\t' &&
+         s[i] != '\n' && s[i] != '\r')
+    ++i;
+  return i == start ? std::string_view::npos : i;
+}
+
 }  // namespace
 
 bool ScanPhxFrame(std::string_view text, PhxFrame* out) {
@@ -101,6 +137,49 @@ bool FindIntField(std::string_view json, std::string_view key, int64_t* value) {
   while (i < json.size() && json[i] >= '0' && json[i] <= '9') v = v * 10 + (json[i++] - '0');
   *value = neg ? -v : v;
   return true;
+}
+
+bool FindMemberValue(std::string_view json, std::string_view key, std::string_view* value) {
+  size_t i = SkipWs(json, 0);
+  if (i >= json.size() || json[i] != '{') return false;
+  i = SkipWs(json, i + 1);
+  if (i < json.size() && json[i] == '}') return false;
+  while (i < json.size()) {
+    std::string_view name;
+    i = ReadString(json, i, &name);
+    if (i == std::string_view::npos) return false;
+    i = SkipWs(json, i);
+    if (i >= json.size() || json[i] != ':') return false;
+    i = SkipWs(json, i + 1);
+    size_t end = SkipValue(json, i);
+    if (end == std::string_view::npos) return false;
+    if (name == key) {
+      *value = json.substr(i, end - i);
+      return true;
+    }
+    i = SkipWs(json, end);
+    if (i >= json.size() || json[i] != ',') return false;
+    i = SkipWs(json, i + 1);
+  }
+  return false;
+}
+
+bool SplitArray(std::string_view array, std::vector<std::string_view>* elements) {
+  size_t i = SkipWs(array, 0);
+  if (i >= array.size() || array[i] != '[') return false;
+  i = SkipWs(array, i + 1);
+  if (i < array.size() && array[i] == ']') return SkipWs(array, i + 1) == array.size();
+  while (i < array.size()) {
+    size_t end = SkipValue(array, i);
+    if (end == std::string_view::npos) return false;
+    elements->push_back(array.substr(i, end - i));
+    i = SkipWs(array, end);
+    if (i >= array.size()) return false;
+    if (array[i] == ']') return SkipWs(array, i + 1) == array.size();
+    if (array[i] != ',') return false;
+    i = SkipWs(array, i + 1);
+  }
+  return false;
 }
 
 }  // namespace confab::bench

@@ -4,6 +4,7 @@
 // would make the client, not the server, the bottleneck. Stateless; safe from any thread.
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace confab::bench {
 
@@ -25,5 +26,15 @@ bool ScanPhxFrame(std::string_view text, PhxFrame* out);
 bool FindStringField(std::string_view json, std::string_view key, std::string_view* value);
 // Same for an integer value.
 bool FindIntField(std::string_view json, std::string_view key, int64_t* value);
+
+// The raw text of member `key` of the object `json` itself (members of nested objects and arrays do
+// not match, nor do string values), e.g. "events" of a batch payload `{"events":[…]}` or "response" of
+// a reply. False when absent or when the object is malformed before the key.
+bool FindMemberValue(std::string_view json, std::string_view key, std::string_view* value);
+
+// Splits the text of a JSON array into its elements' raw texts (whitespace trimmed), appended to
+// `elements` (not cleared). Nesting and strings (with escapes) are skipped by their delimiters; scalars
+// are not checked. False when `array` is not one well-delimited array.
+bool SplitArray(std::string_view array, std::vector<std::string_view>* elements);
 
 }  // namespace confab::bench

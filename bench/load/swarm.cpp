@@ -221,6 +221,8 @@ void Swarm::Connect(Bot& b) {
   error_code ec;
   b.state = Bot::State::kConnecting;
   b.started_ns = MonotonicNs();
+  if (counters_.first_connect_ns.load(std::memory_order_relaxed) == 0)
+    counters_.first_connect_ns.store(b.started_ns, std::memory_order_relaxed);
   ++pending_connects_;
   Inc(counters_.connects_started);
   b.socket.open(tcp::v4(), ec);
@@ -371,11 +373,22 @@ void Swarm::OnMessage(Bot& b, std::string_view text) {
   PhxFrame f;
   if (!ScanPhxFrame(text, &f)) return CountError("unparsable frame");
   if (f.event == "event") {
-    if (f.join_ref_null) return OnBroadcast(b, f.payload);
-    return CountError("event push with a join_ref");
+    if (!f.join_ref_null) return CountError("event push with a join_ref");
+    Inc(counters_.event_frames);
+    counters_.last_event_ns.store(MonotonicNs(), std::memory_order_relaxed);
+    return OnBroadcast(b, f.payload);
   }
-  if (f.event == "presence_diff") return Inc(counters_.presence_diffs);
-  if (f.event == "phx_reply") return OnReply(b, f);
+  if (f.event == "events") {
+    if (!f.join_ref_null) return CountError("events push with a join_ref");
+    Inc(counters_.batch_frames);
+    counters_.last_event_ns.store(MonotonicNs(), std::memory_order_relaxed);
+    return OnBatch(b, f.payload);
+  }
+  if (f.event == "presence_diff") {
+    counters_.last_presence_diff_ns.store(MonotonicNs(), std::memory_order_relaxed);
+    return Inc(counters_.presence_diffs);
+  }
+  if (f.event == "phx_reply") return OnReply(b, f, text.size());
   if (f.event == "presence_state") return Inc(counters_.presence_states);
   if (f.event == "phx_close" || f.event == "phx_error") return Fail(b, std::string(f.event));
   CountError("unexpected event " + std::string(f.event));
@@ -414,7 +427,22 @@ void Swarm::OnBroadcast(Bot& b, std::string_view payload) {
   }
 }
 
-void Swarm::OnReply(Bot& b, const PhxFrame& f) {
+// A batch of stored events of one meeting, in seq order: each one is a delivery of its own (latency
+// from its id, seq contiguity), exactly as if it had come in its own "event" frame.
+void Swarm::OnBatch(Bot& b, std::string_view payload) {
+  std::string_view events;
+  batch_.clear();
+  if (!FindMemberValue(payload, "events", &events) || !SplitArray(events, &batch_))
+    return CountError("unparsable events batch");
+  if (batch_.empty()) return CountError("empty events batch");
+  Inc(counters_.batched_events, batch_.size());
+  for (std::string_view e : batch_) {
+    if (e.empty() || e.front() != '{') return CountError("events batch element is not an object");
+    OnBroadcast(b, e);
+  }
+}
+
+void Swarm::OnReply(Bot& b, const PhxFrame& f, size_t frame_bytes) {
   if (f.topic == "phoenix") return Inc(counters_.heartbeat_replies);
   std::string_view status;
   bool ok = FindStringField(f.payload, "status", &status) && status == "ok";
@@ -427,7 +455,17 @@ void Swarm::OnReply(Bot& b, const PhxFrame& f) {
     }
     int64_t now = MonotonicNs();
     join_time_.Record(now - b.join_sent_ns);
-    FindIntField(f.payload, "head_seq", &b.last_seq);
+    counters_.last_join_ns.store(now, std::memory_order_relaxed);
+    Inc(counters_.join_reply_bytes, frame_bytes);
+    if (frame_bytes > counters_.join_reply_max_bytes.load(std::memory_order_relaxed))
+      counters_.join_reply_max_bytes.store(frame_bytes, std::memory_order_relaxed);
+    // head_seq of the response object itself, not a key of that name inside a state or event in it.
+    std::string_view response, head;
+    if (FindMemberValue(f.payload, "response", &response) && FindMemberValue(response, "head_seq", &head)) {
+      std::from_chars(head.data(), head.data() + head.size(), b.last_seq);
+    } else {
+      FindIntField(f.payload, "head_seq", &b.last_seq);
+    }
     b.state = Bot::State::kJoined;
     --pending_connects_;
     b.last_heartbeat_ns = now;

@@ -56,6 +56,14 @@ struct SwarmCounters {
   std::atomic<uint64_t> disconnects{0}, errors{0};
   std::atomic<uint64_t> seq_gaps{0}, seq_repeats{0};
   std::atomic<uint64_t> frames_in{0}, bytes_in{0};
+  // Broadcast frames: "event" (one event) and "events" (a batch: {"events":[e1,e2,…]}, every element
+  // counted in `deliveries`), and the events that came in batches.
+  std::atomic<uint64_t> event_frames{0}, batch_frames{0}, batched_events{0};
+  // Join replies (the frame's text, as received): total and largest.
+  std::atomic<uint64_t> join_reply_bytes{0}, join_reply_max_bytes{0};
+  // MonotonicNs of the first connect, the last join reply, the last presence_diff and the last
+  // event/events frame received (0: none yet). The join storm's wall figures come from these.
+  std::atomic<int64_t> first_connect_ns{0}, last_join_ns{0}, last_presence_diff_ns{0}, last_event_ns{0};
   static constexpr int kMaxTargets = 64;
   std::array<std::atomic<uint64_t>, kMaxTargets> joins_by_target{};  // joined bots per target (index)
 };
@@ -121,7 +129,8 @@ class Swarm {
   size_t ParseFrames(Bot& b, std::string_view in);
   void OnMessage(Bot& b, std::string_view text);
   void OnBroadcast(Bot& b, std::string_view payload);
-  void OnReply(Bot& b, const struct PhxFrame& f);
+  void OnBatch(Bot& b, std::string_view payload);
+  void OnReply(Bot& b, const struct PhxFrame& f, size_t frame_bytes);
   void SendText(Bot& b, std::string_view text);
   void SendFrame(Bot& b, int opcode, std::string_view payload);
   void Flush(Bot& b);
@@ -137,6 +146,7 @@ class Swarm {
   size_t total_bots_ = 0;
   int first_bot_ = 0;
   std::vector<char> scratch_;
+  std::vector<std::string_view> batch_;  // OnBatch's elements, reused
   uint32_t mask_seed_ = 0x9e3779b9;
 
   bool connecting_ = false;

@@ -25,9 +25,14 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using nlohmann::json;
 
+// batch > 1: like the server since batched broadcasts, stored events go out `batch` at a time as one
+// "events" frame ({"events":[…]}, consecutive seqs), the rest at the next heartbeat (one alone as a
+// plain "event"); and the join reply carries a "state" holding a "head_seq" of its own before the
+// response's head_seq.
 class FakePhoenix {
  public:
-  FakePhoenix() : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+  explicit FakePhoenix(int batch = 1)
+      : batch_(batch), acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
     Accept();
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -80,24 +85,34 @@ class FakePhoenix {
 
   void Handle(const std::shared_ptr<Session>& s, const json& f) {
     const std::string topic = f[2], event = f[3];
-    if (topic == "phoenix")
+    if (topic == "phoenix") {
+      for (auto& [t, pending] : pending_) FlushBatch(t);
       return Send(
           s, json::array(
                  {nullptr, f[1], "phoenix", "phx_reply", {{"status", "ok"}, {"response", json::object()}}}));
+    }
     if (event == "phx_join") {
       s->topic = topic;
       members_[topic].push_back(s);
-      Send(s, json::array({f[0],
-                           f[1],
-                           topic,
-                           "phx_reply",
-                           {{"status", "ok"},
-                            {"response",
-                             {{"pid", "p"},
-                              {"role", "participant"},
-                              {"head_seq", seq_[topic]},
-                              {"resumed", false},
-                              {"events", json::array()}}}}}));
+      if (batch_ > 1) {
+        Send(s, std::make_shared<const std::string>(
+                    "[" + f[0].dump() + "," + f[1].dump() + "," + json(topic).dump() +
+                    R"(,"phx_reply",{"status":"ok","response":{"pid":"p","role":"participant",)"
+                    R"("state":{"head_seq":999,"notes":[{"seq":1000}]},"head_seq":)" +
+                    std::to_string(seq_[topic]) + R"(,"resumed":false}}])"));
+      } else {
+        Send(s, json::array({f[0],
+                             f[1],
+                             topic,
+                             "phx_reply",
+                             {{"status", "ok"},
+                              {"response",
+                               {{"pid", "p"},
+                                {"role", "participant"},
+                                {"head_seq", seq_[topic]},
+                                {"resumed", false},
+                                {"events", json::array()}}}}}));
+      }
       Send(s, json::array({f[0], nullptr, topic, "presence_state", {{"padding", std::string(1000, 'x')}}}));
       auto diff = std::make_shared<const std::string>(
           json::array({nullptr,
@@ -119,10 +134,20 @@ class FakePhoenix {
                  {"actor", {{"pid", "p"}, {"name", "n"}}},
                  {"ts", 0},
                  {"data", f[4]["data"]}};
-      auto frame =
-          std::make_shared<const std::string>(json::array({nullptr, nullptr, topic, "event", ev}).dump());
-      for (auto& m : members_[topic]) Send(m, frame);
+      pending_[topic].push_back(std::move(ev));
+      if (static_cast<int>(pending_[topic].size()) >= batch_) FlushBatch(topic);
     }
+  }
+
+  void FlushBatch(const std::string& topic) {
+    json& pending = pending_[topic];
+    if (pending.empty()) return;
+    json frame = pending.size() == 1
+                     ? json::array({nullptr, nullptr, topic, "event", pending[0]})
+                     : json::array({nullptr, nullptr, topic, "events", {{"events", pending}}});
+    pending = json::array();
+    auto text = std::make_shared<const std::string>(frame.dump());
+    for (auto& m : members_[topic]) Send(m, text);
   }
 
   void Send(const std::shared_ptr<Session>& s, const json& j) {
@@ -141,6 +166,8 @@ class FakePhoenix {
     });
   }
 
+  const int batch_;
+  std::map<std::string, json> pending_;  // per topic: stored events not broadcast yet (batch > 1)
   asio::io_context io_;
   tcp::acceptor acceptor_;
   std::thread thread_;
@@ -199,6 +226,43 @@ TEST(Swarm, JoinsPublishesAndMeasuresEveryDelivery) {
   EXPECT_EQ(swarm.join_time().count(), 18u);
   EXPECT_GT(swarm.delivery_latency().max(), 0);
   EXPECT_LT(swarm.delivery_latency().max(), static_cast<int64_t>(MonotonicNs() - start));
+}
+
+TEST(Swarm, EveryEventOfABatchFrameIsADeliveryWithItsOwnLatencyAndSeq) {
+  FakePhoenix server(/*batch=*/3);
+  SwarmOptions o;
+  o.port = server.port();
+  o.members_per_meeting = 4;
+  o.publishers_per_meeting = 2;
+  o.rate_per_meeting = 300;
+  o.connect_rate = 1000;
+  o.heartbeat_s = 0.05;
+  Swarm swarm(o, {"meeting:a", "meeting:b"}, 0);
+  std::thread runner([&] { swarm.Run(); });
+  const SwarmCounters& c = swarm.counters();
+  swarm.StartConnecting();
+  ASSERT_TRUE(WaitFor([&] { return c.joins_ok.load() + c.gave_up.load() == 8; }));
+  EXPECT_EQ(c.joins_ok.load(), 8u);
+  swarm.SetWindow(MonotonicNs(), INT64_MAX);
+  swarm.StartPublishing();
+  ASSERT_TRUE(WaitFor([&] { return c.published.load() >= 40; }));
+  swarm.StopPublishing();
+  // Heartbeats flush what is left of the batches.
+  ASSERT_TRUE(WaitFor(
+      [&] { return c.acked.load() == c.published.load() && c.deliveries.load() == 4 * c.published.load(); }));
+  swarm.Stop();
+  runner.join();
+
+  EXPECT_EQ(c.errors.load(), 0u);
+  EXPECT_GT(c.batch_frames.load(), 0u);
+  EXPECT_EQ(c.event_frames.load() + c.batched_events.load(), c.deliveries.load());
+  EXPECT_EQ(swarm.delivery_latency().count(), c.deliveries.load());
+  EXPECT_EQ(c.seq_gaps.load(), 0u);
+  EXPECT_EQ(c.seq_repeats.load(), 0u) << "head_seq taken from inside the state (999)";
+  EXPECT_GT(c.join_reply_bytes.load(), 8 * c.join_reply_max_bytes.load() / 2);
+  EXPECT_GE(c.last_join_ns.load(), c.first_connect_ns.load());
+  EXPECT_GT(c.first_connect_ns.load(), 0);
+  EXPECT_GT(c.last_event_ns.load(), c.last_join_ns.load());
 }
 
 TEST(Swarm, SpreadsEachMeetingsMembersOverTargets) {
