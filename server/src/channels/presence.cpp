@@ -1,6 +1,10 @@
 #include "channels/presence.hpp"
 
 #include <atomic>
+#include <boost/multi_index/hashed_index.hpp>
+#include <boost/multi_index/ordered_index.hpp>
+#include <boost/multi_index/tag.hpp>
+#include <boost/multi_index_container.hpp>
 #include <memory>
 #include <set>
 
@@ -58,35 +62,107 @@ std::string NewPhxRef() {
   return out;
 }
 
+// Both indexes key on views into the entry itself: a node never moves and entries are never modified
+// in place, so the views live exactly as long as their entry.
+struct PresenceTable::Index {
+  struct KeyOf {
+    using result_type = std::string_view;
+    std::string_view operator()(const Entry& e) const { return e.key; }
+  };
+  struct RefOf {
+    using result_type = std::string_view;
+    std::string_view operator()(const Entry& e) const { return e.meta.phx_ref; }
+  };
+  struct ByKey {};
+  struct ByRef {};
+  // By key, then in the order tracked (for the payloads); by phx_ref (for untracking).
+  using Set = boost::multi_index_container<
+      Entry, boost::multi_index::indexed_by<
+                 boost::multi_index::ordered_non_unique<boost::multi_index::tag<ByKey>, KeyOf>,
+                 boost::multi_index::hashed_unique<boost::multi_index::tag<ByRef>, RefOf,
+                                                   std::hash<std::string_view>>>>;
+  Set set;
+};
+
+PresenceTable::PresenceTable() : index_(std::make_unique<Index>()) {}
+PresenceTable::~PresenceTable() = default;
+PresenceTable::PresenceTable(PresenceTable&&) noexcept = default;
+PresenceTable& PresenceTable::operator=(PresenceTable&&) noexcept = default;
+
 std::string PresenceTable::Track(const std::string& key, std::string name, int64_t online_at) {
   std::string ref = NewPhxRef();
   Track(key, std::move(name), online_at, ref);
   return ref;
 }
 
-void PresenceTable::Track(const std::string& key, std::string name, int64_t online_at, std::string phx_ref) {
-  Meta m{std::move(name), online_at, std::move(phx_ref)};
-  joins_[key].push_back(m);
-  by_key_[key].push_back(std::move(m));
+bool PresenceTable::Track(const std::string& key, std::string name, int64_t online_at, std::string phx_ref,
+                          std::string origin) {
+  auto& by_ref = index_->set.get<Index::ByRef>();
+  if (by_ref.find(std::string_view(phx_ref)) != by_ref.end()) return false;
+  const bool new_key = index_->set.get<Index::ByKey>().count(std::string_view(key)) == 0;
+  auto origin_it = origin.empty() ? origins_.end() : origins_.try_emplace(std::move(origin), 0).first;
+  const std::string* interned = origin_it == origins_.end() ? nullptr : &origin_it->first;
+  auto [it, inserted] =
+      index_->set.insert(Entry{key, Meta{std::move(name), online_at, std::move(phx_ref)}, interned});
+  if (!inserted) {
+    if (interned && origin_it->second == 0) origins_.erase(origin_it);
+    return false;
+  }
+  if (interned) ++origin_it->second;
+  if (new_key) ++keys_;
+  joins_[key].push_back(it->meta);
+  return true;
 }
 
 bool PresenceTable::Untrack(const std::string& key, std::string_view phx_ref) {
-  auto it = by_key_.find(key);
-  if (it == by_key_.end()) return false;
-  auto& metas = it->second;
-  for (auto m = metas.begin(); m != metas.end(); ++m) {
-    if (m->phx_ref != phx_ref) continue;
-    leaves_[key].push_back(std::move(*m));
-    metas.erase(m);
-    if (metas.empty()) by_key_.erase(it);
-    return true;
+  const Entry* e = Find(phx_ref);
+  if (e == nullptr || e->key != key) return false;
+  return Untrack(phx_ref);
+}
+
+bool PresenceTable::Untrack(std::string_view phx_ref) {
+  auto& by_ref = index_->set.get<Index::ByRef>();
+  auto it = by_ref.find(phx_ref);
+  if (it == by_ref.end()) return false;
+  if (index_->set.get<Index::ByKey>().count(std::string_view(it->key)) == 1) --keys_;
+  // Copied out before the erase: the entry's strings are the index's keys.
+  leaves_[it->key].push_back(it->meta);
+  const std::string* origin = it->origin;
+  by_ref.erase(it);
+  if (origin) {
+    auto o = origins_.find(*origin);
+    if (--o->second == 0) origins_.erase(o);
   }
-  return false;
+  return true;
+}
+
+const PresenceTable::Entry* PresenceTable::Find(std::string_view phx_ref) const {
+  const auto& by_ref = index_->set.get<Index::ByRef>();
+  auto it = by_ref.find(phx_ref);
+  return it == by_ref.end() ? nullptr : &*it;
+}
+
+void PresenceTable::ForEach(const std::function<void(const Entry&)>& fn) const {
+  for (const Entry& e : index_->set.get<Index::ByKey>()) fn(e);
 }
 
 std::string PresenceTable::StateJson() const {
   std::string out = "{";
-  AppendMetas(&out, by_key_);
+  std::string_view key;
+  bool first = true;
+  for (const Entry& e : index_->set.get<Index::ByKey>()) {
+    if (first || e.key != key) {
+      if (!first) out.append("]},");
+      first = false;
+      key = e.key;
+      AppendJsonString(&out, e.key);
+      out.append(":{\"metas\":[");
+    } else {
+      out.push_back(',');
+    }
+    AppendMeta(&out, e.meta);
+  }
+  if (!first) out.append("]}");
   out.push_back('}');
   return out;
 }
@@ -116,59 +192,49 @@ RoomPresence& RoomPresence::Of(rooms::Room& room) {
 
 void RoomPresence::Track(const std::string& pid, std::string name, int64_t online_at,
                          const std::string& phx_ref) {
-  Meta meta{std::move(name), online_at, phx_ref};
-  table_.Track(pid, meta.name, online_at, phx_ref);
-  if (observer_) observer_->OnLocalTrack(pid, meta);
-  entries_[phx_ref] = Entry{pid, "", std::move(meta)};
+  if (!table_.Track(pid, std::move(name), online_at, phx_ref)) return;
+  if (observer_) observer_->OnLocalTrack(pid, table_.Find(phx_ref)->meta);
 }
 
 bool RoomPresence::Untrack(const std::string& phx_ref) {
-  auto it = entries_.find(phx_ref);
-  if (it == entries_.end() || !it->second.origin.empty()) return false;
-  Remove(phx_ref);
+  const PresenceTable::Entry* e = table_.Find(phx_ref);
+  if (e == nullptr || e->origin) return false;
+  table_.Untrack(std::string_view(phx_ref));
   if (observer_) observer_->OnLocalUntrack(phx_ref);
-  return true;
-}
-
-bool RoomPresence::Remove(const std::string& phx_ref) {
-  auto it = entries_.find(phx_ref);
-  if (it == entries_.end()) return false;
-  table_.Untrack(it->second.key, phx_ref);
-  entries_.erase(it);
   return true;
 }
 
 std::vector<RoomPresence::Member> RoomPresence::LocalMembers() const {
   std::vector<Member> out;
-  for (const auto& [ref, e] : entries_) {
-    if (e.origin.empty()) out.push_back({e.key, e.meta});
-  }
+  table_.ForEach([&out](const PresenceTable::Entry& e) {
+    if (!e.origin) out.push_back({e.key, e.meta});
+  });
   return out;
 }
 
 void RoomPresence::TrackRemote(const std::string& origin, Member m) {
-  if (origin.empty() || entries_.contains(m.meta.phx_ref)) return;  // a repeat (sync after a join)
-  table_.Track(m.key, m.meta.name, m.meta.online_at, m.meta.phx_ref);
-  std::string ref = m.meta.phx_ref;
-  entries_.emplace(std::move(ref), Entry{std::move(m.key), origin, std::move(m.meta)});
+  if (origin.empty()) return;
+  // A repeat (sync after a join) is ignored by the table.
+  if (!table_.Track(m.key, std::move(m.meta.name), m.meta.online_at, std::move(m.meta.phx_ref), origin))
+    return;
   Publish();
 }
 
 void RoomPresence::UntrackRemote(const std::string& origin, const std::string& phx_ref) {
-  auto it = entries_.find(phx_ref);
-  if (it == entries_.end() || it->second.origin != origin) return;
-  Remove(phx_ref);
+  const PresenceTable::Entry* e = table_.Find(phx_ref);
+  if (e == nullptr || e->origin_name() != origin) return;
+  table_.Untrack(std::string_view(phx_ref));
   Publish();
 }
 
 void RoomPresence::ReplaceRemote(const std::string& origin, const std::vector<Member>& members) {
-  std::set<std::string, std::less<>> now;
+  std::set<std::string_view> now;
   for (const Member& m : members) now.insert(m.meta.phx_ref);
   std::vector<std::string> gone;
-  for (const auto& [ref, e] : entries_) {
-    if (e.origin == origin && !now.contains(ref)) gone.push_back(ref);
-  }
-  for (const std::string& ref : gone) Remove(ref);
+  table_.ForEach([&](const PresenceTable::Entry& e) {
+    if (e.origin_name() == origin && !now.contains(e.meta.phx_ref)) gone.push_back(e.meta.phx_ref);
+  });
+  for (const std::string& ref : gone) table_.Untrack(std::string_view(ref));
   for (const Member& m : members) TrackRemote(origin, m);
   if (!gone.empty()) Publish();
 }

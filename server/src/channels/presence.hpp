@@ -7,11 +7,16 @@
 // Diffs are batched per room, as Phoenix.Tracker does with its broadcast period: the first change after
 // a quiet spell goes out on the next io turn, later ones at most once per kPresenceBatchWindow. Without
 // this a join storm into a room of N costs N² frames (one diff per join to everyone already there).
+// Memory: one heap node per meta (its key, name, phx_ref and origin, indexed by key and by phx_ref),
+// because presence is kept for every joined channel of every live room; two maps of copies cost
+// twice as much (docs/benchmarks.md, "Memory per joined connection").
 // Threading: owned by one Room; the room's thread only.
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,24 +39,48 @@ class PresenceTable {
     std::string phx_ref;
   };
   using Metas = std::map<std::string, std::vector<Meta>, std::less<>>;  // by key
+  // One tracked meta, and the node that tracks it in a cluster: null for this one, else the table's
+  // one copy of that origin's name (a pointer, not a string: there is one entry per joined channel).
+  struct Entry {
+    std::string key;
+    Meta meta;
+    const std::string* origin = nullptr;
+    std::string_view origin_name() const { return origin ? std::string_view(*origin) : std::string_view(); }
+  };
+
+  PresenceTable();
+  ~PresenceTable();
+  PresenceTable(PresenceTable&&) noexcept;
+  PresenceTable& operator=(PresenceTable&&) noexcept;
 
   // Adds one meta under `key` and returns its phx_ref.
   std::string Track(const std::string& key, std::string name, int64_t online_at);
-  // The same with a phx_ref chosen by the caller (a channel picks its own before joining).
-  void Track(const std::string& key, std::string name, int64_t online_at, std::string phx_ref);
+  // The same with a phx_ref chosen by the caller (a channel picks its own before joining). A phx_ref
+  // already tracked is ignored (false).
+  bool Track(const std::string& key, std::string name, int64_t online_at, std::string phx_ref,
+             std::string origin = {});
   // Removes the meta `phx_ref` of `key`. False when it is not tracked.
   bool Untrack(const std::string& key, std::string_view phx_ref);
+  // Removes the meta `phx_ref`, whatever its key. False when it is not tracked.
+  bool Untrack(std::string_view phx_ref);
+  // The meta `phx_ref`, or null. Valid until the table changes.
+  const Entry* Find(std::string_view phx_ref) const;
+  // Every meta, by key.
+  void ForEach(const std::function<void(const Entry&)>& fn) const;
   // The whole table as a presence_state payload.
   std::string StateJson() const;
   // Every change since the last call as one presence_diff payload, "" when there was none. A meta that
   // joined and left in between is in both halves: clients apply joins before leaves, so it ends up
   // gone both for those who saw it in a presence_state and for those who never saw it.
   std::string TakeDiff();
-  size_t keys() const { return by_key_.size(); }
+  size_t keys() const { return keys_; }
 
  private:
-  Metas by_key_;
-  Metas joins_, leaves_;  // not yet broadcast
+  struct Index;  // Boost.MultiIndex, kept out of this header
+  std::unique_ptr<Index> index_;
+  size_t keys_ = 0;
+  std::map<std::string, size_t, std::less<>> origins_;  // each remote origin: how many metas it tracks
+  Metas joins_, leaves_;                                // not yet broadcast
 };
 
 // One live room's presence: its table, and the timer that broadcasts the table's diffs.
@@ -99,16 +128,9 @@ class RoomPresence : public rooms::Room::Attachment {
 
  private:
   void Flush();
-  bool Remove(const std::string& phx_ref);
 
-  rooms::Room& room_;  // owns this
-  PresenceTable table_;
-  struct Entry {
-    std::string key;
-    std::string origin;  // "" for this node
-    Meta meta;
-  };
-  std::map<std::string, Entry, std::less<>> entries_;  // by phx_ref
+  rooms::Room& room_;    // owns this
+  PresenceTable table_;  // every member, local or remote, with its origin
   Observer* observer_ = nullptr;
   boost::asio::steady_timer timer_;
   std::chrono::steady_clock::time_point last_sent_{};

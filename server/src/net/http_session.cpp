@@ -157,7 +157,7 @@ void HttpSession::Handle() {
 void HttpSession::Upgrade() {
   upgraded_ = true;  // from here on stream_ is moved-from: the WebSocketSession owns the socket
   stream_.expires_never();
-  auto ws = std::make_shared<WebSocketSession>(std::move(stream_), ctx_.rooms, ctx_.websocket, ctx_.sessions);
+  auto ws = std::make_shared<WebSocketSession>(std::move(stream_), ctx_);
   ws->Run(std::move(req_));
 }
 

@@ -151,6 +151,7 @@ int Serve(const ServeOptions& options) {
     ServerContext ctx{rooms, reader, router, static_files, {}, {}};
     ctx.websocket.idle_timeout = options.idle_timeout;
     ctx.websocket.slow_consumer_bytes = options.slow_consumer_bytes;
+    ctx.sessions.Start(rooms.threads());
 
     auto listener = std::make_shared<Listener>(main_io, raw, ctx);
     if (Status s = listener->Open({address, port}); !s.ok()) {
@@ -213,6 +214,7 @@ int Serve(const ServeOptions& options) {
     signals.reset();
     drain_deadline.reset();
     listener.reset();
+    ctx.sessions.Stop();
     guards.clear();
     contexts.clear();
   }

@@ -1,6 +1,7 @@
 #include "net/websocket_session.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -10,6 +11,7 @@
 #include "channels/stats.hpp"
 #include "net/server_context.hpp"
 #include "net/socket_upgrade.hpp"
+#include "rooms/io_threads.hpp"
 #include "rooms/room_registry.hpp"
 
 namespace confab::net {
@@ -28,6 +30,11 @@ constexpr size_t kReadChunk = 64 * 1024;
 // How long a closing socket may take to get its last frames out and the peer's close in.
 constexpr auto kCloseGrace = std::chrono::seconds(5);
 
+// The io_context behind Beast's type-erased executor: the session's own socket uses its executor type.
+asio::io_context& ContextOf(const asio::any_io_executor& ex) {
+  return ex.target<asio::io_context::executor_type>()->context();
+}
+
 char* ReadBuffer() {
   static thread_local std::unique_ptr<char[]> buffer(new char[kReadChunk]);
   return buffer.get();
@@ -35,25 +42,36 @@ char* ReadBuffer() {
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, rooms::RoomRegistry& rooms,
-                                   const WebSocketOptions& options, SessionSet& sessions)
-    : socket_(stream.get_executor()),
-      timer_(stream.get_executor()),
-      parser_(options.max_message_bytes),
-      rooms_(rooms),
-      options_(options),
-      sessions_(sessions) {
-  beast::error_code ec;
-  auto ep = stream.socket().remote_endpoint(ec);
-  if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+// The readability wait's handler: its operation goes in the session's wait_slot_.
+class WebSocketSession::ReadableHandler {
+ public:
+  using allocator_type = OpSlot::Allocator<void>;
+  explicit ReadableHandler(std::shared_ptr<WebSocketSession> self) : self_(std::move(self)) {}
+  allocator_type get_allocator() const noexcept { return allocator_type(&self_->wait_slot_); }
+  void operator()(beast::error_code ec) {
+    WebSocketSession& s = *self_;
+    s.reading_ = false;
+    if (s.finished_) return;
+    if (ec) return s.Finish();
+    s.ReadAvailable();
+  }
+
+ private:
+  std::shared_ptr<WebSocketSession> self_;
+};
+
+WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, ServerContext& ctx)
+    : socket_(ContextOf(stream.get_executor()).get_executor()),
+      parser_(ctx.websocket.max_message_bytes),
+      ctx_(ctx) {
   handshake_ = std::make_unique<Handshake>(std::move(stream));
   channels::Bump(channels::Stats().connections_total);
   channels::Stats().connections_open.fetch_add(1, std::memory_order_relaxed);
 }
 
 WebSocketSession::~WebSocketSession() {
+  ctx_.sessions.Remove(*this);      // never leave a dangling pointer in the wheel
   if (connection_ && !finished_) {  // every path ends in Finish(); this only guards against a new one
-    sessions_.Remove(this);
     connection_->OnClosed();
   }
   channels::Stats().connections_open.fetch_sub(1, std::memory_order_relaxed);
@@ -77,22 +95,34 @@ void WebSocketSession::Run(http::request<http::string_body> req) {
 
 void WebSocketSession::OnAccept(beast::error_code ec) {
   if (ec) {
-    spdlog::debug("websocket accept from {} failed: {}", remote_, ec.message());
+    spdlog::debug("websocket accept from {} failed: {}", Remote(), ec.message());
     return;
   }
-  // From here on the socket is ours: Beast's stream (and its buffers) go away.
-  socket_ = handshake_->next_layer().release_socket();
-  handshake_.reset();
+  // From here on the socket is ours: Beast's stream (and its buffers) go away. The descriptor moves
+  // to a socket of the io_context's own executor type (re-registered with the same reactor).
+  {
+    asio::ip::tcp::socket beast_socket = handshake_->next_layer().release_socket();
+    handshake_.reset();
+    const auto protocol = beast_socket.local_endpoint(ec).protocol();
+    if (ec) return;
+    const auto fd = beast_socket.release(ec);
+    if (ec) return;
+    socket_.assign(protocol, fd, ec);
+    if (ec) {
+      ::close(fd);
+      return;
+    }
+  }
   socket_.non_blocking(true, ec);
   if (ec) return;
-  sessions_.Add(shared_from_this());
   // This handler runs on the session's io thread: the connection lives there too.
-  size_t thread = rooms_.threads().Current();
+  size_t thread = ctx_.rooms.threads().Current();
   if (thread == rooms::IoThreads::kNone) thread = 0;
-  connection_ = std::make_shared<channels::Connection>(rooms_, weak_from_this(),
-                                                       channels::ConnectionInfo{remote_, thread});
+  thread_ = static_cast<uint32_t>(thread);
   last_read_ = Clock::now();
-  ArmTimer(last_read_ + options_.idle_timeout);
+  ctx_.sessions.Add(*this);
+  connection_ = std::make_shared<channels::Connection>(ctx_.rooms, weak_from_this(),
+                                                       channels::ConnectionInfo{Remote(), thread});
   // Read first: the client may have sent its first frames before this handler ran, and that
   // readiness event is not repeated.
   ReadAvailable();
@@ -118,16 +148,12 @@ void WebSocketSession::ReadAvailable() {
 }
 
 void WebSocketSession::WaitReadable() {
+  // An operation that did not fit would silently go back to the heap, one block per idle socket.
+  static_assert(
+      sizeof(asio::detail::reactive_wait_op<ReadableHandler, Socket::executor_type>) <= OpSlot::kBytes,
+      "the readability wait no longer fits in OpSlot: raise OpSlot::kBytes");
   reading_ = true;
-  socket_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
-    self->reading_ = false;
-    if (self->finished_) return;
-    if (ec) {
-      self->Finish();
-      return;
-    }
-    self->ReadAvailable();
-  });
+  socket_.async_wait(Socket::wait_read, ReadableHandler(shared_from_this()));
 }
 
 bool WebSocketSession::Consume(char* data, size_t size) {
@@ -163,7 +189,7 @@ bool WebSocketSession::Consume(char* data, size_t size) {
       case Event::kError:
         // The parser is finished and discards the rest; reading goes on only to see the peer go.
         if (!closing_) {
-          spdlog::info("{}: {}, closing with {}", remote_, e.payload, e.code);
+          spdlog::info("{}: {}, closing with {}", Remote(), e.payload, e.code);
           StartClose(e.code, e.payload);
         }
         return true;
@@ -171,11 +197,16 @@ bool WebSocketSession::Consume(char* data, size_t size) {
   }
 }
 
+WebSocketSession::Outgoing& WebSocketSession::Queue() {
+  if (!writes_) writes_ = std::make_unique<Writes>();
+  return writes_->pending.emplace_back();
+}
+
 void WebSocketSession::Send(channels::SharedFrame frame) {
   if (closing_ || finished_) return;
-  Outgoing& out = pending_.emplace_back();
+  Outgoing& out = Queue();
   out.header_size = static_cast<uint8_t>(ws::EncodeHeader(ws::Opcode::kText, frame->size(), out.header));
-  pending_bytes_ += frame->size();
+  writes_->pending_bytes += frame->size();
   out.payload = std::move(frame);
   if (!writing_) {
     ScheduleFlush();
@@ -183,15 +214,15 @@ void WebSocketSession::Send(channels::SharedFrame frame) {
   }
   // Only what waits behind the write in flight counts: one large frame (the join reply of a long
   // meeting) is not a slow consumer, or its client could never join.
-  if (pending_bytes_ > options_.slow_consumer_bytes) {
+  if (writes_->pending_bytes > ctx_.websocket.slow_consumer_bytes) {
     channels::Bump(channels::Stats().slow_consumer_closes);
-    spdlog::info("{}: slow consumer ({} bytes waiting), closing", remote_, pending_bytes_);
+    spdlog::info("{}: slow consumer ({} bytes waiting), closing", Remote(), writes_->pending_bytes);
     Close(ws::kCloseTryAgainLater, "slow consumer");
   }
 }
 
 void WebSocketSession::QueueControl(std::string frame, bool is_close) {
-  Outgoing& out = pending_.emplace_back();
+  Outgoing& out = Queue();
   out.payload = std::make_shared<const std::string>(std::move(frame));
   out.is_close = is_close;
   ScheduleFlush();
@@ -208,25 +239,27 @@ void WebSocketSession::ScheduleFlush() {
 }
 
 void WebSocketSession::Flush() {
-  if (writing_ || finished_ || pending_.empty()) return;
-  in_flight_.swap(pending_);  // in_flight_ was empty
-  pending_bytes_ = 0;
-  gather_.reserve(2 * in_flight_.size());
-  for (const Outgoing& out : in_flight_) {
-    if (out.header_size) gather_.emplace_back(out.header, out.header_size);
-    if (!out.payload->empty()) gather_.emplace_back(out.payload->data(), out.payload->size());
+  if (writing_ || finished_ || !writes_ || writes_->pending.empty()) return;
+  Writes& w = *writes_;
+  w.in_flight.swap(w.pending);  // in_flight was empty
+  w.pending_bytes = 0;
+  w.gather.reserve(2 * w.in_flight.size());
+  for (const Outgoing& out : w.in_flight) {
+    if (out.header_size) w.gather.emplace_back(out.header, out.header_size);
+    if (!out.payload->empty()) w.gather.emplace_back(out.payload->data(), out.payload->size());
   }
   writing_ = true;
   // A span, so the write op does not copy the buffer list; async_write speculatively writes at once.
-  asio::async_write(socket_, std::span<const asio::const_buffer>(gather_),
+  asio::async_write(socket_, std::span<const asio::const_buffer>(w.gather),
                     beast::bind_front_handler(&WebSocketSession::OnWrite, shared_from_this()));
 }
 
 void WebSocketSession::OnWrite(beast::error_code ec, size_t) {
   writing_ = false;
-  const bool close_written = !in_flight_.empty() && in_flight_.back().is_close;
-  in_flight_.clear();
-  gather_.clear();
+  Writes& w = *writes_;  // kept while a write is in flight
+  const bool close_written = !w.in_flight.empty() && w.in_flight.back().is_close;
+  w.in_flight.clear();
+  w.gather.clear();
   if (ec) {
     Finish();
     return;
@@ -242,14 +275,12 @@ void WebSocketSession::OnWrite(beast::error_code ec, size_t) {
     }
     return;
   }
-  if (!pending_.empty()) {
+  if (!w.pending.empty()) {
     Flush();
     return;
   }
   // Idle again: hand the queues' memory back (a joined socket mostly idles).
-  std::vector<Outgoing>().swap(in_flight_);
-  std::vector<Outgoing>().swap(pending_);
-  std::vector<asio::const_buffer>().swap(gather_);
+  writes_.reset();
 }
 
 void WebSocketSession::Close(uint16_t code, std::string_view reason) {
@@ -259,43 +290,49 @@ void WebSocketSession::Close(uint16_t code, std::string_view reason) {
 void WebSocketSession::StartClose(uint16_t code, std::string_view reason) {
   if (closing_ || finished_) return;
   closing_ = true;
-  pending_.clear();  // the client resumes from its last seq; the write in flight completes
-  pending_bytes_ = 0;
+  if (writes_) {  // the client resumes from its last seq; the write in flight completes
+    writes_->pending.clear();
+    writes_->pending_bytes = 0;
+  }
   QueueControl(ws::EncodeClose(code, reason), /*is_close=*/true);
   // A peer that reads nothing never lets the writes finish; one that never answers the close is cut.
-  ArmTimer(Clock::now() + kCloseGrace);
+  close_by_ = Clock::now() + kCloseGrace;
+  ctx_.sessions.Schedule(*this);
 }
 
-void WebSocketSession::ArmTimer(Clock::time_point at) {
-  timer_.expires_at(at);  // cancels an earlier wait, whose handler then sees operation_aborted
-  timer_.async_wait(beast::bind_front_handler(&WebSocketSession::OnTimer, shared_from_this()));
+std::string WebSocketSession::Remote() const {
+  // Asked of the socket each time: only logs (and the connection, once) want it, and keeping it cost
+  // every session 28 bytes. A socket already reset has no peer any more.
+  beast::error_code ec;
+  const auto ep =
+      handshake_ ? handshake_->next_layer().socket().remote_endpoint(ec) : socket_.remote_endpoint(ec);
+  if (ec) return "?";
+  std::string out = ep.address().to_string(ec);
+  if (ep.address().is_v6()) out = "[" + out + "]";
+  return out + ":" + std::to_string(ep.port());
 }
 
-void WebSocketSession::OnTimer(beast::error_code ec) {
-  if (ec || finished_) return;
+Clock::time_point WebSocketSession::deadline() const {
+  return closing_ ? close_by_ : last_read_ + ctx_.websocket.idle_timeout;
+}
+
+void WebSocketSession::OnDeadline() {
+  if (finished_) return;
   if (closing_) {
     Finish();
     return;
   }
-  const auto deadline = last_read_ + options_.idle_timeout;
-  if (Clock::now() >= deadline) {
-    spdlog::debug("{}: idle for {} s, closing", remote_, options_.idle_timeout.count());
-    StartClose(ws::kCloseGoingAway, "idle timeout");
-  } else {
-    ArmTimer(deadline);
-  }
+  spdlog::debug("{}: idle for {} s, closing", Remote(), ctx_.websocket.idle_timeout.count());
+  StartClose(ws::kCloseGoingAway, "idle timeout");
 }
 
 void WebSocketSession::Finish() {
   if (finished_) return;
   finished_ = true;
   closing_ = true;
-  pending_.clear();  // in_flight_ stays until its write completes (with operation_aborted)
-  timer_.cancel();
-  if (connection_) {
-    sessions_.Remove(this);
-    connection_->OnClosed();
-  }
+  if (writes_) writes_->pending.clear();  // in_flight stays until its write completes (operation_aborted)
+  ctx_.sessions.Remove(*this);
+  if (connection_) connection_->OnClosed();
   beast::error_code ec;
   socket_.close(ec);
 }

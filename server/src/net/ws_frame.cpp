@@ -112,8 +112,7 @@ bool IsValidCloseCode(uint16_t code) {
 FrameParser::Event FrameParser::Fail(uint16_t code, std::string_view why) {
   state_ = State::kDone;
   in_message_ = false;
-  std::string().swap(message_);
-  std::string().swap(control_);
+  partial_.reset();
   done_ = Event{Event::kError, false, code, why};  // `why` is always a literal
   return done_;
 }
@@ -127,13 +126,9 @@ FrameParser::Event FrameParser::Next(char** data, size_t* size) {
     return e;
   }
   // What the previous call handed out is no longer referenced: an idle socket keeps no buffer.
-  if (release_message_) {
-    release_message_ = false;
-    std::string().swap(message_);
-  }
-  if (release_control_) {
-    release_control_ = false;
-    std::string().swap(control_);
+  if (release_message_ || release_control_) {
+    Release(release_message_, release_control_);
+    release_message_ = release_control_ = false;
   }
 
   for (;;) {
@@ -158,7 +153,7 @@ FrameParser::Event FrameParser::Next(char** data, size_t* size) {
       Event e = StartFrame();
       if (e.kind != Event::kNeedMore) return e;
       if (frame_left_ == 0) {
-        e = FinishFrame(IsControl(opcode_) ? std::string_view() : std::string_view(message_));
+        e = FinishFrame(IsControl(opcode_) ? std::string_view() : message());
         if (e.kind != Event::kNeedMore) return e;
         continue;
       }
@@ -172,18 +167,27 @@ FrameParser::Event FrameParser::Next(char** data, size_t* size) {
     Unmask(p, n, mask_, mask_offset_);
     mask_offset_ = static_cast<uint8_t>((mask_offset_ + n) & 3);
     frame_left_ -= n;
-    std::string& buffer = IsControl(opcode_) ? control_ : message_;
-    if (frame_left_ == 0 && buffer.empty() && (IsControl(opcode_) || (fin_ && !in_message_))) {
+    const bool buffered = partial_ && !(IsControl(opcode_) ? partial_->control : partial_->message).empty();
+    if (frame_left_ == 0 && !buffered && (IsControl(opcode_) || (fin_ && !in_message_))) {
       // The whole frame is in this read and is a whole message: hand out the caller's bytes.
       Event e = FinishFrame(std::string_view(p, n));
       if (e.kind != Event::kNeedMore) return e;
       continue;
     }
+    if (!partial_) partial_ = std::make_unique<Partial>();
+    std::string& buffer = IsControl(opcode_) ? partial_->control : partial_->message;
     buffer.append(p, n);
     if (frame_left_ > 0) return Event{};
     Event e = FinishFrame(buffer);
     if (e.kind != Event::kNeedMore) return e;
   }
+}
+
+void FrameParser::Release(bool message_part, bool control_part) {
+  if (!partial_) return;
+  if (message_part) std::string().swap(partial_->message);
+  if (control_part) std::string().swap(partial_->control);
+  if (partial_->message.empty() && partial_->control.empty()) partial_.reset();
 }
 
 FrameParser::Event FrameParser::StartFrame() {
@@ -217,7 +221,7 @@ FrameParser::Event FrameParser::StartFrame() {
     } else if (in_message_) {
       return Fail(kCloseProtocolError, "new message inside a fragmented one");
     }
-    if (len > max_message_bytes_ || message_.size() > max_message_bytes_ - len) {
+    if (len > max_message_bytes_ || message().size() > max_message_bytes_ - len) {
       return Fail(kCloseTooBig, "message too big");
     }
     if (opcode != Opcode::kContinuation) {

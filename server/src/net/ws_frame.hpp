@@ -14,8 +14,10 @@
 // check is one pass over bytes that are about to be parsed as JSON anyway, and a client gets the code
 // that names the fault (1007) instead of a generic "malformed frame" (1008).
 // Threading: a FrameParser belongs to one connection; the functions are pure.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -80,7 +82,8 @@ class FrameParser {
     std::string_view payload;
   };
 
-  explicit FrameParser(size_t max_message_bytes) : max_message_bytes_(max_message_bytes) {}
+  explicit FrameParser(size_t max_message_bytes)
+      : max_message_bytes_(static_cast<uint32_t>(std::min<size_t>(max_message_bytes, UINT32_MAX))) {}
 
   // Consumes bytes from the front of `*data`/`*size` (advancing them) up to the next event. Views in
   // the event stay valid until the next call or until the caller's buffer is reused. After kClose or
@@ -90,7 +93,7 @@ class FrameParser {
   // True when no frame or message is partly received (nothing is buffered).
   bool idle() const {
     return state_ == State::kHeader && header_len_ == 0 && !in_message_ &&
-           (release_message_ || message_.empty());
+           (release_message_ || !partial_ || partial_->message.empty());
   }
 
  private:
@@ -102,7 +105,7 @@ class FrameParser {
   // The frame whose payload is complete (in `payload`, unmasked) becomes an event.
   Event FinishFrame(std::string_view payload);
 
-  size_t max_message_bytes_;
+  uint32_t max_message_bytes_;  // 32 bits: this object is part of every open socket
   State state_ = State::kHeader;
   uint8_t header_[14];
   uint8_t header_len_ = 0;
@@ -110,16 +113,26 @@ class FrameParser {
   Opcode opcode_ = Opcode::kContinuation;
   bool fin_ = false;
   uint8_t mask_[4];
-  uint64_t frame_left_ = 0;  // payload bytes of the frame not yet received
   uint8_t mask_offset_ = 0;  // payload bytes received so far, mod 4
   // The message being reassembled.
   bool in_message_ = false;  // a text/binary frame without FIN was received
   bool message_text_ = false;
-  bool release_message_ = false;  // message_ was handed out: clear it on the next call
-  bool release_control_ = false;  // likewise control_
-  std::string message_;           // data frames of the message, unmasked
-  std::string control_;           // a control frame split across reads (≤ 125 bytes)
-  Event done_;                    // what every call returns once finished
+  bool release_message_ = false;  // the message was handed out: clear it on the next call
+  bool release_control_ = false;  // likewise the control frame
+  uint64_t frame_left_ = 0;       // payload bytes of the frame not yet received
+  // What did not arrive whole in one read; allocated only then, so an idle parser holds 8 bytes.
+  struct Partial {
+    std::string message;  // data frames of the message, unmasked
+    std::string control;  // a control frame split across reads (≤ 125 bytes)
+  };
+  std::unique_ptr<Partial> partial_;
+  Event done_;  // what every call returns once finished
+  // The partial message so far ("" when none).
+  std::string_view message() const {
+    return partial_ ? std::string_view(partial_->message) : std::string_view();
+  }
+  // Frees what was handed out; the whole buffer once neither part holds anything.
+  void Release(bool message_part, bool control_part);
 };
 
 }  // namespace confab::net::ws
