@@ -239,8 +239,9 @@ int main(int argc, char** argv) {
                  "url (k + g) mod n, meetings are created round-robin over them, /metrics is summed; "
                  "replaces --url")
       ->delimiter(',');
-  app.add_option("--server-pids", server_pids,
-                 "the nodes' processes, in --urls order (CPU and RSS summed and per node); replaces --server-pid")
+  app.add_option(
+         "--server-pids", server_pids,
+         "the nodes' processes, in --urls order (CPU and RSS summed and per node); replaces --server-pid")
       ->delimiter(',');
   app.add_option("--aux-pid", aux_specs,
                  "NAME=PID of a helper process whose CPU is reported per window, PID and its direct children "
@@ -516,10 +517,12 @@ int main(int argc, char** argv) {
         uint64_t n = i < joined_by_target.size() ? joined_by_target[i] : 0;
         double d = static_cast<double>(s_joined_v[i].rss_bytes - s_meetings_v[i].rss_bytes);
         double cpu = static_cast<double>(s_joined_v[i].cpu_ns - s_meetings_v[i].cpu_ns) / 1e9;
-        std::printf("  node %zu (%s:%s): %llu joined, RSS %.1f -> %.1f MB => %.2f KB per connection; join CPU %.2f s\n",
-                    i + 1, i < eps.size() ? eps[i].host.c_str() : "?", i < eps.size() ? eps[i].port.c_str() : "?",
-                    static_cast<unsigned long long>(n), Mb(s_meetings_v[i].rss_bytes), Mb(s_joined_v[i].rss_bytes),
-                    n ? d / n / 1024 : 0.0, cpu);
+        std::printf(
+            "  node %zu (%s:%s): %llu joined, RSS %.1f -> %.1f MB => %.2f KB per connection; join CPU %.2f "
+            "s\n",
+            i + 1, i < eps.size() ? eps[i].host.c_str() : "?", i < eps.size() ? eps[i].port.c_str() : "?",
+            static_cast<unsigned long long>(n), Mb(s_meetings_v[i].rss_bytes), Mb(s_joined_v[i].rss_bytes),
+            n ? d / n / 1024 : 0.0, cpu);
         nodes.push_back({{"joined", n},
                          {"rss_after_meetings_mb", Mb(s_meetings_v[i].rss_bytes)},
                          {"rss_joined_mb", Mb(s_joined_v[i].rss_bytes)},
@@ -567,7 +570,8 @@ int main(int argc, char** argv) {
     result["run"] = {{"disconnects", tot.disconnects},
                      {"heartbeats", tot.heartbeats},
                      {"heartbeat_replies", tot.heartbeat_replies}};
-    if (tot.disconnects) std::printf("disconnects while holding: %llu\n", static_cast<unsigned long long>(tot.disconnects));
+    if (tot.disconnects)
+      std::printf("disconnects while holding: %llu\n", static_cast<unsigned long long>(tot.disconnects));
   } else {
     // 5. Publish: for each rate, warm-up, the measured window, stop, drain. One rate unless --rates.
     if (rates.empty()) rates.push_back(rate);
@@ -688,23 +692,26 @@ int main(int argc, char** argv) {
             return (a1 == m1_each[i].end() ? 0 : a1->second) - (a0 == m0_each[i].end() ? 0 : a0->second);
           };
           double node_deliveries = delta("confab_deliveries_total");
-          std::printf("    node %zu: CPU %.2f s (%.0f%% of a core), %.0f deliveries/s queued (its /metrics) => "
-                      "%.3f us per own delivery; RSS %.1f MB\n",
-                      i + 1, cpu, 100 * cpu / dt, node_deliveries / dt,
-                      node_deliveries > 0 ? cpu * 1e6 / node_deliveries : 0.0, Mb(c1v[i].rss_bytes));
-          nodes_json.push_back({{"cpu_s", cpu},
-                                {"deliveries", node_deliveries},
-                                {"cpu_us_per_own_delivery", node_deliveries > 0 ? cpu * 1e6 / node_deliveries : 0.0},
-                                {"pushes", delta("confab_pushes_total")},
-                                {"rss_mb", Mb(c1v[i].rss_bytes)}});
+          std::printf(
+              "    node %zu: CPU %.2f s (%.0f%% of a core), %.0f deliveries/s queued (its /metrics) => "
+              "%.3f us per own delivery; RSS %.1f MB\n",
+              i + 1, cpu, 100 * cpu / dt, node_deliveries / dt,
+              node_deliveries > 0 ? cpu * 1e6 / node_deliveries : 0.0, Mb(c1v[i].rss_bytes));
+          nodes_json.push_back(
+              {{"cpu_s", cpu},
+               {"deliveries", node_deliveries},
+               {"cpu_us_per_own_delivery", node_deliveries > 0 ? cpu * 1e6 / node_deliveries : 0.0},
+               {"pushes", delta("confab_pushes_total")},
+               {"rss_mb", Mb(c1v[i].rss_bytes)}});
         }
       }
       for (size_t i = 0; i < aux.size(); ++i) {
         if (!x0[i].ok || !x1[i].ok) continue;
         double cpu = static_cast<double>(x1[i].cpu_ns - x0[i].cpu_ns) / 1e9;
-        std::printf("  %s CPU %.2f s (%.0f%% of a core) => %.3f us per delivery, %.1f us per published event\n",
-                    aux[i].name.c_str(), cpu, 100 * cpu / dt, deliveries ? cpu * 1e6 / deliveries : 0.0,
-                    published ? cpu * 1e6 / published : 0.0);
+        std::printf(
+            "  %s CPU %.2f s (%.0f%% of a core) => %.3f us per delivery, %.1f us per published event\n",
+            aux[i].name.c_str(), cpu, 100 * cpu / dt, deliveries ? cpu * 1e6 / deliveries : 0.0,
+            published ? cpu * 1e6 / published : 0.0);
         aux_json[aux[i].name] = {{"cpu_s", cpu},
                                  {"cpu_us_per_delivery", deliveries ? cpu * 1e6 / deliveries : 0.0},
                                  {"cpu_us_per_published", published ? cpu * 1e6 / published : 0.0},
@@ -718,9 +725,10 @@ int main(int argc, char** argv) {
                      {"in_bytes_per_s", d("in_bytes") / dt},
                      {"out_bytes_per_s", d("out_bytes") / dt},
                      {"slow_consumers", d("slow_consumers")}};
-        std::printf("  nats: %.0f msgs/s in, %.0f msgs/s out, %.0f KB/s in, %.0f KB/s out, slow consumers +%.0f\n",
-                    d("in_msgs") / dt, d("out_msgs") / dt, d("in_bytes") / dt / 1024, d("out_bytes") / dt / 1024,
-                    d("slow_consumers"));
+        std::printf(
+            "  nats: %.0f msgs/s in, %.0f msgs/s out, %.0f KB/s in, %.0f KB/s out, slow consumers +%.0f\n",
+            d("in_msgs") / dt, d("out_msgs") / dt, d("in_bytes") / dt / 1024, d("out_bytes") / dt / 1024,
+            d("slow_consumers"));
       }
       std::printf("  client CPU %.2f s (%.0f%% of a core) => %.3f us per delivery\n", client_cpu_s,
                   100 * client_cpu_s / dt, deliveries ? client_cpu_s * 1e6 / deliveries : 0.0);

@@ -30,7 +30,8 @@ TEST(EventId, CounterMakesIdsUnique) {
 }
 
 TEST(EventId, CounterComesBackWithItsLow56Bits) {
-  for (uint64_t c : {uint64_t{0}, uint64_t{77}, (uint64_t{5} << 48) | (uint64_t{1234} << 32) | 99, ~uint64_t{0}}) {
+  for (uint64_t c :
+       {uint64_t{0}, uint64_t{77}, (uint64_t{5} << 48) | (uint64_t{1234} << 32) | 99, ~uint64_t{0}}) {
     uint64_t back = 1;
     ASSERT_TRUE(DecodeEventCounter(MakeEventId(123456789, c), &back));
     EXPECT_EQ(back, c & ((uint64_t{1} << 56) - 1));

@@ -39,7 +39,7 @@ struct Swarm::Bot {
   State state = State::kIdle;
   bool writing = false;
   bool fragmenting = false;
-  int number = 0;  // global bot number: name and source address
+  int number = 0;      // global bot number: name and source address
   uint8_t target = 0;  // index into SwarmOptions::targets (0 without targets)
   Meeting* meeting = nullptr;
   uint64_t next_ref = 1;
@@ -233,10 +233,9 @@ void Swarm::Connect(Bot& b) {
   b.socket.bind(tcp::endpoint(asio::ip::address_v4(src), 0), ec);
   if (ec) return Fail(b, "bind: " + ec.message());
   b.socket.non_blocking(true, ec);
-  auto dest = opt_.targets.empty()
-                  ? tcp::endpoint(asio::ip::make_address_v4(opt_.host), opt_.port)
-                  : tcp::endpoint(asio::ip::make_address_v4(opt_.targets[b.target].host),
-                                  opt_.targets[b.target].port);
+  auto dest = opt_.targets.empty() ? tcp::endpoint(asio::ip::make_address_v4(opt_.host), opt_.port)
+                                   : tcp::endpoint(asio::ip::make_address_v4(opt_.targets[b.target].host),
+                                                   opt_.targets[b.target].port);
   b.socket.async_connect(dest, [this, &b](error_code ec) {
     if (b.state == Bot::State::kClosed) return;
     if (ec) return Fail(b, "connect: " + ec.message());
