@@ -46,6 +46,23 @@ auto SeqOfEvent(std::string meeting_id, std::string event_id) {
   };
 }
 
+// `prefix` + `[t1,t2,…]` + `suffix` of stored event texts, spliced without re-encoding them.
+template <typename It, typename TextOf>
+std::string SpliceArray(std::string_view prefix, It first, It last, TextOf text_of, std::string_view suffix) {
+  size_t bytes = prefix.size() + 2 + suffix.size();
+  for (It it = first; it != last; ++it) bytes += text_of(*it).size() + 1;
+  std::string out;
+  out.reserve(bytes);
+  out.append(prefix).push_back('[');
+  for (It it = first; it != last; ++it) {
+    if (it != first) out.push_back(',');
+    out.append(text_of(*it));
+  }
+  out.push_back(']');
+  out.append(suffix);
+  return out;
+}
+
 // How often one event is appended again after another writer took its seq, before its pusher is told
 // "unavailable" (a meeting hammered from several nodes at once still makes progress: each round one
 // of them wins).
@@ -314,17 +331,8 @@ SharedText Room::StateJson() {
 std::string Room::MissedEvents(int64_t since) const {
   auto first = std::upper_bound(replay_.begin(), replay_.end(), since,
                                 [](int64_t seq, const CachedEvent& e) { return seq < e.seq; });
-  size_t bytes = 2;
-  for (auto it = first; it != replay_.end(); ++it) bytes += it->json->size() + 1;
-  std::string out;
-  out.reserve(bytes);
-  out.push_back('[');
-  for (auto it = first; it != replay_.end(); ++it) {
-    if (it != first) out.push_back(',');
-    out.append(*it->json);
-  }
-  out.push_back(']');
-  return out;
+  return SpliceArray(
+      "", first, replay_.end(), [](const CachedEvent& e) -> const std::string& { return *e.json; }, "");
 }
 
 void Room::Subscribe(const std::weak_ptr<Subscriber>& weak, size_t thread) {
@@ -628,6 +636,7 @@ void Room::BroadcastCommitted(SharedText json) {
   if (flush_posted_) return;
   flush_posted_ = true;
   auto flush = [self = shared_from_this()] {
+    self->flush_posted_ = false;
     self->FlushCommitted();
     std::vector<std::function<void()>> joins;
     joins.swap(self->joins_to_answer_);
@@ -645,23 +654,14 @@ void Room::BroadcastCommitted(SharedText json) {
 }
 
 void Room::FlushCommitted() {
-  flush_posted_ = false;
   if (unsent_.empty()) return;
   last_flush_ = std::chrono::steady_clock::now();
   std::vector<SharedText> events;
   events.swap(unsent_);
   if (events.size() == 1) return Send("event", std::move(events.front()));
-  size_t bytes = 14;
-  for (const SharedText& e : events) bytes += e->size() + 1;
-  std::string payload;
-  payload.reserve(bytes);
-  payload.append("{\"events\":[");
-  for (size_t i = 0; i < events.size(); ++i) {
-    if (i > 0) payload.push_back(',');
-    payload.append(*events[i]);
-  }
-  payload.append("]}");
-  Send("events", std::make_shared<const std::string>(std::move(payload)));
+  Send("events", std::make_shared<const std::string>(SpliceArray(
+                     "{\"events\":", events.begin(), events.end(),
+                     [](const SharedText& e) -> const std::string& { return *e; }, "}")));
 }
 
 void Room::Send(std::string_view event, SharedText payload) {

@@ -246,7 +246,7 @@ class Room : public std::enable_shared_from_this<Room> {
   SharedText state_json_;             // StateJson()'s cache, valid while state_json_seq_ == head
   int64_t state_json_seq_ = -1;
   std::vector<SharedText> unsent_;  // committed events of this io turn, not broadcast yet
-  bool flush_posted_ = false;
+  bool flush_posted_ = false;       // a flush handler (posted or on the timer) is on its way
   std::chrono::steady_clock::time_point last_flush_;
   std::unique_ptr<boost::asio::steady_timer> flush_timer_;  // made by the first delayed flush
   // Joins whose participant_joined committed, answered in the flush (one state JSON for all of them).
