@@ -21,9 +21,12 @@ export function serverBinary() {
   return candidates.find((c) => existsSync(c)) ?? candidates[0]
 }
 
+// CONFAB_WEB_DIST points the browser tests at another build of web/ (e.g. `vite build --outDir dist-x`).
+export const DIST = process.env.CONFAB_WEB_DIST ? resolve(WEB, process.env.CONFAB_WEB_DIST) : join(WEB, 'dist')
+
 export function ensureBuilt() {
-  if (!existsSync(join(WEB, 'dist', 'index.html'))) {
-    execFileSync('npx', ['vite', 'build'], { cwd: WEB, stdio: 'inherit' })
+  if (!existsSync(join(DIST, 'index.html'))) {
+    execFileSync('npx', ['vite', 'build', '--outDir', DIST], { cwd: WEB, stdio: 'inherit' })
   }
 }
 
@@ -69,7 +72,7 @@ export class ConfabServer {
   }
   async start() {
     this.port ??= await freePort()
-    const args = ['serve', '--listen', `127.0.0.1:${this.port}`, '--store', this.store, '--web', join(WEB, 'dist')]
+    const args = ['serve', '--listen', `127.0.0.1:${this.port}`, '--store', this.store, '--web', DIST]
     const [cmd, argv] = this.bin.endsWith('.mjs') ? [process.execPath, [this.bin, ...args]] : [this.bin, args]
     this.proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
     this.proc.stdout.on('data', (d) => (this.log += d))

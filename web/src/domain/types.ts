@@ -12,6 +12,8 @@ export interface Actor {
   pid: string
   name: string
   role: Role
+  /** card_id → the seal this actor can prove (anonymous cards, docs/domain.md); filled by the server */
+  seals?: Record<string, string>
 }
 
 /** A stored event (seq absent on transient events). */
@@ -29,6 +31,10 @@ export interface Note {
   text: string
   kind: NoteKind
   author: string
+  /** action items only: the participant who owns it (absent = nobody yet) */
+  owner?: string
+  /** action items only: due date "YYYY-MM-DD" (absent = none) */
+  due?: string
 }
 
 export interface Card {
@@ -40,6 +46,10 @@ export interface Card {
   votes: Record<string, number>
   discussed_ms: number
   notes: Note[]
+  /** present (true) only on a card added while settings.anonymous_cards was on; its author is then "anonymous" */
+  anonymous?: true
+  /** anonymous cards only: proves authorship to the author's secret, reveals nothing to others */
+  seal?: string
 }
 
 export interface Timer {
@@ -59,6 +69,10 @@ export interface Settings {
   votes_per_person: number
   timebox_s: number
   anonymous_votes: boolean
+  /** new cards are written anonymously (docs/domain.md § Anonymous cards) */
+  anonymous_cards: boolean
+  /** a display setting: vote totals hidden until the vote phase ends */
+  hide_totals: boolean
 }
 
 export interface MeetingState {
@@ -67,6 +81,8 @@ export interface MeetingState {
   created_ts: number
   settings: Settings
   participants: Record<string, { name: string }>
+  /** the pid the facilitator role was handed to, or null: then whoever joined with the facilitator token */
+  facilitator: string | null
   /** creation order */
   cards: Card[]
   discussion: Discussion | null
