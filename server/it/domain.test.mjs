@@ -458,9 +458,10 @@ function expectedFold(title, log, upTo) {
     title,
     phase: "collect",
     participants: {},
+    facilitator: null,
     cards: [],
     discussion: null,
-    settings: { votes_per_person: 3, timebox_s: 300, anonymous_votes: false },
+    settings: { votes_per_person: 3, timebox_s: 300, anonymous_votes: false, anonymous_cards: false, hide_totals: false },
     last_seq: 1,
   };
   const find = (id) => s.cards.find((c) => c.card_id === id);
@@ -681,7 +682,13 @@ describe("a whole meeting through the socket", () => {
     assert.equal(final.discussion, null);
     assert.equal(final.last_seq, head);
     assert.equal(final.last_ts, end.ts);
-    assert.deepEqual(final.settings, { votes_per_person: 3, timebox_s: 120, anonymous_votes: false });
+    assert.deepEqual(final.settings, {
+      votes_per_person: 3,
+      timebox_s: 120,
+      anonymous_votes: false,
+      anonymous_cards: false,
+      hide_totals: false,
+    });
     assert.deepEqual(final.participants, {
       [fay.pid]: { name: "Fay" },
       [ada.pid]: { name: "Ada" },

@@ -75,6 +75,7 @@ test('two people run a Lean Coffee: board, votes, discussion, reactions, reload,
   await a.getByRole('button', { name: 'Add card' }).click()
   await card(b, 'Lunch options').waitFor()
   await a.getByRole('button', { name: 'Delete card: Lunch options' }).click()
+  await a.getByRole('dialog', { name: 'Delete “Lunch options”?' }).getByRole('button', { name: 'Delete card' }).click() // asks first
   await card(b, 'Lunch options').waitFor({ state: 'detached' })
   await screenshot(a, '03-board-collect')
 

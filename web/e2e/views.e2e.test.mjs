@@ -192,7 +192,7 @@ test('analytics, audit and feature usage show what happened in a scripted meetin
     ['Bob', '1', '2', '0', '3'],
   ])
   assert.equal(await page.getByRole('img', { name: /^Participation per person\. Ada: 2 cards, 2 votes, 1 note, 1 reaction; Bob: 1 card, 2 votes, 0 notes, 3 reactions\.$/ }).count(), 1)
-  assert.equal(await page.locator('canvas').count(), 3, 'three charts drawn')
+  assert.equal(await page.locator('canvas').count(), 4, 'four charts drawn (with the mood over time)')
   assert.deepEqual(await axeViolations(page), [], 'axe: analytics')
   await screenshot(page, 'analytics')
 
@@ -211,8 +211,8 @@ test('analytics, audit and feature usage show what happened in a scripted meetin
   assert.ok(summaries.includes(`Ada voted for '${cards.k1}'`), 'a vote reads as a sentence')
   assert.ok(summaries.includes(`Bob withdrew a vote from '${cards.k3}'`))
   assert.ok(summaries.includes(`Ada started discussing '${cards.k1}'`))
-  assert.deepEqual(await cellsOf(rows(audit).nth(0)).then((c) => [c[0], c[2], c[3]]), ['1', 'Confab', 'meeting_created'])
-  assert.deepEqual(await cellsOf(rows(audit).nth(all - 1)).then((c) => [c[0], c[2], c[3]]), [String(all), 'Bob', 'reaction'])
+  assert.deepEqual(await cellsOf(rows(audit).nth(0)).then((c) => [c[0], c[2], c[3]]), ['1', 'Confab', 'Meeting created'])
+  assert.deepEqual(await cellsOf(rows(audit).nth(all - 1)).then((c) => [c[0], c[2], c[3]]), [String(all), 'Bob', 'Reaction'])
   assert.deepEqual(await axeViolations(page), [], 'axe: audit')
   await screenshot(page, 'audit')
 
@@ -220,7 +220,7 @@ test('analytics, audit and feature usage show what happened in a scripted meetin
   await page.getByLabel('Person').selectOption({ label: 'Bob' })
   await page.getByLabel('Event type').selectOption('card_voted')
   const bobVotes = sent.filter((e) => e.type === 'card_voted' && bob.pushed.includes(e)).length
-  const filtered = page.getByRole('table', { name: `Audit log: ${bobVotes} events by Bob, of type card_voted` })
+  const filtered = page.getByRole('table', { name: `Audit log: ${bobVotes} events by Bob, of type “Vote”` })
   await filtered.waitFor()
   assert.deepEqual(await filtered.locator('td.summary-cell').allInnerTexts(), [
     `Bob voted for '${cards.k2}'`,

@@ -66,6 +66,15 @@ void Summary(Services& svc, Request& req, Respond respond) {
   });
 }
 
+// The same summary as JSON, for the Done screen (which downloads and copies the Markdown itself).
+void SummaryData(Services& svc, Request& req, Respond respond) {
+  ReadThenRespond(svc, req, std::move(respond), [id = req.params[0]](store::Store& st) {
+    nlohmann::json out;
+    Status s = views::SummaryJson(st, id, &out);
+    return JsonOr(s, out);
+  });
+}
+
 void Features(Services& svc, Request& req, Respond respond) {
   ReadThenRespond(svc, req, std::move(respond),
                   [from = QueryValue(req, "from"), to = QueryValue(req, "to")](store::Store& st) {
@@ -95,6 +104,8 @@ void AddViewRoutes(Router& router, Services& svc) {
              [&svc](Request& r, Respond d) { Audit(svc, r, std::move(d)); });
   router.Add("GET", "/api/meetings/:id/summary.md",
              [&svc](Request& r, Respond d) { Summary(svc, r, std::move(d)); });
+  router.Add("GET", "/api/meetings/:id/summary",
+             [&svc](Request& r, Respond d) { SummaryData(svc, r, std::move(d)); });
   router.Add("GET", "/api/meetings/:id/state",
              [&svc](Request& r, Respond d) { PastState(svc, r, std::move(d)); });
   router.Add("GET", "/api/analytics/features",

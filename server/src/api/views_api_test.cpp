@@ -140,6 +140,19 @@ TEST_F(ViewsApi, SummaryMarkdown) {
   ExpectError(api_.Call("GET", "/api/meetings/nope/summary.md"), 404, "not_found", "unknown");
 }
 
+// The Done screen's JSON: the same fold as summary.md, beside it (not shadowed by the .md route).
+TEST_F(ViewsApi, SummaryJson) {
+  Response r = api_.Call("GET", "/api/meetings/m1/summary");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.content_type, "application/json");
+  json body = Body(r);
+  EXPECT_EQ(body["meeting_id"], "m1");
+  EXPECT_EQ(body["title"], "Third");
+  EXPECT_TRUE(body["actions"].is_array());
+  EXPECT_TRUE(body["parked"].is_array());
+  ExpectError(api_.Call("GET", "/api/meetings/nope/summary"), 404, "not_found", "unknown");
+}
+
 TEST_F(ViewsApi, Features) {
   json all = Body(api_.Call("GET", "/api/analytics/features"));
   EXPECT_EQ(all["events"], 3);

@@ -95,6 +95,7 @@ class ChannelSession final : public rooms::Subscriber {
   const std::string phx_ref;          // chosen here, so a leave can name the meta before the join is answered
   std::shared_ptr<rooms::Room> room;  // set once joined
   std::string pid, name;
+  std::string seal_key;  // proves this participant's anonymous cards (never sent, never stored)
   domain::Role role = domain::Role::kParticipant;
   bool joined = false;  // beside `role`: both in one padded word
 };
@@ -340,6 +341,7 @@ void Connection::Impl::OnJoined(const std::shared_ptr<ChannelSession>& ch, const
   ch->pid = std::move(r.pid);
   ch->name = std::move(r.name);
   ch->role = r.role;
+  ch->seal_key = std::move(r.seal_key);
 
   std::string resp;
   resp.reserve(128 + r.events_json.size() + (r.state_json ? r.state_json->size() : 0));
@@ -352,6 +354,14 @@ void Connection::Impl::OnJoined(const std::shared_ptr<ChannelSession>& ch, const
   resp.append(ch->role == domain::Role::kFacilitator ? ",\"role\":\"facilitator\""
                                                      : ",\"role\":\"participant\"");
   resp.append(",\"head_seq\":").append(std::to_string(r.head_seq));
+  if (!r.own_cards.empty()) {
+    resp.append(",\"own_cards\":[");
+    for (size_t i = 0; i < r.own_cards.size(); ++i) {
+      if (i > 0) resp.push_back(',');
+      AppendJsonString(&resp, r.own_cards[i]);
+    }
+    resp.push_back(']');
+  }
   if (r.resumed) {
     resp.append(",\"resumed\":true,\"events\":").append(r.events_json).append("}");
   } else {
@@ -381,6 +391,7 @@ void Connection::Impl::HandlePush(ChannelSession& ch, Frame& f) {
   req.type = type->get<std::string>();
   req.data = data == p.end() ? nlohmann::json::object() : std::move(*data);
   req.actor = domain::Actor{ch.pid, ch.name, ch.role};
+  req.seal_key = ch.seal_key;
   // The ack is encoded on the room's thread and queued here, ahead of the broadcast that follows it.
   auto reply = [t = transport, io = &io, jr = ch.join_ref, ref = f.ref,
                 topic = ch.topic](rooms::PushResult r) {

@@ -29,6 +29,8 @@ void ReadSettings(const nlohmann::json& data, Settings& s) {
   if (auto v = IntField(data, "votes_per_person")) s.votes_per_person = *v;
   if (auto v = IntField(data, "timebox_s")) s.timebox_s = *v;
   if (auto v = BoolField(data, "anonymous_votes")) s.anonymous_votes = *v;
+  if (auto v = BoolField(data, "anonymous_cards")) s.anonymous_cards = *v;
+  if (auto v = BoolField(data, "hide_totals")) s.hide_totals = *v;
 }
 
 void MeetingCreated(Fold f) {
@@ -55,6 +57,13 @@ void PhaseChanged(Fold f) {
   if (auto phase = StrField(f.data, "phase"); phase && IsPhase(*phase)) f.m.phase = *phase;
 }
 
+// The role goes to `pid` as written; Validate made sure it was a participant.
+void FacilitatorChanged(Fold f) {
+  if (auto pid = StrField(f.data, "pid")) f.m.facilitator = std::string(*pid);
+}
+
+// The author is the event's actor as stored: "anonymous" for a card added while anonymous_cards was on
+// (ToStore), which then carries its seal. The actor need not be a participant.
 void CardAdded(Fold f) {
   auto card_id = StrField(f.data, "card_id");
   auto title = StrField(f.data, "title");
@@ -63,6 +72,7 @@ void CardAdded(Fold f) {
   card.card_id = *card_id;
   card.title = *title;
   card.author = f.pid;
+  if (auto seal = StrField(f.data, "seal")) card.seal = std::string(*seal);
   f.m.cards.push_back(std::move(card));
 }
 
@@ -170,16 +180,35 @@ void ContinueVoted(Fold f) {
   f.m.discussion->continue_votes[std::string(f.pid)] = *vote;
 }
 
+// An owner or due date that does not fit (a wrong type, not a date, on a note that is not an action
+// item) skips the whole event, so a state never holds one FromJson would refuse.
 void NoteAdded(Fold f) {
   auto card_id = StrField(f.data, "card_id");
   auto note_id = StrField(f.data, "note_id");
   auto text = StrField(f.data, "text");
   auto kind = StrField(f.data, "kind");
   if (!card_id || !note_id || !text || !kind || NoteIdTaken(f.m, *note_id)) return;
+  const ActionFields action = ReadActionFields(f.data);
+  if (!action.ok || ((action.has_owner || action.has_due) && *kind != "action")) return;
   Card* card = FindCard(f.m, *card_id);
   if (card == nullptr) return;
-  card->notes.push_back(
-      Note{std::string(*note_id), std::string(*text), std::string(*kind), std::string(f.pid)});
+  card->notes.push_back(Note{std::string(*note_id), std::string(*text), std::string(*kind),
+                             std::string(f.pid), action.owner, action.due});
+}
+
+// A given owner / due is set (a string) or removed (null).
+void ActionUpdated(Fold f) {
+  auto card_id = StrField(f.data, "card_id");
+  auto note_id = StrField(f.data, "note_id");
+  const ActionFields action = ReadActionFields(f.data);
+  if (!card_id || !note_id || !action.ok) return;
+  Card* card = FindCard(f.m, *card_id);
+  if (card == nullptr) return;
+  for (Note& n : card->notes) {
+    if (n.note_id != *note_id || n.kind != "action") continue;
+    if (action.has_owner) n.owner = action.owner;
+    if (action.has_due) n.due = action.due;
+  }
 }
 
 void NoteDeleted(Fold f) {
@@ -201,6 +230,7 @@ FoldFn FoldOf(std::string_view type) {
       {"meeting_renamed", MeetingRenamed},
       {"settings_changed", SettingsChanged},
       {"phase_changed", PhaseChanged},
+      {"facilitator_changed", FacilitatorChanged},
       {"card_added", CardAdded},
       {"card_edited", CardEdited},
       {"card_deleted", CardDeleted},
@@ -214,6 +244,7 @@ FoldFn FoldOf(std::string_view type) {
       {"continue_voted", ContinueVoted},
       {"note_added", NoteAdded},
       {"note_deleted", NoteDeleted},
+      {"action_updated", ActionUpdated},
       // reaction (moment) and typing (transient) leave the state as it is.
   };
   for (const auto& [name, fn] : kFolds) {

@@ -15,6 +15,8 @@ const std::vector<EventSpec>& Catalogue() {
       {"meeting_renamed", R::kState, false, Who::kFacilitator},
       {"settings_changed", R::kState, false, Who::kFacilitator},
       {"phase_changed", R::kState, false, Who::kFacilitator},
+      // Also a token holder (channel role facilitator) may push it: the owner takes the role back.
+      {"facilitator_changed", R::kState, false, Who::kFacilitator},
       {"card_added", R::kState, false, Who::kAny},
       {"card_edited", R::kState, false, Who::kAuthor},
       {"card_deleted", R::kState, false, Who::kAuthor},
@@ -28,6 +30,7 @@ const std::vector<EventSpec>& Catalogue() {
       {"continue_voted", R::kState, false, Who::kAny},
       {"note_added", R::kState, false, Who::kAny},
       {"note_deleted", R::kState, false, Who::kAuthor},
+      {"action_updated", R::kState, false, Who::kAny},
       {"reaction", R::kMoment, false, Who::kAny},
       {"typing", R::kTransient, false, Who::kAny},
   };

@@ -46,12 +46,13 @@ json ReadJson(const fs::path& path) {
   return json::parse(text.str());
 }
 
-// Each top-level key of `expected` must deep-equal the state's (numbers compare by value).
+// Each top-level key of `expected` must deep-equal the state's (or the stored event's; numbers compare by
+// value).
 void CheckState(const json& state, const json& expected, const std::string& where,
-                std::vector<std::string>& failures) {
+                std::vector<std::string>& failures, const std::string& what = "state") {
   for (const auto& [key, value] : expected.items()) {
     if (!state.contains(key) || state.at(key) != value) {
-      failures.push_back(where + ": state." + key + " is " +
+      failures.push_back(where + ": " + what + "." + key + " is " +
                          (state.contains(key) ? state.at(key).dump() : "missing") + ", expected " +
                          value.dump());
     }
@@ -76,6 +77,7 @@ Runner RestoredRunner(Meeting m) {
 struct StepResult {
   std::string outcome;
   bool stored = false;
+  json event = nullptr;  // what an accepted push wrote (its stored or transient event), else null
 };
 
 StepResult RunEvent(Runner& r, json event) {
@@ -97,19 +99,24 @@ StepResult RunPush(Runner& r, const json& step, size_t i) {
   const json& a = push.at("actor");
   Actor actor{a.at("pid").get<std::string>(), a.at("name").get<std::string>(),
               a.value("role", "participant") == "facilitator" ? Role::kFacilitator : Role::kParticipant};
+  if (a.contains("seals")) {
+    for (const auto& [card_id, seal] : a.at("seals").items())
+      actor.seals.emplace(card_id, seal.get<std::string>());
+  }
   std::string type = push.at("type").get<std::string>();
   const json& data = push.at("data");
   if (auto reason = Validate(r.m, actor, type, data)) return {*reason, false};
   const EventSpec* spec = FindEventType(type);
   bool transient = spec != nullptr && spec->replay == ReplayClass::kTransient;
-  json event = {
-      {"type", type}, {"actor", {{"pid", actor.pid}, {"name", actor.name}}}, {"ts", ts}, {"data", data}};
+  // What the server writes: the cases prove ToStore (an anonymous card's events name nobody).
+  Stored stored = ToStore(r.m, actor, type, data);
+  json event = {{"type", type}, {"actor", stored.actor}, {"ts", ts}, {"data", stored.data}};
   if (!transient) event["seq"] = ++r.seq;
   event["id"] = step.contains("id") ? step.at("id").get<std::string>()
                 : transient         ? "t" + std::to_string(i + 1)
                                     : "e" + std::to_string(r.seq);
   Apply(r.m, event);
-  return {"ok", !transient};
+  return {"ok", !transient, event};
 }
 
 // A refused restore leaves the runner as it was, counters included.
@@ -168,6 +175,14 @@ Run RunSteps(const json& c, Runner r, size_t from, Expectations expectations = E
       if (check) CheckOutcome(step, result->outcome, where, out.failures);
       out.outcomes[i] = result->outcome;
       if (result->stored) out.stored.push_back(i);
+    }
+    if (check && step.contains("expect_stored")) {
+      const json& event = result ? result->event : json(nullptr);
+      if (event.is_null()) {
+        out.failures.push_back(where + ": expect_stored, but nothing was written");
+      } else {
+        CheckState(event, step.at("expect_stored"), where, out.failures, "stored event");
+      }
     }
     if (snapshot_at.count(i) != 0) out.snapshots[i] = ToJson(r.m).dump();
     if (check && step.contains("expect_state"))

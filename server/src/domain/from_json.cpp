@@ -16,14 +16,17 @@ namespace {
 
 using nlohmann::json;
 
-// `j` is an object holding exactly `keys` (each once; JSON objects cannot repeat a key). Once this holds,
-// *Member(j, key) is safe for each of them.
-bool HasExactly(const json& j, std::initializer_list<std::string_view> keys) {
-  if (!j.is_object() || j.size() != keys.size()) return false;
+// `j` is an object holding (at least / exactly) `keys` (each once; JSON objects cannot repeat a key). Once
+// this holds, *Member(j, key) is safe for each of them.
+bool HasAll(const json& j, std::initializer_list<std::string_view> keys) {
   for (std::string_view key : keys) {
     if (Member(j, key) == nullptr) return false;
   }
-  return true;
+  return j.is_object();
+}
+
+bool HasExactly(const json& j, std::initializer_list<std::string_view> keys) {
+  return j.is_object() && j.size() == keys.size() && HasAll(j, keys);
 }
 
 // Typed reads into `out`; false when the member is missing or of another type. Numbers follow
@@ -55,9 +58,11 @@ bool IsCardStatus(std::string_view s) {
 
 std::optional<Settings> ReadSettings(const json& j) {
   Settings s;
-  if (!HasExactly(j, {"votes_per_person", "timebox_s", "anonymous_votes"}) ||
+  if (!HasExactly(j,
+                  {"votes_per_person", "timebox_s", "anonymous_votes", "anonymous_cards", "hide_totals"}) ||
       !ReadInt(j, "votes_per_person", s.votes_per_person) || !ReadInt(j, "timebox_s", s.timebox_s) ||
-      !ReadBool(j, "anonymous_votes", s.anonymous_votes)) {
+      !ReadBool(j, "anonymous_votes", s.anonymous_votes) ||
+      !ReadBool(j, "anonymous_cards", s.anonymous_cards) || !ReadBool(j, "hide_totals", s.hide_totals)) {
     return std::nullopt;
   }
   return s;
@@ -73,18 +78,51 @@ bool ReadParticipants(const json& j, Meeting& m) {
   return true;
 }
 
+// Reads the optional key `key` (absent, or a string satisfying `valid`) into `out`; false when present
+// and not such a string. `count` counts the keys read, for the exact-keys check.
+template <typename Valid>
+bool ReadOptionalStr(const json& j, std::string_view key, Valid valid, std::optional<std::string>& out,
+                     size_t& count) {
+  const json* v = Member(j, key);
+  if (v == nullptr) return true;
+  if (!v->is_string() || !valid(v->get_ref<const std::string&>())) return false;
+  out = v->get<std::string>();
+  ++count;
+  return true;
+}
+
+bool AnyString(std::string_view) {
+  return true;
+}
+
+// owner and due are keys only when set, and only on an action item (Apply never puts them elsewhere).
 std::optional<Note> ReadNote(const json& j) {
   Note n;
-  if (!HasExactly(j, {"note_id", "text", "kind", "author"}) || !ReadStr(j, "note_id", n.note_id) ||
-      !ReadStr(j, "text", n.text) || !ReadStr(j, "kind", n.kind) || !ReadStr(j, "author", n.author)) {
+  size_t keys = 4;
+  if (!j.is_object() || !ReadOptionalStr(j, "owner", AnyString, n.owner, keys) ||
+      !ReadOptionalStr(j, "due", IsDate, n.due, keys) || j.size() != keys ||
+      !ReadStr(j, "note_id", n.note_id) || !ReadStr(j, "text", n.text) || !ReadStr(j, "kind", n.kind) ||
+      !ReadStr(j, "author", n.author) || ((n.owner || n.due) && n.kind != "action")) {
     return std::nullopt;
   }
   return n;
 }
 
+// An anonymous card has both `anonymous: true` and `seal`; any other card neither (false is not canonical:
+// the key is absent).
+bool ReadSeal(const json& j, Card& c, size_t& keys) {
+  const json* anonymous = Member(j, "anonymous");
+  if (!ReadOptionalStr(j, "seal", AnyString, c.seal, keys)) return false;
+  if (anonymous == nullptr) return !c.seal;
+  ++keys;
+  return c.seal && anonymous->is_boolean() && anonymous->get<bool>();
+}
+
 std::optional<Card> ReadCard(const json& j) {
   Card c;
-  if (!HasExactly(j, {"card_id", "title", "author", "status", "votes", "discussed_ms", "notes"}) ||
+  size_t keys = 7;
+  if (!j.is_object() || !ReadSeal(j, c, keys) || j.size() != keys ||
+      !HasAll(j, {"card_id", "title", "author", "status", "votes", "discussed_ms", "notes"}) ||
       !ReadStr(j, "card_id", c.card_id) || !ReadStr(j, "title", c.title) || !ReadStr(j, "author", c.author) ||
       !ReadStr(j, "status", c.status) || !IsCardStatus(c.status) ||
       !ReadInt(j, "discussed_ms", c.discussed_ms)) {
@@ -160,8 +198,8 @@ bool CheckAndIndex(Meeting& m) {
 
 std::optional<Meeting> Read(const json& j) {
   Meeting m;
-  if (!HasExactly(j, {"title", "phase", "created_ts", "settings", "participants", "cards", "discussion",
-                      "last_seq", "last_ts"}) ||
+  if (!HasExactly(j, {"title", "phase", "created_ts", "settings", "participants", "facilitator", "cards",
+                      "discussion", "last_seq", "last_ts"}) ||
       !ReadStr(j, "title", m.title) || !ReadStr(j, "phase", m.phase) || !IsPhase(m.phase) ||
       !ReadInt(j, "created_ts", m.created_ts) || !ReadInt(j, "last_seq", m.last_seq) ||
       !ReadInt(j, "last_ts", m.last_ts)) {
@@ -170,6 +208,13 @@ std::optional<Meeting> Read(const json& j) {
   auto settings = ReadSettings(*Member(j, "settings"));
   if (!settings || !ReadParticipants(*Member(j, "participants"), m)) return std::nullopt;
   m.settings = *settings;
+  // Any pid, even one that is not a participant: Apply sets what a stored facilitator_changed names, and
+  // only Validate checks membership (docs/domain.md).
+  if (const json& f = *Member(j, "facilitator"); f.is_string()) {
+    m.facilitator = f.get<std::string>();
+  } else if (!f.is_null()) {
+    return std::nullopt;
+  }
   const json& cards = *Member(j, "cards");
   if (!cards.is_array()) return std::nullopt;
   for (const json& item : cards) {

@@ -135,13 +135,14 @@ std::vector<json> CaseLog(const json& c) {
       const json& a = push.at("actor");
       Actor actor{a.at("pid").get<std::string>(), a.at("name").get<std::string>(),
                   a.value("role", "participant") == "facilitator" ? Role::kFacilitator : Role::kParticipant};
+      if (a.contains("seals")) {
+        for (const auto& [id, seal] : a.at("seals").items()) actor.seals.emplace(id, seal.get<std::string>());
+      }
       std::string type = push.at("type").get<std::string>();
       if (Validate(m, actor, type, push.at("data"))) continue;
       const EventSpec* spec = FindEventType(type);
-      json event = {{"type", type},
-                    {"actor", {{"pid", actor.pid}, {"name", actor.name}}},
-                    {"ts", ts},
-                    {"data", push.at("data")}};
+      Stored stored = ToStore(m, actor, type, push.at("data"));
+      json event = {{"type", type}, {"actor", stored.actor}, {"ts", ts}, {"data", stored.data}};
       if (spec == nullptr || spec->replay != ReplayClass::kTransient) event["seq"] = ++seq;
       Apply(m, event);
       events.push_back(std::move(event));
@@ -286,23 +287,31 @@ json RichState() {
               {"ts", seq * 1000},
               {"data", std::move(data)}});
   };
-  apply({"server", "server"}, "meeting_created", {{"title", "Retro"}, {"votes_per_person", 5}});
+  apply({"server", "server"}, "meeting_created",
+        {{"title", "Retro"}, {"votes_per_person", 5}, {"anonymous_cards", true}, {"hide_totals", true}});
   apply(fran, "participant_joined", {{"name", "Fran"}});
   apply(ada, "participant_joined", {{"name", "Ada"}});
   apply(ada, "card_added", {{"card_id", "k1"}, {"title", "One"}});
   apply(fran, "card_added", {{"card_id", "k2"}, {"title", "Two"}});
+  apply({"anonymous", "Anonymous"}, "card_added", {{"card_id", "k3"}, {"title", "Three"}, {"seal", "5eal"}});
+  apply(fran, "facilitator_changed", {{"pid", "p_a"}});
   apply(fran, "phase_changed", {{"phase", "vote"}});
   for (const Actor* a : {&ada, &ada, &fran}) apply(*a, "card_voted", {{"card_id", "k1"}});
   apply(ada, "card_voted", {{"card_id", "k2"}});
   apply(fran, "phase_changed", {{"phase", "discuss"}});
   apply(fran, "discussion_started", {{"card_id", "k2"}});
-  apply(ada, "note_added", {{"card_id", "k2"}, {"note_id", "n1"}, {"text", "x"}, {"kind", "action"}});
+  apply(ada, "note_added",
+        {{"card_id", "k2"}, {"note_id", "n1"}, {"text", "x"}, {"kind", "action"}, {"owner", "p_f"}});
+  apply(ada, "action_updated", {{"card_id", "k2"}, {"note_id", "n1"}, {"due", "2024-02-29"}});
   apply(ada, "note_added", {{"card_id", "k1"}, {"note_id", "n2"}, {"text", "y"}, {"kind", "takeaway"}});
   apply(ada, "continue_voted", {{"vote", "up"}});
   json j = ToJson(m);
   EXPECT_FALSE(j.at("discussion").is_null());
   EXPECT_FALSE(j.at("discussion").at("timer").is_null());
   EXPECT_EQ(j.at("discussion").at("continue_votes").size(), 1u);
+  EXPECT_EQ(j.at("facilitator"), "p_a");
+  EXPECT_EQ(j.at("cards").at(2).at("seal"), "5eal");
+  EXPECT_EQ(j.at("cards").at(1).at("notes").at(0).at("due"), "2024-02-29");
   return j;
 }
 
@@ -321,6 +330,15 @@ TEST(FromJson, RestoresARichStateAndItsIndex) {
   EXPECT_EQ(VotesUsed(*m, "p_f"), 1);
   EXPECT_EQ((std::map<std::string, int64_t, std::less<>>{{"p_a", 3}, {"p_f", 1}}), m->votes_used);
   EXPECT_TRUE(FromJson(ToJson(Meeting{})).has_value());
+  // Membership is Validate's business: a facilitator or owner that is not a participant still restores.
+  json stranger = j;
+  stranger["facilitator"] = "p_zz";
+  stranger["cards"][1]["notes"][0]["owner"] = "p_zz";
+  ASSERT_TRUE(FromJson(stranger).has_value());
+  EXPECT_EQ(ToJson(*FromJson(stranger)), stranger);
+  EXPECT_TRUE(IsFacilitator(*m, Actor{"p_a", "Ada"}));
+  EXPECT_FALSE(IsFacilitator(*m, Actor{"p_f", "Fran", Role::kFacilitator}));
+  EXPECT_EQ(AnonymousSeals(*m), (std::map<std::string, std::string, std::less<>>{{"k3", "5eal"}}));
 }
 
 TEST(FromJson, RefusesWhatIsNotAState) {
@@ -334,10 +352,11 @@ TEST(FromJson, RefusesWhatIsNotAState) {
 // hold exactly its canonical keys: dropping any, or adding one, is refused.
 TEST(FromJson, RefusesMissingOrExtraKeys) {
   const json base = RichState();
-  for (const char* where : {"", "/settings", "/participants/p_a", "/cards/0", "/cards/1/notes/0",
+  for (const char* where : {"", "/settings", "/participants/p_a", "/cards/0", "/cards/2", "/cards/1/notes/0",
                             "/discussion", "/discussion/timer"}) {
     const json::json_pointer ptr(where);
     for (const auto& item : base.at(ptr).items()) {
+      if (item.key() == "owner" || item.key() == "due") continue;  // optional: absent means not set
       json j = base;
       j.at(ptr).erase(item.key());
       EXPECT_FALSE(FromJsonNoThrow(j).has_value()) << "without " << where << "/" << item.key();
@@ -392,6 +411,27 @@ TEST(FromJson, RefusesWrongTypesAndImpossibleValues) {
       {"/discussion/continue_votes", json::array()},
       {"/discussion/continue_votes/p_a", "maybe"},
       {"/discussion/continue_votes/p_a", nullptr},
+      {"/facilitator", 5},
+      {"/facilitator", false},
+      {"/facilitator", json::object()},
+      {"/settings/anonymous_cards", "yes"},
+      {"/settings/hide_totals", nullptr},
+      {"/cards/2/anonymous", false},  // canonical is the key absent
+      {"/cards/2/anonymous", "true"},
+      {"/cards/2/anonymous", nullptr},
+      {"/cards/2/seal", 5},
+      {"/cards/2/seal", nullptr},
+      {"/cards/0/anonymous", true},  // anonymous without a seal
+      {"/cards/0/seal", "5eal"},     // a seal without anonymous
+      {"/cards/1/notes/0/due", "2023-02-29"},
+      {"/cards/1/notes/0/due", "2024-13-01"},
+      {"/cards/1/notes/0/due", "2024-1-01"},
+      {"/cards/1/notes/0/due", "2024-01-01T00:00"},
+      {"/cards/1/notes/0/due", nullptr},
+      {"/cards/1/notes/0/owner", 5},
+      {"/cards/1/notes/0/owner", nullptr},
+      {"/cards/0/notes/0/owner", "p_a"},       // on a takeaway
+      {"/cards/0/notes/0/due", "2024-01-01"},  // on a takeaway
   };
   for (const auto& [where, value] : replacements) {
     json j = base;

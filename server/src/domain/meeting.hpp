@@ -3,6 +3,7 @@
 // Pure: no I/O, no clocks, no sockets; the same rules as web/src/domain, proven equal by
 // conformance/. Not thread-safe: a Meeting is owned by one Room (one strand).
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -25,8 +26,15 @@ enum class Role { kParticipant, kFacilitator };
 struct Actor {
   std::string pid;
   std::string name;
-  Role role = Role::kParticipant;
+  Role role = Role::kParticipant;  // the channel role: kFacilitator when joined with the facilitator token
+  // The seals this actor can prove, by card id (anonymous cards, docs/domain.md): the server derives them
+  // from the participant's seal key for the card ids a push names (data.card_id, data.into_card_id).
+  std::map<std::string, std::string, std::less<>> seals = {};
 };
+
+// The pid and name written as the actor of an anonymous card's events.
+inline constexpr std::string_view kAnonymousPid = "anonymous";
+inline constexpr std::string_view kAnonymousName = "Anonymous";
 
 // Who may push an event type (CONTRACT §2 "who").
 enum class Who {
@@ -73,6 +81,19 @@ inline constexpr int64_t kMinTimerS = 10, kMaxTimerS = 3600;
 std::optional<std::string> Validate(const Meeting& m, const Actor& actor, std::string_view type,
                                     const nlohmann::json& data);
 
+// What the server writes for an accepted push: the stored event's actor ({pid, name}) and data.
+struct Stored {
+  nlohmann::json actor;
+  nlohmann::json data;
+};
+
+// The actor and data of the stored event for a push Validate accepted (docs/domain.md, "Anonymous
+// cards"): a card added while settings.anonymous_cards is on is written with actor "anonymous" and the
+// card's seal (actor.seals[card_id]) in data; an edit, delete or merge of an anonymous card whose seal
+// the actor proves, and typing while anonymous_cards is on or about an anonymous card, are written as
+// "anonymous" too. Everything else is written as pushed, with actor {pid, name}.
+Stored ToStore(const Meeting& m, const Actor& actor, std::string_view type, const nlohmann::json& data);
+
 // Folds one stored event (the full object: seq, id, type, actor, ts, data) into `m`.
 // Never fails and never throws: events reaching Apply were validated when first written; one that
 // does not fit (malformed, unknown card …) changes nothing but last_seq/last_ts. Timers use the
@@ -86,6 +107,13 @@ nlohmann::json ToJson(const Meeting& m);
 std::optional<Meeting> FromJson(const nlohmann::json& j);
 
 // Facts the server needs outside validation.
+// The effective facilitator rule: when the role was handed over (facilitator_changed) it is that pid,
+// else whoever joined with the facilitator token (actor.role).
+bool IsFacilitator(const Meeting& m, const Actor& actor);
+// The pid the facilitator role was handed to, nullopt while nobody was (then the token holder is).
+std::optional<std::string> HandedFacilitator(const Meeting& m);
+// card_id -> seal of every anonymous card (the server answers a join with those the joiner proves).
+std::map<std::string, std::string, std::less<>> AnonymousSeals(const Meeting& m);
 bool HasParticipant(const Meeting& m, std::string_view pid);
 std::string ParticipantName(const Meeting& m, std::string_view pid);
 std::string Title(const Meeting& m);

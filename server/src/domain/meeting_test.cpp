@@ -39,6 +39,7 @@ TEST(Catalogue, HoldsEveryContractTypeOnce) {
                                           "meeting_renamed",
                                           "settings_changed",
                                           "phase_changed",
+                                          "facilitator_changed",
                                           "card_added",
                                           "card_edited",
                                           "card_deleted",
@@ -52,6 +53,7 @@ TEST(Catalogue, HoldsEveryContractTypeOnce) {
                                           "continue_voted",
                                           "note_added",
                                           "note_deleted",
+                                          "action_updated",
                                           "reaction",
                                           "typing"};
   std::set<std::string> ours;
@@ -75,10 +77,13 @@ TEST(Meeting, IsACopyableValue) {
 
 TEST(ToJson, EmitsEveryCanonicalKey) {
   json s = ToJson(Meeting{});
-  for (const char* key : {"title", "phase", "created_ts", "settings", "participants", "cards", "discussion",
-                          "last_seq", "last_ts"}) {
+  for (const char* key : {"title", "phase", "created_ts", "settings", "participants", "facilitator", "cards",
+                          "discussion", "last_seq", "last_ts"}) {
     EXPECT_TRUE(s.contains(key)) << key;
   }
+  EXPECT_TRUE(s["facilitator"].is_null());
+  EXPECT_EQ(s["settings"]["anonymous_cards"], false);
+  EXPECT_EQ(s["settings"]["hide_totals"], false);
   EXPECT_TRUE(s["discussion"].is_null());
   EXPECT_TRUE(s["participants"].is_object());
   EXPECT_TRUE(s["cards"].is_array());
@@ -94,6 +99,36 @@ TEST(Queries, AnswerFromTheFold) {
   EXPECT_EQ(Phase(m), "collect");
   EXPECT_EQ(LastSeq(m), 4);
   EXPECT_EQ(VotesPerPerson(m), 3);
+}
+
+// The conformance cases prove ToStore on accepted pushes; these are the edges a case cannot reach.
+TEST(ToStore, StoresOnlyTheServersSeal) {
+  Meeting m = Started();
+  Actor ada = kAda;
+  ada.seals = {{"k1", "s1"}};
+  // Anonymous cards off: a seal the client put in data is dropped, the author stays named.
+  Stored plain = ToStore(m, ada, "card_added", {{"card_id", "k1"}, {"title", "Hi"}, {"seal", "forged"}});
+  EXPECT_EQ(plain.actor, (json{{"pid", "p_a"}, {"name", "Ada"}}));
+  EXPECT_EQ(plain.data, (json{{"card_id", "k1"}, {"title", "Hi"}}));
+  // On: the actor's seal replaces the client's, the actor is anonymous.
+  Apply(m, Event(5, "settings_changed", kFran, {{"anonymous_cards", true}}, 3000));
+  Stored anon = ToStore(m, ada, "card_added", {{"card_id", "k1"}, {"title", "Hi"}, {"seal", "forged"}});
+  EXPECT_EQ(anon.actor, (json{{"pid", "anonymous"}, {"name", "Anonymous"}}));
+  EXPECT_EQ(anon.data, (json{{"card_id", "k1"}, {"title", "Hi"}, {"seal", "s1"}}));
+  // Everything else is stored as pushed.
+  Stored vote = ToStore(m, ada, "card_voted", {{"card_id", "k1"}});
+  EXPECT_EQ(vote.actor, (json{{"pid", "p_a"}, {"name", "Ada"}}));
+}
+
+TEST(Queries, EffectiveFacilitator) {
+  Meeting m = Started();
+  EXPECT_TRUE(IsFacilitator(m, kFran));
+  EXPECT_FALSE(IsFacilitator(m, kAda));
+  EXPECT_EQ(HandedFacilitator(m), std::nullopt);
+  Apply(m, Event(5, "facilitator_changed", kFran, {{"pid", "p_a"}}, 3000));
+  EXPECT_FALSE(IsFacilitator(m, kFran));  // the token alone no longer makes the facilitator
+  EXPECT_TRUE(IsFacilitator(m, kAda));
+  EXPECT_EQ(HandedFacilitator(m), std::optional<std::string>("p_a"));
 }
 
 TEST(Apply, NeverThrowsOnMalformedEvents) {

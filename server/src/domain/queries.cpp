@@ -24,6 +24,18 @@ int64_t VotesUsed(const Meeting& m, std::string_view pid) {
   return it == m.votes_used.end() ? 0 : it->second;
 }
 
+std::optional<std::string> HandedFacilitator(const Meeting& m) {
+  return m.facilitator;
+}
+
+std::map<std::string, std::string, std::less<>> AnonymousSeals(const Meeting& m) {
+  std::map<std::string, std::string, std::less<>> out;
+  for (const Card& c : m.cards) {
+    if (c.seal) out.emplace(c.card_id, *c.seal);
+  }
+  return out;
+}
+
 int64_t VotesPerPerson(const Meeting& m) {
   return m.settings.votes_per_person;
 }

@@ -28,6 +28,7 @@ Reason ValidateParticipantRenamed(const Meeting& m, const Actor& a, const nlohma
 Reason ValidateMeetingRenamed(const Meeting& m, const Actor& a, const nlohmann::json& data);
 Reason ValidateSettingsChanged(const Meeting& m, const Actor& a, const nlohmann::json& data);
 Reason ValidatePhaseChanged(const Meeting& m, const Actor& a, const nlohmann::json& data);
+Reason ValidateFacilitatorChanged(const Meeting& m, const Actor& a, const nlohmann::json& data);
 
 // Cards and votes (validate_cards.cpp).
 Reason ValidateCardAdded(const Meeting& m, const Actor& a, const nlohmann::json& data);
@@ -45,8 +46,26 @@ Reason ValidateTimerExtended(const Meeting& m, const Actor& a, const nlohmann::j
 Reason ValidateContinueVoted(const Meeting& m, const Actor& a, const nlohmann::json& data);
 Reason ValidateNoteAdded(const Meeting& m, const Actor& a, const nlohmann::json& data);
 Reason ValidateNoteDeleted(const Meeting& m, const Actor& a, const nlohmann::json& data);
+Reason ValidateActionUpdated(const Meeting& m, const Actor& a, const nlohmann::json& data);
 Reason ValidateReaction(const Meeting& m, const Actor& a, const nlohmann::json& data);
 Reason ValidateTyping(const Meeting& m, const Actor& a, const nlohmann::json& data);
+
+// Authorship of a card: its author pid, or (anonymous cards) the seal the actor proves for it.
+bool IsAuthorOf(const Card& card, const Actor& a);
+// "The author, or the facilitator" (card_edited, card_deleted).
+bool IsAuthorOrFacilitator(const Meeting& m, const Card& card, const Actor& a);
+// A real calendar date written "YYYY-MM-DD" (proleptic Gregorian, years 0000-9999).
+bool IsDate(std::string_view s);
+
+// The owner / due fields of an action item as a payload gives them (note_added, action_updated):
+// each absent (nullopt), null (a present nullopt: clear) or a value. `ok` is false when one is present
+// with another type, or due is not a date.
+struct ActionFields {
+  bool ok = true;
+  bool has_owner = false, has_due = false;
+  std::optional<std::string> owner, due;  // the value when given as a string
+};
+ActionFields ReadActionFields(const nlohmann::json& data);
 
 // Shared checks. A required text: blank -> "title_empty" (the one "empty" reason, used for titles,
 // names and note text alike), more than `max_len` code points -> `too_long`.

@@ -23,6 +23,9 @@ struct Note {
   std::string text;
   std::string kind;    // "takeaway" | "action"
   std::string author;  // pid
+  // Action items only (kind "action"): who owns it and when it is due ("YYYY-MM-DD"); absent = not set.
+  std::optional<std::string> owner;
+  std::optional<std::string> due;
 };
 
 struct Card {
@@ -33,6 +36,9 @@ struct Card {
   std::map<std::string, int64_t, std::less<>> votes;  // pid -> votes (> 0)
   int64_t discussed_ms = 0;                           // summed over every discussion of this card
   std::vector<Note> notes;                            // in the order they were added
+  // Set only on a card added while settings.anonymous_cards was on: author is then "anonymous" and the
+  // seal proves authorship to whoever holds the author's seal key (docs/domain.md).
+  std::optional<std::string> seal;
 };
 
 struct Timer {
@@ -52,6 +58,8 @@ struct Settings {
   int64_t votes_per_person = 3;
   int64_t timebox_s = 300;
   bool anonymous_votes = false;
+  bool anonymous_cards = false;  // new cards are written without their author (docs/domain.md)
+  bool hide_totals = false;      // display only: vote totals hidden while voting
 };
 
 struct Meeting {
@@ -60,6 +68,7 @@ struct Meeting {
   int64_t created_ts = 0;
   Settings settings;
   std::map<std::string, Participant, std::less<>> participants;  // by pid
+  std::optional<std::string> facilitator;  // the pid the role was handed to; nullopt: the token holder
   std::vector<Card> cards;
   std::optional<Discussion> discussion;
   std::map<std::string, int64_t, std::less<>> votes_used;  // derived index: pid -> votes cast

@@ -6,8 +6,12 @@ namespace {
 
 using nlohmann::json;
 
+// owner, due, anonymous and seal are keys only when set, so a state without them reads as before.
 json NoteJson(const Note& n) {
-  return {{"note_id", n.note_id}, {"text", n.text}, {"kind", n.kind}, {"author", n.author}};
+  json j = {{"note_id", n.note_id}, {"text", n.text}, {"kind", n.kind}, {"author", n.author}};
+  if (n.owner) j["owner"] = *n.owner;
+  if (n.due) j["due"] = *n.due;
+  return j;
 }
 
 json CardJson(const Card& c) {
@@ -15,9 +19,14 @@ json CardJson(const Card& c) {
   for (const Note& n : c.notes) notes.push_back(NoteJson(n));
   json votes = json::object();
   for (const auto& [pid, n] : c.votes) votes[pid] = n;
-  return {{"card_id", c.card_id}, {"title", c.title}, {"author", c.author},
-          {"status", c.status},   {"votes", votes},   {"discussed_ms", c.discussed_ms},
-          {"notes", notes}};
+  json j = {{"card_id", c.card_id}, {"title", c.title}, {"author", c.author},
+            {"status", c.status},   {"votes", votes},   {"discussed_ms", c.discussed_ms},
+            {"notes", notes}};
+  if (c.seal) {
+    j["anonymous"] = true;
+    j["seal"] = *c.seal;
+  }
+  return j;
 }
 
 json DiscussionJson(const std::optional<Discussion>& d) {
@@ -46,8 +55,11 @@ json ToJson(const Meeting& m) {
           {"settings",
            {{"votes_per_person", m.settings.votes_per_person},
             {"timebox_s", m.settings.timebox_s},
-            {"anonymous_votes", m.settings.anonymous_votes}}},
+            {"anonymous_votes", m.settings.anonymous_votes},
+            {"anonymous_cards", m.settings.anonymous_cards},
+            {"hide_totals", m.settings.hide_totals}}},
           {"participants", participants},
+          {"facilitator", m.facilitator ? json(*m.facilitator) : json(nullptr)},
           {"cards", cards},
           {"discussion", DiscussionJson(m.discussion)},
           {"last_seq", m.last_seq},

@@ -15,6 +15,7 @@ Rule RuleOf(std::string_view type) {
       {"meeting_renamed", ValidateMeetingRenamed},
       {"settings_changed", ValidateSettingsChanged},
       {"phase_changed", ValidatePhaseChanged},
+      {"facilitator_changed", ValidateFacilitatorChanged},
       {"card_added", ValidateCardAdded},
       {"card_edited", ValidateCardEdited},
       {"card_deleted", ValidateCardDeleted},
@@ -28,6 +29,7 @@ Rule RuleOf(std::string_view type) {
       {"continue_voted", ValidateContinueVoted},
       {"note_added", ValidateNoteAdded},
       {"note_deleted", ValidateNoteDeleted},
+      {"action_updated", ValidateActionUpdated},
       {"reaction", ValidateReaction},
       {"typing", ValidateTyping},
   };
@@ -35,6 +37,12 @@ Rule RuleOf(std::string_view type) {
     if (name == type) return rule;
   }
   return nullptr;
+}
+
+// F-only types need the effective facilitator; facilitator_changed also lets a token holder through, so
+// the meeting's owner can take the role back after handing it over.
+bool MayFacilitate(const Meeting& m, const Actor& actor, std::string_view type) {
+  return IsFacilitator(m, actor) || (type == "facilitator_changed" && actor.role == Role::kFacilitator);
 }
 
 }  // namespace
@@ -45,7 +53,7 @@ std::optional<std::string> Validate(const Meeting& m, const Actor& actor, std::s
   // Server-only types are invisible to clients: pushing one is the same as pushing an unknown type.
   if (spec == nullptr || spec->server_only) return "unknown_type";
   if (!m.participants.contains(actor.pid)) return "not_joined";
-  if (spec->who == Who::kFacilitator && actor.role != Role::kFacilitator) return "not_facilitator";
+  if (spec->who == Who::kFacilitator && !MayFacilitate(m, actor, type)) return "not_facilitator";
   if (!data.is_object()) return "invalid_payload";
   Rule rule = RuleOf(type);
   return rule == nullptr ? Reason("unknown_type") : rule(m, actor, data);

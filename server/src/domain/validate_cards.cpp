@@ -5,19 +5,24 @@
 namespace confab::domain {
 namespace {
 
-bool IsFacilitator(const Actor& a) {
-  return a.role == Role::kFacilitator;
-}
 bool IsCollectOrVote(const Meeting& m) {
   return m.phase == "collect" || m.phase == "vote";
 }
 
+// While anonymous_cards is on the card is stored with its seal instead of its author, so the push must
+// come with one (the server always gives it; a missing one is a malformed push).
+bool HasSeal(const Actor& a, std::string_view card_id) {
+  auto it = a.seals.find(card_id);
+  return it != a.seals.end() && !it->second.empty();
+}
+
 }  // namespace
 
-Reason ValidateCardAdded(const Meeting& m, const Actor&, const nlohmann::json& data) {
+Reason ValidateCardAdded(const Meeting& m, const Actor& a, const nlohmann::json& data) {
   auto card_id = StrField(data, "card_id");
   auto title = StrField(data, "title");
   if (!IsId(card_id) || !title) return "invalid_payload";
+  if (m.settings.anonymous_cards && !HasSeal(a, *card_id)) return "invalid_payload";
   if (!IsCollectOrVote(m)) return "wrong_phase";
   if (FindCard(m, *card_id) != nullptr) return "duplicate_id";
   if (auto r = CheckText(*title, kMaxTitleLength, "title_too_long")) return r;
@@ -32,7 +37,7 @@ Reason ValidateCardEdited(const Meeting& m, const Actor& a, const nlohmann::json
   if (!card_id || !title) return "invalid_payload";
   const Card* card = FindCard(m, *card_id);
   if (card == nullptr) return "no_such_card";
-  if (card->author != a.pid && !IsFacilitator(a)) return "not_author";
+  if (!IsAuthorOrFacilitator(m, *card, a)) return "not_author";
   if (card->status == "done") return "wrong_phase";
   return CheckText(*title, kMaxTitleLength, "title_too_long");
 }
@@ -42,7 +47,7 @@ Reason ValidateCardDeleted(const Meeting& m, const Actor& a, const nlohmann::jso
   if (!card_id) return "invalid_payload";
   const Card* card = FindCard(m, *card_id);
   if (card == nullptr) return "no_such_card";
-  if (card->author != a.pid && !IsFacilitator(a)) return "not_author";
+  if (!IsAuthorOrFacilitator(m, *card, a)) return "not_author";
   if (card->status == "discussing") return "discussion_in_progress";
   return std::nullopt;
 }
@@ -56,7 +61,7 @@ Reason ValidateCardMerged(const Meeting& m, const Actor& a, const nlohmann::json
   const Card* from = FindCard(m, *card_id);
   const Card* to = FindCard(m, *into);
   if (from == nullptr || to == nullptr) return "no_such_card";
-  if (!IsFacilitator(a) && (from->author != a.pid || to->author != a.pid)) return "not_author";
+  if (!IsFacilitator(m, a) && (!IsAuthorOf(*from, a) || !IsAuthorOf(*to, a))) return "not_author";
   return std::nullopt;
 }
 

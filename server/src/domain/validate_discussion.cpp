@@ -66,7 +66,12 @@ Reason ValidateNoteAdded(const Meeting& m, const Actor&, const nlohmann::json& d
   if (!card_id || !IsId(note_id) || !text || !kind || !IsNoteKind(*kind)) return "invalid_payload";
   if (FindCard(m, *card_id) == nullptr) return "no_such_card";
   if (NoteIdTaken(m, *note_id)) return "duplicate_id";
-  return CheckText(*text, kMaxNoteLength, "text_too_long");
+  if (auto r = CheckText(*text, kMaxNoteLength, "text_too_long")) return r;
+  // Owner and due date, checked after the rules that existed before them (their order stays).
+  const ActionFields f = ReadActionFields(data);
+  if (!f.ok || ((f.has_owner || f.has_due) && *kind != "action")) return "invalid_payload";
+  if (f.owner && !m.participants.contains(*f.owner)) return "no_such_participant";
+  return std::nullopt;
 }
 
 // A note that is not on the named card is reported like a missing card: the pair does not exist.
@@ -78,10 +83,28 @@ Reason ValidateNoteDeleted(const Meeting& m, const Actor& a, const nlohmann::jso
   if (card == nullptr) return "no_such_card";
   for (const Note& n : card->notes) {
     if (n.note_id != *note_id) continue;
-    if (n.author != a.pid && a.role != Role::kFacilitator) return "not_author";
+    if (n.author != a.pid && !IsFacilitator(m, a)) return "not_author";
     return std::nullopt;
   }
   return "no_such_card";
+}
+
+// Anyone may assign or date an action item (the room decides together); null clears a field.
+Reason ValidateActionUpdated(const Meeting& m, const Actor&, const nlohmann::json& data) {
+  auto card_id = StrField(data, "card_id");
+  auto note_id = StrField(data, "note_id");
+  const ActionFields f = ReadActionFields(data);
+  if (!card_id || !note_id || !f.ok || (!f.has_owner && !f.has_due)) return "invalid_payload";
+  const Card* card = FindCard(m, *card_id);
+  if (card == nullptr) return "no_such_card";
+  const Note* note = nullptr;
+  for (const Note& n : card->notes) {
+    if (n.note_id == *note_id) note = &n;
+  }
+  if (note == nullptr) return "no_such_card";
+  if (note->kind != "action") return "invalid_payload";
+  if (f.owner && !m.participants.contains(*f.owner)) return "no_such_participant";
+  return std::nullopt;
 }
 
 Reason ValidateReaction(const Meeting& m, const Actor&, const nlohmann::json& data) {

@@ -1,4 +1,7 @@
 // Rules of the meeting-level types: names, title, settings, phase.
+#include <initializer_list>
+#include <string_view>
+
 #include "domain/fields.hpp"
 #include "domain/rules.hpp"
 
@@ -37,8 +40,9 @@ Reason ValidateSettingsChanged(const Meeting&, const Actor&, const nlohmann::jso
     if (!InRange(IntField(data, "timebox_s"), kMinTimeboxS, kMaxTimeboxS)) return "invalid_payload";
     any = true;
   }
-  if (Member(data, "anonymous_votes") != nullptr) {
-    if (!BoolField(data, "anonymous_votes")) return "invalid_payload";
+  for (std::string_view flag : {"anonymous_votes", "anonymous_cards", "hide_totals"}) {
+    if (Member(data, flag) == nullptr) continue;
+    if (!BoolField(data, flag)) return "invalid_payload";
     any = true;
   }
   if (!any) return "invalid_payload";
@@ -52,6 +56,15 @@ Reason ValidatePhaseChanged(const Meeting& m, const Actor&, const nlohmann::json
   if (!phase || !IsPhase(*phase)) return "invalid_payload";
   if (*phase == m.phase) return "wrong_phase";
   if (m.discussion) return "discussion_in_progress";
+  return std::nullopt;
+}
+
+// Handing over to the pid that holds the role already is accepted (and logged): harmless, and a token
+// holder taking the role back must not depend on knowing who holds it now.
+Reason ValidateFacilitatorChanged(const Meeting& m, const Actor&, const nlohmann::json& data) {
+  auto pid = StrField(data, "pid");
+  if (!pid) return "invalid_payload";
+  if (!m.participants.contains(*pid)) return "no_such_participant";
   return std::nullopt;
 }
 

@@ -302,6 +302,10 @@ void Room::CompleteJoin(JoinRequest req, std::string pid, std::string secret, do
     return;
   }
   JoinResult r;
+  r.seal_key = SealKey(secret.empty() ? req.secret.value_or("") : secret);
+  for (const auto& [card_id, seal] : domain::AnonymousSeals(committed_)) {
+    if (DigestEquals(seal, CardSeal(r.seal_key, card_id))) r.own_cards.push_back(card_id);
+  }
   r.name = domain::ParticipantName(committed_, pid);
   if (r.name.empty()) r.name = req.name;
   r.pid = std::move(pid);
@@ -375,6 +379,7 @@ void Room::Push(PushRequest req, PushDone done, bool caught_up) {
   if (std::string name = domain::ParticipantName(tentative_, req.actor.pid); !name.empty()) {
     req.actor.name = std::move(name);
   }
+  AddSeals(req);
   if (auto reason = domain::Validate(tentative_, req.actor, req.type, req.data)) {
     if (shared_log_ && !caught_up) {
       // The card it names may have been added on another node a moment ago: judge it on the log.
@@ -399,11 +404,13 @@ void Room::Push(PushRequest req, PushDone done, bool caught_up) {
   if (spec == nullptr) return done({"unknown_type", std::nullopt});
 
   const int64_t ts = std::max(NowMs(), tentative_last_ts_);
+  // What the log keeps: the actor of an anonymous card's event is withheld (docs/domain.md).
+  domain::Stored stored = domain::ToStore(tentative_, req.actor, req.type, req.data);
   nlohmann::json event = {{"id", std::move(req.id)},
                           {"type", std::move(req.type)},
-                          {"actor", {{"pid", req.actor.pid}, {"name", req.actor.name}}},
+                          {"actor", std::move(stored.actor)},
                           {"ts", ts},
-                          {"data", std::move(req.data)}};
+                          {"data", std::move(stored.data)}};
   if (spec->replay == domain::ReplayClass::kTransient) {
     // Not stored, no seq: only the people here now care.
     Send("event", std::make_shared<const std::string>(event.dump()));
@@ -416,6 +423,17 @@ void Room::Push(PushRequest req, PushDone done, bool caught_up) {
   p->replayed = spec->replay == domain::ReplayClass::kState;
   p->waiters.push_back(std::move(done));
   Enqueue(std::move(p));
+}
+
+void Room::AddSeals(PushRequest& req) const {
+  if (req.seal_key.empty() || !req.data.is_object()) return;
+  for (const char* field : {"card_id", "into_card_id"}) {
+    auto it = req.data.find(field);
+    if (it != req.data.end() && it->is_string()) {
+      const auto& card_id = it->get_ref<const std::string&>();
+      req.actor.seals.insert_or_assign(card_id, CardSeal(req.seal_key, card_id));
+    }
+  }
 }
 
 void Room::Enqueue(std::unique_ptr<Pending> p) {

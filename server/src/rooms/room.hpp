@@ -81,6 +81,8 @@ struct JoinResult {
   bool resumed = false;
   SharedText state_json;    // not resumed: the canonical state (domain::ToJson) at head_seq
   std::string events_json;  // resumed: a JSON array of the stored state-class events after `since`
+  std::string seal_key;     // proves authorship of anonymous cards (util/crypto.hpp SealKey)
+  std::vector<std::string> own_cards;  // the anonymous cards this participant wrote
 };
 
 // How many state-class events a room keeps to answer a resuming join with the events it missed;
@@ -100,6 +102,7 @@ struct PushRequest {
   std::string type;
   nlohmann::json data;
   domain::Actor actor;
+  std::string seal_key;  // the pusher's (JoinResult::seal_key): the room derives Actor::seals from it
 };
 
 struct PushResult {
@@ -196,6 +199,9 @@ class Room : public std::enable_shared_from_this<Room> {
   void Fold(const nlohmann::json& event, int64_t seq, const std::string& id, bool replayed, SharedText json);
   // caught_up: the log was re-read because this push failed validation.
   void Push(PushRequest req, PushDone done, bool caught_up);
+  // Fills req.actor.seals for the cards the push names, so the domain can tell an anonymous card's
+  // author (and nobody else) from its seal.
+  void AddSeals(PushRequest& req) const;
   void Enqueue(std::unique_ptr<Pending> p);
   void OnAppended(int64_t seq, Status status);
   void Complete(std::unique_ptr<Pending> p);

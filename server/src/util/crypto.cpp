@@ -44,6 +44,19 @@ std::string HashSecret(std::string_view secret) {
   return ToHex(digest, sizeof digest);
 }
 
+std::string SealKey(std::string_view secret) {
+  std::string input = "confab-seal:";
+  input.append(secret);
+  return HashSecret(input);
+}
+
+std::string CardSeal(std::string_view seal_key, std::string_view card_id) {
+  std::string input(seal_key);
+  input.push_back(':');
+  input.append(card_id);
+  return HashSecret(input).substr(0, 32);
+}
+
 bool DigestEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }

@@ -7,6 +7,7 @@
 #include "domain/meeting.hpp"
 #include "views/csv.hpp"
 #include "views/event_fields.hpp"
+#include "views/event_labels.hpp"
 #include "views/text_format.hpp"
 #include "views/time_text.hpp"
 
@@ -45,13 +46,20 @@ std::vector<std::string> SplitTypes(std::string_view list) {
   return out;
 }
 
+// Who did it: the actor's name as written, "Anonymous" for anonymous cards' actor whatever the row says.
+std::string ActorOf(const store::StoredEvent& ev, const nlohmann::json& parsed) {
+  if (ev.actor_pid == "anonymous") return "Anonymous";
+  const std::string name = ActorName(parsed);
+  return name.empty() ? ev.actor_pid : name;
+}
+
 // Folds just enough of the meeting to word each event as it read at that moment.
 class Narrator {
  public:
   std::string Describe(const store::StoredEvent& ev, const nlohmann::json& parsed) {
     const nlohmann::json& d = EventData(parsed);
     const std::string& t = ev.type;
-    const std::string who = OneLine(ActorName(parsed).empty() ? ev.actor_pid : ActorName(parsed));
+    const std::string who = OneLine(ActorOf(ev, parsed));
     const std::string card_id = StrField(d, "card_id");
     std::string s;
     if (t == "meeting_created") {
@@ -75,6 +83,11 @@ class Narrator {
             add(Seconds(IntField(d, key)) + " per topic");
           } else if (key == "anonymous_votes") {
             add(std::string("anonymous votes ") + (value.is_boolean() && value.get<bool>() ? "on" : "off"));
+          } else if (key == "anonymous_cards") {
+            add(std::string("anonymous cards ") + (value.is_boolean() && value.get<bool>() ? "on" : "off"));
+          } else if (key == "hide_totals") {
+            add(std::string("vote totals ") +
+                (value.is_boolean() && value.get<bool>() ? "hidden while voting" : "shown while voting"));
           } else {
             add(key + " " + OneLine(value.dump()));
           }
@@ -118,6 +131,27 @@ class Narrator {
       const bool action = StrField(d, "kind") == "action";
       s = who + " added " + (action ? "an action item" : "a takeaway") + " to " + Card(card_id) + ": " +
           Quoted(StrField(d, "text"));
+      if (HasStrField(d, "owner")) s += " for " + Name(StrField(d, "owner"));
+      if (HasStrField(d, "due")) s += ", due " + OneLine(StrField(d, "due"));
+    } else if (t == "action_updated") {
+      auto it = note_texts_.find(StrField(d, "note_id"));
+      const std::string item =
+          it == note_texts_.end() ? "an action item" : "the action item " + Quoted(it->second);
+      std::string parts;
+      auto add = [&parts](const std::string& p) { parts += (parts.empty() ? "" : " and ") + p; };
+      const nlohmann::json& owner = Field(d, "owner");
+      if (owner.is_string()) add("gave " + item + " to " + Name(owner.get<std::string>()));
+      if (owner.is_null() && d.is_object() && d.contains("owner")) add("took the owner off " + item);
+      const nlohmann::json& due = Field(d, "due");
+      const std::string which = parts.empty() ? item : "it";
+      if (due.is_string()) add("set " + which + " due " + OneLine(due.get<std::string>()));
+      if (due.is_null() && d.is_object() && d.contains("due")) add("took the due date off " + which);
+      s = who + " " + (parts.empty() ? "updated " + item : parts) + " on " + Card(card_id);
+    } else if (t == "facilitator_changed") {
+      const std::string pid = StrField(d, "pid");
+      // Taking the role back (a token holder) reads differently from handing it on.
+      s = pid == ev.actor_pid ? who + " took the facilitator role"
+                              : who + " handed the facilitator role to " + Name(pid);
     } else if (t == "note_deleted") {
       auto it = note_kinds_.find(StrField(d, "note_id"));
       const bool action = it != note_kinds_.end() && it->second == "action";
@@ -132,17 +166,35 @@ class Narrator {
     } else {
       s = who + ": " + OneLine(t);  // a type newer than this code
     }
-    Fold(ev.type, d);
+    Fold(ev, parsed);
     return s;
   }
 
+  // The label of a row: the type in words, "Parked" for a parked topic (docs/views.md § Audit).
+  static std::string Label(const std::string& type, const nlohmann::json& d) {
+    if (type == "discussion_finished" && StrField(d, "outcome") == "parked") return "Parked";
+    return EventTypeLabel(type);
+  }
+
  private:
+  std::string Name(const std::string& pid) const {
+    auto it = names_.find(pid);
+    return OneLine(it == names_.end() ? pid : it->second);
+  }
+
   std::string Card(const std::string& card_id) const {
     auto it = titles_.find(card_id);
     return it == titles_.end() ? "card " + Quoted(card_id) : Quoted(it->second);
   }
 
-  void Fold(const std::string& t, const nlohmann::json& d) {
+  void Fold(const store::StoredEvent& ev, const nlohmann::json& parsed) {
+    const std::string& t = ev.type;
+    const nlohmann::json& d = EventData(parsed);
+    if (t == "participant_joined" || t == "participant_renamed") {
+      names_[ev.actor_pid] = StrField(d, "name");
+    } else if (!ev.actor_pid.empty() && !ActorName(parsed).empty() && !names_.contains(ev.actor_pid)) {
+      names_[ev.actor_pid] = ActorName(parsed);
+    }
     if (t == "card_added" || t == "card_edited") {
       titles_[StrField(d, "card_id")] = StrField(d, "title");
     } else if (t == "discussion_started") {
@@ -151,12 +203,15 @@ class Narrator {
       discussing_.clear();
     } else if (t == "note_added") {
       note_kinds_[StrField(d, "note_id")] = StrField(d, "kind");
+      note_texts_[StrField(d, "note_id")] = StrField(d, "text");
     }
     // Deleted and merged cards keep their title: later events may still name them.
   }
 
   std::unordered_map<std::string, std::string> titles_;      // card_id -> title at this point
   std::unordered_map<std::string, std::string> note_kinds_;  // note_id -> kind
+  std::unordered_map<std::string, std::string> note_texts_;  // note_id -> text
+  std::unordered_map<std::string, std::string> names_;       // pid -> name at this point
   std::string discussing_;                                   // card_id under discussion, "" none
 };
 
@@ -209,8 +264,9 @@ Status AuditReader::Next(size_t page_events, std::vector<AuditRow>* rows, bool* 
     AuditRow row{.seq = ev.seq,
                  .ts = ev.ts,
                  .actor_pid = ev.actor_pid,
-                 .actor = ActorName(parsed),
+                 .actor = ev.actor_pid == "anonymous" ? "Anonymous" : ActorName(parsed),
                  .type = ev.type,
+                 .label = Narrator::Label(ev.type, EventData(parsed)),
                  .summary = r.narrator.Describe(ev, parsed)};
     const bool type_ok =
         r.types.empty() || std::find(r.types.begin(), r.types.end(), row.type) != r.types.end();
@@ -237,8 +293,8 @@ Status BuildAudit(store::Store& store, std::string_view meeting_id, const AuditF
 }
 
 nlohmann::json AuditRowJson(const AuditRow& r) {
-  return {{"seq", r.seq},     {"ts", FormatIsoMs(r.ts)}, {"ts_ms", r.ts},       {"actor_pid", r.actor_pid},
-          {"actor", r.actor}, {"type", r.type},          {"summary", r.summary}};
+  return {{"seq", r.seq},     {"ts", FormatIsoMs(r.ts)}, {"ts_ms", r.ts},    {"actor_pid", r.actor_pid},
+          {"actor", r.actor}, {"type", r.type},          {"label", r.label}, {"summary", r.summary}};
 }
 
 void AppendAuditCsvHeader(std::string* out) {

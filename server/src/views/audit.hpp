@@ -23,6 +23,7 @@ struct AuditRow {
   std::string actor_pid;
   std::string actor;  // the actor's name when the event happened
   std::string type;
+  std::string label;    // the type in words ("Card added"; "Parked" for a parked topic)
   std::string summary;  // one line, e.g. "Ada voted for 'Why are builds slow?'"
 };
 
@@ -58,7 +59,7 @@ class AuditReader {
 Status BuildAudit(store::Store& store, std::string_view meeting_id, const AuditFilter& filter,
                   std::vector<AuditRow>* out);
 
-// One row as JSON: {seq, ts (ISO-8601 UTC, ms), ts_ms, actor_pid, actor, type, summary}.
+// One row as JSON: {seq, ts (ISO-8601 UTC, ms), ts_ms, actor_pid, actor, type, label, summary}.
 nlohmann::json AuditRowJson(const AuditRow& row);
 // The CSV header record (after the BOM), and one row as a CSV record.
 void AppendAuditCsvHeader(std::string* out);

@@ -23,6 +23,8 @@ struct FoldNote {
   std::string text;
   std::string author_pid;
   std::string author_name;  // as the author was called when writing it
+  std::string owner_pid;    // action items: who owns it ("" nobody)
+  std::string due;          // action items: "YYYY-MM-DD" ("" none)
   bool deleted = false;
 };
 
@@ -38,10 +40,26 @@ struct FoldCard {
   int64_t times_discussed = 0;         // discussion_started count
   int64_t discussion_order = 0;        // 1-based rank of its first discussion_started, 0 = never discussed
   std::optional<std::string> outcome;  // of the last finished discussion: "done" | "parked"
-  std::map<std::string, int64_t> reactions;  // by emoji
+  std::map<std::string, int64_t> reactions;       // by emoji: on the card, or while it was discussed
+  std::map<std::string, int64_t> card_reactions;  // by emoji: only those naming the card (board badges)
   Sentiment sentiment;
   int64_t continue_up = 0, continue_sideways = 0, continue_down = 0;
   std::vector<FoldNote> notes;
+};
+
+// One discussion span: a topic marked on the mood-over-time chart. A running span has end_ts 0.
+struct FoldSpan {
+  size_t card = 0;  // index into cards()
+  int64_t start_ts = 0;
+  int64_t end_ts = 0;
+};
+
+// Reactions within one minute of the meeting (minute 0 starts at the first event's ts).
+struct FoldMinute {
+  int64_t minute = 0;
+  int64_t reactions = 0;  // all, scored or not
+  int64_t sum = 0;        // Σ scores of the scored ones
+  Sentiment sentiment;
 };
 
 struct FoldPerson {
@@ -59,6 +77,8 @@ class MeetingFold {
 
   // GET /api/meetings/ID/analytics (docs/views.md has the definitions).
   nlohmann::json AnalyticsJson() const;
+  // The mood-over-time chart: reactions per minute with their sentiment, and the discussion spans.
+  nlohmann::json MoodJson() const;
 
   // Time spent on `card`: finished spans plus a running one counted up to the last event's ts.
   int64_t DiscussedMs(const FoldCard& card) const;
@@ -75,11 +95,24 @@ class MeetingFold {
   const std::vector<FoldCard>& cards() const { return cards_; }      // in the order they were added
   const std::vector<FoldPerson>& people() const { return people_; }  // in order of first appearance
   const FoldPerson* FindPerson(std::string_view pid) const;
+  // The latest name of `pid`: "Anonymous" for anonymous cards' actor, the pid itself when unknown.
+  std::string NameOf(std::string_view pid) const;
+  const std::vector<FoldSpan>& spans() const { return spans_; }
+  const std::vector<FoldMinute>& mood_minutes() const { return minutes_; }  // minutes with reactions
+  const Sentiment& sentiment() const { return sentiment_; }
+  int64_t reactions() const { return reactions_; }
+  // Topics still on the board (neither deleted nor merged away), and how many of them were discussed.
+  // Who held the facilitator role, in order, when it was ever handed over (facilitator_changed): the
+  // first hand-over's actor, then each pid it went to. Empty when it never was (the token holder's).
+  const std::vector<std::string>& facilitators() const { return facilitators_; }
+  int64_t Topics() const;
+  int64_t TopicsDiscussed() const;
 
  private:
   FoldCard* FindCard(const std::string& card_id);
   FoldPerson* Person(const std::string& pid, const std::string& name_if_new);
   void CloseRunningSpan(int64_t ts);
+  void AddToMinute(int64_t ts, std::optional<int> score);
 
   std::string meeting_id_;
   std::string title_;
@@ -98,6 +131,9 @@ class MeetingFold {
   // The discussion running now: its card (index into cards_) and start ts.
   std::optional<size_t> running_card_;
   int64_t running_since_ = 0;
+  std::vector<FoldSpan> spans_;
+  std::vector<std::string> facilitators_;  // pids
+  std::vector<FoldMinute> minutes_;
 
   int64_t reactions_ = 0, unattributed_reactions_ = 0;
   std::map<std::string, int64_t> reactions_by_emoji_;

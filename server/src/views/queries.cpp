@@ -64,6 +64,10 @@ Status SummaryMarkdown(store::Store& store, std::string_view meeting_id, std::st
   return BuildSummaryMarkdown(store, meeting_id, out);
 }
 
+Status SummaryJson(store::Store& store, std::string_view meeting_id, nlohmann::json* out) {
+  return BuildSummaryJson(store, meeting_id, out);
+}
+
 namespace {
 
 std::string UsageRow(const store::FeatureUsage& u) {

@@ -37,6 +37,8 @@ Status AuditCsv(store::Store& store, std::string_view meeting_id, const AuditFil
 
 // GET /api/meetings/ID/summary.md (Content-Type: text/markdown; charset=utf-8)
 Status SummaryMarkdown(store::Store& store, std::string_view meeting_id, std::string* out);
+// GET /api/meetings/ID/summary: the same content as JSON (the web's Done screen).
+Status SummaryJson(store::Store& store, std::string_view meeting_id, nlohmann::json* out);
 
 // `confab rebuild-views`: folds every meeting's log (analytics, one meeting at a time), checks the
 // store's feature-usage table equals a recount from the log, and backfills the state snapshots

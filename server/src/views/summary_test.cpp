@@ -53,28 +53,40 @@ TEST(Summary, ListsTopicsInDiscussionOrderThenTheRest) {
   EXPECT_NE(md.find("Participants (2): Ada, Bob\\_the\\_builder"), std::string::npos) << md;
 
   const size_t discussed = md.find("## Topics discussed");
+  const size_t parked = md.find("## Topics parked");
   const size_t not_discussed = md.find("## Topics not discussed");
+  const size_t actions = md.find("## Action items");
   const size_t gamma = md.find("1. Gamma \\[link\\](http://x) — 12:30, 2 votes, done");
-  const size_t alpha = md.find("2. Alpha topic — 01:05, 0 votes, parked");
+  // A parked topic is not "discussed": it has a list of its own (issue 11, item 10).
+  const size_t alpha = md.find("1. Alpha topic — 01:05, 0 votes\n");
   const size_t delta = md.find("- Delta — 1 vote");
   const size_t beta = md.find("- Beta \\<b\\>topic\\</b\\> — 0 votes");
   ASSERT_NE(discussed, std::string::npos);
+  ASSERT_NE(parked, std::string::npos) << md;
   ASSERT_NE(not_discussed, std::string::npos);
+  ASSERT_NE(actions, std::string::npos) << md;
   ASSERT_NE(gamma, std::string::npos) << md;
   ASSERT_NE(alpha, std::string::npos) << md;
   ASSERT_NE(delta, std::string::npos) << md;
   ASSERT_NE(beta, std::string::npos) << md;
+  EXPECT_EQ(md.find("Alpha topic", discussed), alpha + 3) << "Alpha listed before the parked list: " << md;
   EXPECT_LT(discussed, gamma);
-  EXPECT_LT(gamma, alpha);
+  EXPECT_LT(gamma, parked);
+  EXPECT_LT(parked, alpha);
   EXPECT_LT(alpha, not_discussed);
   EXPECT_LT(not_discussed, delta);
   EXPECT_LT(delta, beta);  // undiscussed topics by votes
+  EXPECT_LT(beta, actions);
   const size_t takeaway = md.find("   - Takeaway: Builds are slow — Ada");
-  const size_t action = md.find("   - Action: Use \\`ccache\\` \\| sccache — Bob\\_the\\_builder");
+  const size_t action = md.find(
+      "- [ ] Use \\`ccache\\` \\| sccache — no owner (topic: Gamma \\[link\\](http://x); added by "
+      "Bob\\_the\\_builder)");
   ASSERT_NE(takeaway, std::string::npos) << md;
   ASSERT_NE(action, std::string::npos) << md;
   EXPECT_LT(gamma, takeaway);
-  EXPECT_LT(takeaway, alpha);
+  EXPECT_LT(takeaway, parked);
+  EXPECT_LT(actions, action);
+  EXPECT_NE(md.find("- Mood: no reactions\n"), std::string::npos) << md;
   EXPECT_EQ(md.find("deleted note"), std::string::npos);
 }
 

@@ -1,6 +1,6 @@
 // Everything impure a saga touches, injected so tests can replace it (fake socket, fake HTTP, memory
 // storage). main.tsx wires the real ones.
-import type { CreateMeetingRequest, CreatedMeeting, EventsPage, StateAt } from '../lib/api'
+import type { CreateMeetingRequest, CreatedMeeting, EventsPage, MeetingInfo, StateAt } from '../lib/api'
 import type { SavedIdentity } from '../lib/identity'
 import type { ConnectionFactory } from '../features/meeting/connection'
 
@@ -11,6 +11,8 @@ export interface SagaDeps {
   // state after event `seq` (server snapshots). Never the whole log.
   fetchEventsPage(meetingId: string, after: number, limit: number): Promise<EventsPage>
   fetchStateAt(meetingId: string, seq: number): Promise<StateAt>
+  // The meeting's name for the join page (throws ApiError not_found for an unknown meeting).
+  fetchMeetingInfo(meetingId: string): Promise<MeetingInfo>
   identity: {
     load(meetingId: string): SavedIdentity | null
     save(meetingId: string, identity: SavedIdentity): void

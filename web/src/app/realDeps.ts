@@ -1,4 +1,4 @@
-import { createMeeting, fetchEventsPage, fetchStateAt } from '../lib/api'
+import { createMeeting, fetchEventsPage, fetchMeetingInfo, fetchStateAt } from '../lib/api'
 import {
   forgetCredentials,
   loadFacilitatorToken,
@@ -15,6 +15,7 @@ export const realDeps: SagaDeps = {
   createMeeting,
   fetchEventsPage,
   fetchStateAt,
+  fetchMeetingInfo,
   identity: {
     load: loadIdentity,
     save: saveIdentity,

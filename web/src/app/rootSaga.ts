@@ -8,6 +8,8 @@ import { expirySaga } from '../features/toasts/expirySaga'
 import { analyticsSaga } from '../features/analytics/analyticsSaga'
 import { auditSaga } from '../features/audit/auditSaga'
 import { featuresSaga } from '../features/features/featuresSaga'
+import { summarySaga } from '../features/summary/summarySaga'
+import { cardReactionsSaga } from '../features/reactions/cardReactionsSaga'
 
 export function* rootSaga(deps: SagaDeps, options: { navigation?: boolean } = {}) {
   yield all([
@@ -18,6 +20,8 @@ export function* rootSaga(deps: SagaDeps, options: { navigation?: boolean } = {}
     call(analyticsSaga),
     call(auditSaga),
     call(featuresSaga),
+    call(summarySaga),
+    call(cardReactionsSaga),
     ...(options.navigation === false ? [] : [call(navigationSaga)]),
   ])
 }

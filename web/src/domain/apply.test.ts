@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { apply, fold, initialState, validate, votesUsed, type Actor, type MeetingEvent, type MeetingState } from './index'
+import { apply, fold, initialState, toStore, validate, votesUsed, type Actor, type MeetingEvent, type MeetingState } from './index'
 
 const fran: Actor = { pid: 'p_f', name: 'Fran', role: 'facilitator' }
 const ada: Actor = { pid: 'p_a', name: 'Ada', role: 'participant' }
@@ -35,6 +35,9 @@ function meeting(): MeetingEvent[] {
     ev('timer_extended', fran, { seconds: 60 }),
     ev('note_added', ada, { card_id: 'k1', note_id: 'n1', text: 'x', kind: 'action' }),
     ev('discussion_finished', fran, { card_id: 'k1' }),
+    ev('facilitator_changed', fran, { pid: 'p_a' }),
+    ev('action_updated', ada, { card_id: 'k1', note_id: 'n1', owner: 'p_f', due: '2024-01-31' }),
+    ev('action_updated', ada, { card_id: 'k1', note_id: 'n1', owner: null }),
   ]
 }
 
@@ -43,13 +46,15 @@ describe('apply', () => {
     let state: MeetingState = deepFreeze(initialState())
     for (const e of meeting()) state = deepFreeze(apply(state, deepFreeze(e)))
     expect(state.cards[0].status).toBe('done')
-    expect(state.last_seq).toBe(14)
+    expect(state.last_seq).toBe(17)
+    expect(state.facilitator).toBe('p_a')
+    expect(state.cards[0].notes[0]).toEqual({ note_id: 'n1', text: 'x', kind: 'action', author: 'p_a', due: '2024-01-31' })
   })
 
   it('shares what an event does not touch', () => {
     const events = meeting()
     const before = fold(events)
-    const after = apply(before, { seq: 15, id: 'x', type: 'participant_renamed', actor: ada, ts: 99000, data: { name: 'A' } })
+    const after = apply(before, { seq: 18, id: 'x', type: 'participant_renamed', actor: ada, ts: 99000, data: { name: 'A' } })
     expect(after.cards).toBe(before.cards)
     expect(after.participants).not.toBe(before.participants)
     expect(before.participants.p_a.name).toBe('Ada')
@@ -71,7 +76,7 @@ describe('fold', () => {
     expect(fold(events, 5).phase).toBe('collect')
     expect(fold(events, 5).last_seq).toBe(5)
     expect(fold(events, 0)).toEqual(initialState())
-    expect(fold(events)).toEqual(fold(events, 14))
+    expect(fold(events)).toEqual(fold(events, 17))
   })
 })
 
@@ -94,5 +99,26 @@ describe('validate', () => {
         for (const actor of [fran, ada]) expect(() => validate(s, actor, type, data)).not.toThrow()
       }
     }
+  })
+})
+
+// The conformance cases prove toStore on accepted pushes; these are the edges a case cannot reach.
+describe('toStore', () => {
+  it('stores only the seal the server gives', () => {
+    const s = fold(meeting().slice(0, 3))
+    const sealed: Actor = { ...ada, seals: { k1: 's1' } }
+    // Anonymous cards off: a seal the client put in data is dropped, the author stays named.
+    expect(toStore(s, sealed, 'card_added', { card_id: 'k1', title: 'Hi', seal: 'forged' })).toEqual({
+      actor: { pid: 'p_a', name: 'Ada' },
+      data: { card_id: 'k1', title: 'Hi' },
+    })
+    // On: the actor's seal replaces the client's, the actor is anonymous.
+    const on = apply(s, { seq: 4, id: 'e4', type: 'settings_changed', actor: fran, ts: 4000, data: { anonymous_cards: true } })
+    expect(toStore(on, sealed, 'card_added', { card_id: 'k1', title: 'Hi', seal: 'forged' })).toEqual({
+      actor: { pid: 'anonymous', name: 'Anonymous' },
+      data: { card_id: 'k1', title: 'Hi', seal: 's1' },
+    })
+    // Everything else is stored as pushed.
+    expect(toStore(on, sealed, 'card_voted', { card_id: 'k1' }).actor).toEqual({ pid: 'p_a', name: 'Ada' })
   })
 })

@@ -1,16 +1,17 @@
 // apply: folds one stored event into a new state, never mutating its input (Redux reducer rules).
 // Tolerant like server/src/domain/apply.cpp: an event that does not fit the state is skipped.
 import { bool, int, isObject, str, type Data } from './fields'
-import { findCard, isContinueVote, isPhase, noteIdTaken } from './lookup'
-import type { Card, ContinueVote, MeetingEvent, MeetingState, NoteKind, Phase, Settings, Timer } from './types'
+import { findCard, isContinueVote, isPhase, noteIdTaken, readActionFields } from './lookup'
+import type { Card, ContinueVote, MeetingEvent, MeetingState, Note, NoteKind, Phase, Settings, Timer } from './types'
 
 export function initialState(): MeetingState {
   return {
     title: '',
     phase: 'collect',
     created_ts: 0,
-    settings: { votes_per_person: 3, timebox_s: 300, anonymous_votes: false },
+    settings: { votes_per_person: 3, timebox_s: 300, anonymous_votes: false, anonymous_cards: false, hide_totals: false },
     participants: {},
+    facilitator: null,
     cards: [],
     discussion: null,
     last_seq: 0,
@@ -40,11 +41,12 @@ const mapCard = (m: MeetingState, cardId: string, f: (c: Card) => Card): Card[] 
 function readSettings(data: Data, s: Settings): Settings {
   const votes = int(data, 'votes_per_person')
   const timebox = int(data, 'timebox_s')
-  const anonymous = bool(data, 'anonymous_votes')
   return {
     votes_per_person: votes ?? s.votes_per_person,
     timebox_s: timebox ?? s.timebox_s,
-    anonymous_votes: anonymous ?? s.anonymous_votes,
+    anonymous_votes: bool(data, 'anonymous_votes') ?? s.anonymous_votes,
+    anonymous_cards: bool(data, 'anonymous_cards') ?? s.anonymous_cards,
+    hide_totals: bool(data, 'hide_totals') ?? s.hide_totals,
   }
 }
 
@@ -75,11 +77,24 @@ const FOLDS: Record<string, (f: Fold) => MeetingState> = {
     return phase !== undefined && isPhase(phase) ? { ...m, phase: phase as Phase } : m
   },
 
+  // The role goes to `pid` as written; validate made sure it was a participant.
+  facilitator_changed({ m, data }) {
+    const pid = str(data, 'pid')
+    return pid === undefined ? m : { ...m, facilitator: pid }
+  },
+
+  // The author is the event's actor as stored: "anonymous" for a card added while anonymous_cards was on
+  // (toStore), which then carries its seal. The actor need not be a participant.
   card_added({ m, data, pid }) {
     const cardId = str(data, 'card_id')
     const title = str(data, 'title')
     if (cardId === undefined || title === undefined || findCard(m, cardId)) return m
     const card: Card = { card_id: cardId, title, author: pid, status: 'todo', votes: {}, discussed_ms: 0, notes: [] }
+    const seal = str(data, 'seal')
+    if (seal !== undefined) {
+      card.anonymous = true
+      card.seal = seal
+    }
     return { ...m, cards: [...m.cards, card] }
   },
 
@@ -184,7 +199,12 @@ const FOLDS: Record<string, (f: Fold) => MeetingState> = {
     const kind = str(data, 'kind')
     if (cardId === undefined || noteId === undefined || text === undefined || kind === undefined) return m
     if (noteIdTaken(m, noteId) || !findCard(m, cardId)) return m
-    const note = { note_id: noteId, text, kind: kind as NoteKind, author: pid }
+    // An owner or due date that does not fit skips the whole event (restoreState would refuse the note).
+    const action = readActionFields(data)
+    if (!action.ok || ((action.hasOwner || action.hasDue) && kind !== 'action')) return m
+    const note: Note = { note_id: noteId, text, kind: kind as NoteKind, author: pid }
+    if (action.owner !== null) note.owner = action.owner
+    if (action.due !== null) note.due = action.due
     return { ...m, cards: mapCard(m, cardId, (c) => ({ ...c, notes: [...c.notes, note] })) }
   },
 
@@ -193,6 +213,27 @@ const FOLDS: Record<string, (f: Fold) => MeetingState> = {
     const noteId = str(data, 'note_id')
     if (cardId === undefined || noteId === undefined || !findCard(m, cardId)) return m
     return { ...m, cards: mapCard(m, cardId, (c) => ({ ...c, notes: c.notes.filter((n) => n.note_id !== noteId) })) }
+  },
+  // A given owner / due is set (a string) or removed (null).
+  action_updated({ m, data }) {
+    const cardId = str(data, 'card_id')
+    const noteId = str(data, 'note_id')
+    const action = readActionFields(data)
+    if (cardId === undefined || noteId === undefined || !action.ok || !findCard(m, cardId)) return m
+    const update = (n: Note): Note => {
+      if (n.note_id !== noteId || n.kind !== 'action') return n
+      const next: Note = { ...n }
+      if (action.hasOwner) {
+        if (action.owner === null) delete next.owner
+        else next.owner = action.owner
+      }
+      if (action.hasDue) {
+        if (action.due === null) delete next.due
+        else next.due = action.due
+      }
+      return next
+    }
+    return { ...m, cards: mapCard(m, cardId, (c) => ({ ...c, notes: c.notes.map(update) })) }
   },
   // reaction (moment) and typing (transient) leave the state as it is.
 }

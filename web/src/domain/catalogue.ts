@@ -16,6 +16,8 @@ export const CATALOGUE: Record<string, EventSpec> = {
   meeting_renamed: spec('state', 'facilitator'),
   settings_changed: spec('state', 'facilitator'),
   phase_changed: spec('state', 'facilitator'),
+  // Also a token holder (role facilitator) may push it: the owner takes the role back.
+  facilitator_changed: spec('state', 'facilitator'),
   card_added: spec('state', 'any'),
   card_edited: spec('state', 'author'),
   card_deleted: spec('state', 'author'),
@@ -29,6 +31,7 @@ export const CATALOGUE: Record<string, EventSpec> = {
   continue_voted: spec('state', 'any'),
   note_added: spec('state', 'any'),
   note_deleted: spec('state', 'author'),
+  action_updated: spec('state', 'any'),
   reaction: spec('moment', 'any'),
   typing: spec('transient', 'any'),
 }

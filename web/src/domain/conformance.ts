@@ -3,6 +3,7 @@
 import { CATALOGUE } from './catalogue'
 import { apply, initialState } from './apply'
 import { restoreState } from './restore'
+import { toStore } from './store'
 import { validate } from './validate'
 import type { Actor, MeetingEvent, MeetingState } from './types'
 
@@ -15,6 +16,8 @@ export interface Step {
   ts?: number
   id?: string
   expect_state?: Record<string, unknown>
+  /** top-level keys of the event an accepted push wrote (actor, data …), each deep-equal */
+  expect_stored?: Record<string, unknown>
 }
 
 export interface Case {
@@ -39,11 +42,11 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 }
 
 /** The failures of one expect_state: each given top-level key must deep-equal the state's. */
-function checkState(state: MeetingState, expected: Record<string, unknown>, where: string): string[] {
+function checkState(state: MeetingState | MeetingEvent, expected: Record<string, unknown>, where: string, what = 'state'): string[] {
   const actual = state as unknown as Record<string, unknown>
   return Object.keys(expected)
     .filter((k) => !Object.prototype.hasOwnProperty.call(actual, k) || !jsonEqual(actual[k], expected[k]))
-    .map((k) => `${where}: state.${k} is ${JSON.stringify(actual[k])}, expected ${JSON.stringify(expected[k])}`)
+    .map((k) => `${where}: ${what}.${k} is ${JSON.stringify(actual[k])}, expected ${JSON.stringify(expected[k])}`)
 }
 
 // The runner's position: the state and the counters conformance/README.md defines.
@@ -63,6 +66,8 @@ const restoredRunner = (state: MeetingState): Runner => ({ state, seq: state.las
 interface StepResult {
   outcome: string
   stored: boolean
+  /** what an accepted push wrote (its stored or transient event) */
+  event?: MeetingEvent
 }
 
 function runEvent(r: Runner, event: NonNullable<Step['event']>): StepResult {
@@ -81,16 +86,18 @@ function runPush(r: Runner, step: Step, i: number): StepResult {
   if (reason !== null) return { outcome: reason, stored: false }
   const transient = CATALOGUE[type]?.replay === 'transient'
   if (!transient) r.seq += 1
+  // What the server writes: the cases prove toStore (an anonymous card's events name nobody).
+  const stored = toStore(r.state, actor, type, data)
   const event: MeetingEvent = {
     ...(transient ? {} : { seq: r.seq }),
     id: step.id ?? (transient ? `t${i + 1}` : `e${r.seq}`),
     type,
-    actor: { pid: actor.pid, name: actor.name },
+    actor: stored.actor,
     ts,
-    data: data as Record<string, unknown>,
+    data: stored.data,
   }
   r.state = apply(r.state, event)
-  return { outcome: 'ok', stored: !transient }
+  return { outcome: 'ok', stored: !transient, event }
 }
 
 // A refused restore leaves the runner as it was, counters included.
@@ -147,6 +154,10 @@ function run(c: Case, r: Runner, from: number, expectations: Expectations = 'che
       if (check) out.failures.push(...checkOutcome(step, result.outcome, where))
       out.outcomes[i] = result.outcome
       if (result.stored) out.stored.push(i)
+    }
+    if (check && step.expect_stored) {
+      if (!result?.event) out.failures.push(`${where}: expect_stored, but nothing was written`)
+      else out.failures.push(...checkState(result.event, step.expect_stored, where, 'stored event'))
     }
     if (snapshotAt.has(i)) out.snapshots.set(i, JSON.stringify(r.state))
     if (check && step.expect_state) out.failures.push(...checkState(r.state, step.expect_state, where))

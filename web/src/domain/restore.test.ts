@@ -9,6 +9,7 @@ const server = { pid: 'server', name: 'server' }
 const fran: Actor = { pid: 'p_f', name: 'Fran', role: 'facilitator' }
 const ada: Actor = { pid: 'p_a', name: 'Ada', role: 'participant' }
 const proto = { pid: '__proto__', name: 'Proto' }
+const anonymous = { pid: 'anonymous', name: 'Anonymous' }
 
 function log(): MeetingEvent[] {
   const events: MeetingEvent[] = []
@@ -16,13 +17,14 @@ function log(): MeetingEvent[] {
     const seq = events.length + 1
     events.push({ seq, id: `e${seq}`, type, actor: { pid: a.pid, name: a.name }, ts: 1000 * seq, data })
   }
-  ev('meeting_created', server, { title: 'Retro', votes_per_person: 5 })
+  ev('meeting_created', server, { title: 'Retro', votes_per_person: 5, anonymous_cards: true, hide_totals: true })
   ev('participant_joined', fran, { name: 'Fran' })
   ev('participant_joined', ada, { name: 'Ada' })
   ev('participant_joined', proto, { name: 'Proto' })
   ev('card_added', ada, { card_id: 'k1', title: 'One' })
   ev('card_added', fran, { card_id: 'k2', title: 'Two' })
   ev('card_added', ada, { card_id: 'k3', title: 'Three' })
+  ev('card_added', anonymous, { card_id: 'k4', title: 'Four', seal: '5eal' })
   ev('phase_changed', fran, { phase: 'vote' })
   for (const a of [ada, ada, fran, proto]) ev('card_voted', a, { card_id: 'k1' })
   ev('card_voted', ada, { card_id: 'k2' })
@@ -32,7 +34,9 @@ function log(): MeetingEvent[] {
   ev('card_merged', fran, { card_id: 'k3', into_card_id: 'k1' })
   ev('phase_changed', fran, { phase: 'discuss' })
   ev('discussion_started', fran, { card_id: 'k2' })
-  ev('note_added', ada, { card_id: 'k2', note_id: 'n1', text: 'x', kind: 'action' })
+  ev('note_added', ada, { card_id: 'k2', note_id: 'n1', text: 'x', kind: 'action', owner: 'p_f' })
+  ev('action_updated', ada, { card_id: 'k2', note_id: 'n1', due: '2024-02-29' })
+  ev('facilitator_changed', fran, { pid: 'p_a' })
   ev('continue_voted', ada, { vote: 'up' })
   ev('continue_voted', proto, { vote: 'down' })
   ev('timer_extended', fran, { seconds: 60 })
@@ -48,9 +52,13 @@ function log(): MeetingEvent[] {
 }
 
 // A state with every part filled: participants, cards with votes and notes, a discussion with a timer and
-// continue votes (what from_json_test.cpp's RichState holds).
+// continue votes, an anonymous card, an action item with owner and due, a handed-over facilitator (what
+// from_json_test.cpp's RichState holds).
 function richState(): MeetingState {
-  const s = fold(log(), 22)
+  const s = fold(log(), 25)
+  expect(s.facilitator).toBe('p_a')
+  expect(s.cards[2].seal).toBe('5eal')
+  expect(s.cards[1].notes[0]).toMatchObject({ owner: 'p_f', due: '2024-02-29' })
   expect(s.discussion?.timer).not.toBeNull()
   expect(Object.keys(s.discussion!.continue_votes)).toHaveLength(2)
   expect(s.cards.some((c) => c.notes.length > 0 && Object.keys(c.votes).length > 1)).toBe(true)
@@ -154,12 +162,13 @@ describe('restoreState refuses', () => {
   })
 
   it('missing or extra keys in every record', () => {
-    const records: (string | number)[][] = [[], ['settings'], ['participants', 'p_a'], ['cards', 0], ['cards', 1, 'notes', 0], ['discussion'], ['discussion', 'timer']]
+    const records: (string | number)[][] = [[], ['settings'], ['participants', 'p_a'], ['cards', 0], ['cards', 2], ['cards', 1, 'notes', 0], ['discussion'], ['discussion', 'timer']]
     for (const path of records) {
       const record = path.reduce<Record<string | number, unknown>>((o, k) => o[k] as Record<string | number, unknown>, base)
       const keys = Object.keys(record)
       expect(keys.length, path.join('/')).toBeGreaterThan(0)
-      for (const key of keys) refuses(edited(base, [...path, key]), `without ${path.join('/')}/${key}`)
+      // owner and due are optional (absent means not set); every other key is required.
+      for (const key of keys.filter((k) => k !== 'owner' && k !== 'due')) refuses(edited(base, [...path, key]), `without ${path.join('/')}/${key}`)
       refuses(edited(base, [...path, 'extra'], 1), `with ${path.join('/')}/extra`)
     }
   })
@@ -207,6 +216,27 @@ describe('restoreState refuses', () => {
       [['discussion', 'continue_votes'], []],
       [['discussion', 'continue_votes', 'p_a'], 'maybe'],
       [['discussion', 'continue_votes', 'p_a'], null],
+      [['facilitator'], 5],
+      [['facilitator'], false],
+      [['facilitator'], {}],
+      [['settings', 'anonymous_cards'], 'yes'],
+      [['settings', 'hide_totals'], null],
+      [['cards', 2, 'anonymous'], false], // canonical is the key absent
+      [['cards', 2, 'anonymous'], 'true'],
+      [['cards', 2, 'anonymous'], null],
+      [['cards', 2, 'seal'], 5],
+      [['cards', 2, 'seal'], null],
+      [['cards', 0, 'anonymous'], true], // anonymous without a seal
+      [['cards', 0, 'seal'], '5eal'], // a seal without anonymous
+      [['cards', 1, 'notes', 0, 'due'], '2023-02-29'],
+      [['cards', 1, 'notes', 0, 'due'], '2024-13-01'],
+      [['cards', 1, 'notes', 0, 'due'], '2024-1-01'],
+      [['cards', 1, 'notes', 0, 'due'], '2024-01-01T00:00'],
+      [['cards', 1, 'notes', 0, 'due'], null],
+      [['cards', 1, 'notes', 0, 'owner'], 5],
+      [['cards', 1, 'notes', 0, 'owner'], null],
+      [['cards', 0, 'notes', 0, 'owner'], 'p_a'], // on a takeaway
+      [['cards', 0, 'notes', 0, 'due'], '2024-01-01'], // on a takeaway
     ]
     // The base must hold what the paths name, or a replacement would prove nothing.
     const cards = base.cards as MeetingState['cards']
@@ -215,6 +245,11 @@ describe('restoreState refuses', () => {
     expect(cards[1].status).toBe('discussing')
     expect(cards[0].votes.p_a).toBe(3)
     for (const [path, value] of replacements) refuses(edited(base, path, value), `${path.join('/')} = ${JSON.stringify(value)}`)
+  })
+
+  it('nothing about membership: a facilitator or owner that is not a participant restores', () => {
+    const j = edited(edited(base, ['facilitator'], 'p_zz'), ['cards', 1, 'notes', 0, 'owner'], 'p_zz')
+    expect(jsonEqual(restoreState(j), j)).toBe(true)
   })
 
   it('vote sums beyond the int64 index of the C++ side', () => {

@@ -4,15 +4,24 @@
 // key), and values checked only as far as apply itself guarantees them for ANY stored events — so every
 // state apply can reach restores, while one that could not come from apply is refused.
 import { bool, has, int, isObject, str, type Data } from './fields'
-import { isContinueVote, isPhase } from './lookup'
+import { isContinueVote, isDate, isPhase } from './lookup'
 import type { Card, CardStatus, ContinueVote, Discussion, MeetingState, Note, NoteKind, Phase, Settings, Timer } from './types'
 
 // The C++ side keeps votes per pid in an int64 index; a snapshot whose sums would overflow it is refused.
 const INT64_LIMIT = 2 ** 63
 
-// `v` is an object holding exactly `keys`; afterwards each of them may be read.
-function hasExactly(v: unknown, keys: readonly string[]): v is Data {
-  return isObject(v) && Object.keys(v).length === keys.length && keys.every((k) => has(v, k))
+// `v` is an object holding exactly `keys` (plus `optional`, each absent or present); afterwards each of
+// them may be read.
+function hasExactly(v: unknown, keys: readonly string[], optional: readonly string[] = []): v is Data {
+  if (!isObject(v) || !keys.every((k) => has(v, k))) return false
+  return Object.keys(v).length === keys.length + optional.filter((k) => has(v, k)).length
+}
+
+// An optional string key: absent (null), a string `valid` accepts, or undefined to refuse.
+function optionalStr(v: Data, key: string, valid: (s: string) => boolean = () => true): string | null | undefined {
+  if (!has(v, key)) return null
+  const s = v[key]
+  return typeof s === 'string' && valid(s) ? s : undefined
 }
 
 const isCardStatus = (s: string): boolean => s === 'todo' || s === 'discussing' || s === 'done' || s === 'parked'
@@ -42,12 +51,15 @@ function readArray<V>(v: unknown, read: (x: unknown) => V | undefined): V[] | un
 }
 
 function readSettings(v: unknown): Settings | undefined {
-  if (!hasExactly(v, ['votes_per_person', 'timebox_s', 'anonymous_votes'])) return undefined
+  if (!hasExactly(v, ['votes_per_person', 'timebox_s', 'anonymous_votes', 'anonymous_cards', 'hide_totals'])) return undefined
   const votes_per_person = int(v, 'votes_per_person')
   const timebox_s = int(v, 'timebox_s')
   const anonymous_votes = bool(v, 'anonymous_votes')
+  const anonymous_cards = bool(v, 'anonymous_cards')
+  const hide_totals = bool(v, 'hide_totals')
   if (votes_per_person === undefined || timebox_s === undefined || anonymous_votes === undefined) return undefined
-  return { votes_per_person, timebox_s, anonymous_votes }
+  if (anonymous_cards === undefined || hide_totals === undefined) return undefined
+  return { votes_per_person, timebox_s, anonymous_votes, anonymous_cards, hide_totals }
 }
 
 function readParticipant(v: unknown): { name: string } | undefined {
@@ -56,15 +68,22 @@ function readParticipant(v: unknown): { name: string } | undefined {
   return name === undefined ? undefined : { name }
 }
 
-// The kind is any string, as in C++: apply stores note_added's kind without checking it.
+// The kind is any string, as in C++: apply stores note_added's kind without checking it. owner and due
+// are keys only when set, and only on an action item (apply never puts them elsewhere).
 function readNote(v: unknown): Note | undefined {
-  if (!hasExactly(v, ['note_id', 'text', 'kind', 'author'])) return undefined
+  if (!hasExactly(v, ['note_id', 'text', 'kind', 'author'], ['owner', 'due'])) return undefined
   const note_id = str(v, 'note_id')
   const text = str(v, 'text')
   const kind = str(v, 'kind')
   const author = str(v, 'author')
+  const owner = optionalStr(v, 'owner')
+  const due = optionalStr(v, 'due', isDate)
   if (note_id === undefined || text === undefined || kind === undefined || author === undefined) return undefined
-  return { note_id, text, kind: kind as NoteKind, author }
+  if (owner === undefined || due === undefined || ((owner !== null || due !== null) && kind !== 'action')) return undefined
+  const note: Note = { note_id, text, kind: kind as NoteKind, author }
+  if (owner !== null) note.owner = owner
+  if (due !== null) note.due = due
+  return note
 }
 
 // A pid with no votes has no key, so every count is positive (apply drops a count that reaches 0).
@@ -73,8 +92,15 @@ function readVoteCount(v: unknown): number | undefined {
   return n !== undefined && n > 0 ? n : undefined
 }
 
+// An anonymous card has both `anonymous: true` and `seal`; any other card neither (false is not
+// canonical: the key is absent).
 function readCard(v: unknown): Card | undefined {
-  if (!hasExactly(v, ['card_id', 'title', 'author', 'status', 'votes', 'discussed_ms', 'notes'])) return undefined
+  if (!hasExactly(v, ['card_id', 'title', 'author', 'status', 'votes', 'discussed_ms', 'notes'], ['anonymous', 'seal'])) {
+    return undefined
+  }
+  const seal = optionalStr(v, 'seal')
+  if (seal === undefined || has(v, 'anonymous') !== (seal !== null)) return undefined
+  if (has(v, 'anonymous') && v.anonymous !== true) return undefined
   const card_id = str(v, 'card_id')
   const title = str(v, 'title')
   const author = str(v, 'author')
@@ -84,7 +110,12 @@ function readCard(v: unknown): Card | undefined {
   const notes = readArray(v.notes, readNote)
   if (card_id === undefined || title === undefined || author === undefined || discussed_ms === undefined) return undefined
   if (status === undefined || !isCardStatus(status) || votes === undefined || notes === undefined) return undefined
-  return { card_id, title, author, status: status as CardStatus, votes, discussed_ms, notes }
+  const card: Card = { card_id, title, author, status: status as CardStatus, votes, discussed_ms, notes }
+  if (seal !== null) {
+    card.anonymous = true
+    card.seal = seal
+  }
+  return card
 }
 
 function readTimer(v: unknown): Timer | undefined {
@@ -138,7 +169,7 @@ function consistent(cards: Card[], discussion: Discussion | null): boolean {
   return discussing === (discussion ? 1 : 0)
 }
 
-const STATE_KEYS = ['title', 'phase', 'created_ts', 'settings', 'participants', 'cards', 'discussion', 'last_seq', 'last_ts']
+const STATE_KEYS = ['title', 'phase', 'created_ts', 'settings', 'participants', 'facilitator', 'cards', 'discussion', 'last_seq', 'last_ts']
 
 /** The state `json` is the canonical JSON of, as a fresh structure (nothing shared with `json`);
  *  null when `json` is not a canonical state. Never throws. */
@@ -156,6 +187,10 @@ export function restoreState(json: unknown): MeetingState | null {
   if (title === undefined || phase === undefined || !isPhase(phase)) return null
   if (created_ts === undefined || last_seq === undefined || last_ts === undefined) return null
   if (settings === undefined || participants === undefined || cards === undefined || discussion === undefined) return null
+  // Any pid, even one that is not a participant: apply sets what a stored facilitator_changed names, and
+  // only validate checks membership (docs/domain.md).
+  const facilitator = json.facilitator
+  if (facilitator !== null && typeof facilitator !== 'string') return null
   if (!consistent(cards, discussion)) return null
-  return { title, phase: phase as Phase, created_ts, settings, participants, cards, discussion, last_seq, last_ts }
+  return { title, phase: phase as Phase, created_ts, settings, participants, facilitator, cards, discussion, last_seq, last_ts }
 }

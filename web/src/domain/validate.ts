@@ -2,14 +2,30 @@
 // order, as server/src/domain/validate*.cpp; the order fixes which reason wins (docs/domain.md).
 import { catalogueEntry, EMOJI, LIMITS } from './catalogue'
 import { bool, has, int, isObject, str, type Data } from './fields'
-import { checkText, findCard, isContinueVote, isId, isNoteKind, isPhase, noteIdTaken, votesUsed } from './lookup'
+import {
+  checkText,
+  findCard,
+  isAuthorOf,
+  isContinueVote,
+  isFacilitator,
+  isId,
+  isNoteKind,
+  isPhase,
+  noteIdTaken,
+  readActionFields,
+  votesUsed,
+} from './lookup'
 import type { Actor, MeetingState } from './types'
 
 type Rule = (m: MeetingState, a: Actor, data: Data) => string | null
 
 const inRange = (v: number | undefined, [lo, hi]: readonly [number, number]): boolean =>
   v !== undefined && v >= lo && v <= hi
-const isF = (a: Actor): boolean => a.role === 'facilitator'
+const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
+// While anonymous_cards is on the card is stored with its seal instead of its author, so the push must
+// come with one (the server always gives it; a missing one is a malformed push).
+const hasSeal = (a: Actor, cardId: string): boolean =>
+  a.seals !== undefined && own(a.seals, cardId) && typeof a.seals[cardId] === 'string' && a.seals[cardId] !== ''
 const collectOrVote = (m: MeetingState): boolean => m.phase === 'collect' || m.phase === 'vote'
 // Absent, or present with the right type (a JSON null is a wrong type).
 const optionalStr = (data: Data, key: string): boolean => !has(data, key) || str(data, key) !== undefined
@@ -37,8 +53,9 @@ const RULES: Record<string, Rule> = {
       if (!inRange(int(data, 'timebox_s'), LIMITS.timeboxS)) return 'invalid_payload'
       any = true
     }
-    if (has(data, 'anonymous_votes')) {
-      if (bool(data, 'anonymous_votes') === undefined) return 'invalid_payload'
+    for (const flag of ['anonymous_votes', 'anonymous_cards', 'hide_totals']) {
+      if (!has(data, flag)) continue
+      if (bool(data, flag) === undefined) return 'invalid_payload'
       any = true
     }
     return any ? null : 'invalid_payload'
@@ -52,10 +69,20 @@ const RULES: Record<string, Rule> = {
     return null
   },
 
-  card_added(m, _a, data) {
+  // Handing over to the pid that holds the role already is accepted (and logged): harmless, and a token
+  // holder taking the role back must not depend on knowing who holds it now.
+  facilitator_changed(m, _a, data) {
+    const pid = str(data, 'pid')
+    if (pid === undefined) return 'invalid_payload'
+    if (!own(m.participants, pid)) return 'no_such_participant'
+    return null
+  },
+
+  card_added(m, a, data) {
     const cardId = str(data, 'card_id')
     const title = str(data, 'title')
     if (!isId(cardId) || title === undefined) return 'invalid_payload'
+    if (m.settings.anonymous_cards && !hasSeal(a, cardId)) return 'invalid_payload'
     if (!collectOrVote(m)) return 'wrong_phase'
     if (findCard(m, cardId)) return 'duplicate_id'
     const r = checkText(title, LIMITS.maxTitleLength, 'title_too_long')
@@ -70,7 +97,7 @@ const RULES: Record<string, Rule> = {
     if (cardId === undefined || title === undefined) return 'invalid_payload'
     const card = findCard(m, cardId)
     if (!card) return 'no_such_card'
-    if (card.author !== a.pid && !isF(a)) return 'not_author'
+    if (!isAuthorOf(card, a) && !isFacilitator(m, a)) return 'not_author'
     if (card.status === 'done') return 'wrong_phase'
     return checkText(title, LIMITS.maxTitleLength, 'title_too_long')
   },
@@ -80,7 +107,7 @@ const RULES: Record<string, Rule> = {
     if (cardId === undefined) return 'invalid_payload'
     const card = findCard(m, cardId)
     if (!card) return 'no_such_card'
-    if (card.author !== a.pid && !isF(a)) return 'not_author'
+    if (!isAuthorOf(card, a) && !isFacilitator(m, a)) return 'not_author'
     if (card.status === 'discussing') return 'discussion_in_progress'
     return null
   },
@@ -94,7 +121,7 @@ const RULES: Record<string, Rule> = {
     const from = findCard(m, cardId)
     const to = findCard(m, into)
     if (!from || !to) return 'no_such_card'
-    if (!isF(a) && (from.author !== a.pid || to.author !== a.pid)) return 'not_author'
+    if (!isFacilitator(m, a) && (!isAuthorOf(from, a) || !isAuthorOf(to, a))) return 'not_author'
     return null
   },
 
@@ -166,7 +193,13 @@ const RULES: Record<string, Rule> = {
     }
     if (!findCard(m, cardId)) return 'no_such_card'
     if (noteIdTaken(m, noteId)) return 'duplicate_id'
-    return checkText(text, LIMITS.maxNoteLength, 'text_too_long')
+    const r = checkText(text, LIMITS.maxNoteLength, 'text_too_long')
+    if (r) return r
+    // Owner and due date, checked after the rules that existed before them (their order stays).
+    const f = readActionFields(data)
+    if (!f.ok || ((f.hasOwner || f.hasDue) && kind !== 'action')) return 'invalid_payload'
+    if (f.owner !== null && !own(m.participants, f.owner)) return 'no_such_participant'
+    return null
   },
 
   note_deleted(m, a, data) {
@@ -177,7 +210,22 @@ const RULES: Record<string, Rule> = {
     if (!card) return 'no_such_card'
     const note = card.notes.find((n) => n.note_id === noteId)
     if (!note) return 'no_such_card'
-    if (note.author !== a.pid && !isF(a)) return 'not_author'
+    if (note.author !== a.pid && !isFacilitator(m, a)) return 'not_author'
+    return null
+  },
+
+  // Anyone may assign or date an action item (the room decides together); null clears a field.
+  action_updated(m, _a, data) {
+    const cardId = str(data, 'card_id')
+    const noteId = str(data, 'note_id')
+    const f = readActionFields(data)
+    if (cardId === undefined || noteId === undefined || !f.ok || (!f.hasOwner && !f.hasDue)) return 'invalid_payload'
+    const card = findCard(m, cardId)
+    if (!card) return 'no_such_card'
+    const note = card.notes.find((n) => n.note_id === noteId)
+    if (!note) return 'no_such_card'
+    if (note.kind !== 'action') return 'invalid_payload'
+    if (f.owner !== null && !own(m.participants, f.owner)) return 'no_such_participant'
     return null
   },
 
@@ -196,13 +244,18 @@ const RULES: Record<string, Rule> = {
   },
 }
 
+// F-only types need the effective facilitator; facilitator_changed also lets a token holder through, so
+// the meeting's owner can take the role back after handing it over.
+const mayFacilitate = (m: MeetingState, a: Actor, type: string): boolean =>
+  isFacilitator(m, a) || (type === 'facilitator_changed' && a.role === 'facilitator')
+
 /** The CONTRACT §2 reason `actor` may not push this event, or null when it may. */
 export function validate(state: MeetingState, actor: Actor, type: string, data: unknown): string | null {
   const spec = catalogueEntry(type)
   // Server-only types are invisible to clients: pushing one is the same as pushing an unknown type.
   if (!spec || spec.serverOnly) return 'unknown_type'
-  if (!Object.prototype.hasOwnProperty.call(state.participants, actor.pid)) return 'not_joined'
-  if (spec.who === 'facilitator' && !isF(actor)) return 'not_facilitator'
+  if (!own(state.participants, actor.pid)) return 'not_joined'
+  if (spec.who === 'facilitator' && !mayFacilitate(state, actor, type)) return 'not_facilitator'
   if (!isObject(data)) return 'invalid_payload'
   const rule = RULES[type]
   return rule ? rule(state, actor, data) : 'unknown_type'

@@ -45,6 +45,17 @@ export async function createMeeting(request: CreateMeetingRequest): Promise<Crea
   return json<CreatedMeeting>(response)
 }
 
+// What the join page needs before joining (GET /api/meetings/ID, docs/http-api.md): the meeting's name.
+export interface MeetingInfo {
+  id: string
+  title: string
+  phase: string
+}
+
+export async function fetchMeetingInfo(meetingId: string): Promise<MeetingInfo> {
+  return json<MeetingInfo>(await fetch(`/api/meetings/${encodeURIComponent(meetingId)}`))
+}
+
 export interface EventsPage {
   events: MeetingEvent[]
   head_seq: number

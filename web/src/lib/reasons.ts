@@ -23,7 +23,10 @@ const REASONS: Record<string, string> = {
   bad_credentials: 'Your saved identity for this meeting was not accepted.',
   not_found: 'This meeting does not exist (check the link).',
   unavailable: 'The server could not save that just now; nothing was changed. Please try again.',
-  timeout: 'The server did not answer in time; your change may not have been saved.',
+  // Said only after several unanswered tries while CONNECTED (a click made offline waits for the
+  // connection instead, pushSaga.ts); a repeat carries the same id, so it can never be applied twice.
+  timeout: 'The server did not answer, even after several tries. Check the board and try again if your change is missing.',
+  no_such_participant: 'That person is not part of this meeting.',
   // Client-side: a join reply this app could not read (features/meeting/meetingSaga.ts).
   invalid_reply: 'The server sent a meeting this app could not read. Try reloading the page.',
 }

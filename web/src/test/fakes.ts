@@ -60,6 +60,7 @@ export function fakeDeps(overrides: Partial<SagaDeps> = {}) {
     fetchStateAt: async () => {
       throw new Error('no history server in this test')
     },
+    fetchMeetingInfo: async (id) => ({ id, title: 'Retro', phase: 'collect' }),
     identity: memoryIdentity(),
     newEventId: () => `id-${++n}`,
     copyText: async () => {},

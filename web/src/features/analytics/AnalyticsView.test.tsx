@@ -77,6 +77,34 @@ describe('AnalyticsView', () => {
     task.cancel()
   })
 
+  it('draws the mood over time per minute with the topics marked', async () => {
+    const { task } = renderView()
+    const chart = await screen.findByRole('img', { name: /^Mood over time: average reaction sentiment per minute/ })
+    expect(chart.getAttribute('aria-label')).toMatch(/over 10 minutes; 6 minutes with reactions\. Topics: Why are builds slow\? \(1:00–6:00\); Flaky tests \(6:40–8:11\); Why are builds slow\? \(8:20–9:05, running\)\.$/)
+    const data = chartData(chart)
+    expect(data.labels).toHaveLength(10)
+    expect(data.datasets[0].data).toEqual([1, 2 / 3, null, null, null, null, -1, -1, 1, 1])
+    const table = screen.getByRole('table', { name: /Reaction sentiment per minute/ })
+    const first = within(table).getByRole('rowheader', { name: '1:00' }).closest('tr')!
+    expect(within(first).getAllByRole('cell').map((c) => c.textContent)).toEqual(['3', '+0.67 (positive)', 'Why are builds slow?'])
+    task.cancel()
+  })
+
+  it('says so when a chart has no data', async () => {
+    const empty = analyticsFixture({
+      items: [],
+      participation: [],
+      mood: { minute_ms: 60000, start_ts: 0, minutes: [], topics: [] },
+    })
+    const { task } = renderView(fakeFetch(() => empty))
+    await screen.findByText('No reactions yet: the mood shows once people react.')
+    expect(screen.getByText('Nothing discussed yet.')).toBeTruthy()
+    expect(screen.getByText('No reactions on topics yet.')).toBeTruthy()
+    expect(screen.getByText('Nobody has taken part yet.')).toBeTruthy()
+    expect(screen.queryAllByRole('img')).toHaveLength(0)
+    task.cancel()
+  })
+
   it('says why it failed and offers to try again', async () => {
     const { task } = renderView(fakeFetch(() => ({ error: 'not_found' }), { status: () => 404 }))
     expect((await screen.findByRole('alert')).textContent).toMatch(/Could not load the analytics/)

@@ -8,6 +8,7 @@ import { analyticsClosed, analyticsOpened, analyticsRequested } from './analytic
 import { ChartFigure, chartHeight } from './ChartFigure'
 import { barOptions, chartColors } from './chartSetup'
 import { formatDuration, formatMood, minutes, plural } from './format'
+import { MoodChart } from './MoodChart'
 import type { AnalyticsItem, MeetingAnalytics } from './types'
 import './views.css'
 
@@ -117,6 +118,7 @@ function AnalyticsBody({ data }: { data: MeetingAnalytics }) {
         <ChartFigure
           title="Time spent per topic"
           height={chartHeight(Math.max(1, items.length))}
+          empty={discussed.length === 0 ? 'Nothing discussed yet.' : undefined}
           table={{
             caption: 'Time spent per topic',
             columns: ['Topic', 'Time', 'Times discussed'],
@@ -148,6 +150,7 @@ function AnalyticsBody({ data }: { data: MeetingAnalytics }) {
         <ChartFigure
           title="Reactions per topic"
           height={chartHeight(Math.max(1, items.length))}
+          empty={items.some((i) => i.sentiment.positive + i.sentiment.neutral + i.sentiment.negative > 0) ? undefined : 'No reactions on topics yet.'}
           table={{
             caption: `Reactions per topic by sentiment; meeting mood ${formatMood(totals.sentiment.mean)}`,
             columns: ['Topic', 'Positive', 'Neutral', 'Negative', 'Mood'],
@@ -186,9 +189,12 @@ function AnalyticsBody({ data }: { data: MeetingAnalytics }) {
           {totals.unattributed_reactions > 0 ? `; ${plural(totals.unattributed_reactions, 'reaction')} outside any topic` : ''}.
         </p>
 
+        <MoodChart mood={data.mood} />
+
         <ChartFigure
           title="Participation"
           height={chartHeight(Math.max(1, people.length) * 2)}
+          empty={people.length === 0 ? 'Nobody has taken part yet.' : undefined}
           table={{
             caption: 'What each person did',
             columns: ['Person', 'Cards', 'Votes', 'Notes', 'Reactions'],

@@ -12,14 +12,25 @@ export function ChartFigure({
   title,
   height,
   table,
+  empty,
   children,
 }: {
   title: string
   height: number
   table: DataTable
+  /** set when there is nothing to draw: says so instead of an empty chart (and no table) */
+  empty?: string
   children: ReactNode
 }) {
   const id = useId()
+  if (empty !== undefined) {
+    return (
+      <section className="chart-figure card-surface" aria-labelledby={id}>
+        <h3 id={id}>{title}</h3>
+        <p className="chart-empty muted">{empty}</p>
+      </section>
+    )
+  }
   return (
     <section className="chart-figure card-surface" aria-labelledby={id}>
       <h3 id={id}>{title}</h3>

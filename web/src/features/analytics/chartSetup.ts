@@ -1,8 +1,19 @@
-// chart.js, registered once with only the parts the views draw (bar charts), and colours taken from the
-// app's CSS variables so charts follow the light/dark scheme.
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js'
+// chart.js, registered once with only the parts the views draw (bar charts, the mood line), and colours
+// taken from the app's CSS variables so charts follow the light/dark scheme.
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+} from 'chart.js'
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend)
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend)
 
 export interface ChartColors {
   text: string

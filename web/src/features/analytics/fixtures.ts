@@ -3,7 +3,7 @@ import { configureStore } from '@reduxjs/toolkit'
 import createSagaMiddleware from 'redux-saga'
 import { rootReducer } from '../../app/rootReducer'
 import { flush } from '../../test/fakes'
-import type { MeetingAnalytics } from './types'
+import type { MeetingAnalytics, Mood } from './types'
 
 export function analyticsFixture(overrides: Partial<MeetingAnalytics> = {}): MeetingAnalytics {
   return {
@@ -97,7 +97,28 @@ export function analyticsFixture(overrides: Partial<MeetingAnalytics> = {}): Mee
       unattributed_reactions: 1,
       sentiment: { positive: 5, neutral: 1, negative: 2, mean: 0.375 },
     },
+    mood: moodFixture(),
     ...overrides,
+  }
+}
+
+// RetroScript's reactions (views tests): minutes 0, 1, 6, 7, 8, 9; k1 from 1:00 to 6:00, k2 6:40–8:10.
+export function moodFixture(): Mood {
+  const t0 = 1732770000000
+  const m = (minute: number, sum: number, counts: [number, number, number]) => {
+    const scored = counts[0] + counts[1] + counts[2]
+    return { minute, ts: t0 + minute * 60000, reactions: scored, scored, sum, mean: scored ? sum / scored : null,
+      positive: counts[0], neutral: counts[1], negative: counts[2] }
+  }
+  return {
+    minute_ms: 60000,
+    start_ts: t0,
+    minutes: [m(0, 1, [1, 0, 0]), m(1, 2, [2, 1, 0]), m(6, -1, [0, 0, 1]), m(7, -1, [0, 0, 1]), m(8, 1, [1, 0, 0]), m(9, 1, [1, 0, 0])],
+    topics: [
+      { card_id: 'k1', title: 'Why are builds slow?', start_ts: t0 + 60000, end_ts: t0 + 360000, running: false },
+      { card_id: 'k2', title: 'Flaky tests', start_ts: t0 + 400000, end_ts: t0 + 490500, running: false },
+      { card_id: 'k1', title: 'Why are builds slow?', start_ts: t0 + 500000, end_ts: t0 + 545000, running: true },
+    ],
   }
 }
 

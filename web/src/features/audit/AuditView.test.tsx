@@ -31,7 +31,7 @@ describe('AuditView', () => {
     expect(rows).toHaveLength(4)
     const last = within(rows[3]).getAllByRole('cell').map((c) => c.textContent)
     expect(last[0]).toBe('4')
-    expect(last.slice(2)).toEqual(['Bob', 'card_voted', "Bob voted for 'Why are builds slow?'"])
+    expect(last.slice(2)).toEqual(['Bob', 'Vote', "Bob voted for 'Why are builds slow?'"])
     expect(rows[3].querySelector('time')?.getAttribute('datetime')).toBe('2024-11-28T05:01:00.000Z')
 
     expect(screen.getByRole('link', { name: 'Download CSV' }).getAttribute('href')).toBe('/api/meetings/m1/audit?format=csv')
@@ -43,6 +43,7 @@ describe('AuditView', () => {
     const type = screen.getByLabelText('Event type') as HTMLSelectElement
     expect([...type.options].map((o) => o.value)).toContain('reaction')
     expect([...type.options].map((o) => o.value)).not.toContain('typing')
+    expect([...type.options].find((o) => o.value === 'card_added')?.textContent).toBe('Card added')
 
     fireEvent.change(person, { target: { value: 'p1' } })
     fireEvent.change(type, { target: { value: 'card_added' } })
@@ -50,7 +51,32 @@ describe('AuditView', () => {
     expect(screen.getByRole('link', { name: 'Download CSV' }).getAttribute('href')).toBe(
       '/api/meetings/m1/audit?format=csv&actor=p1&type=card_added',
     )
-    await screen.findByRole('table', { name: 'Audit log: 1 event by Ada, of type card_added' })
+    await screen.findByRole('table', { name: 'Audit log: 1 event by Ada, of type “Card added”' })
+    task.cancel()
+  })
+
+  it('shows the server’s label: a park reads as parked, an anonymous card as Anonymous', async () => {
+    const row = (seq: number, extra: object) => ({ seq, ts: '2024-11-28T05:00:00.000Z', ts_ms: 1732770000000 + seq, ...extra })
+    const fetch = fakeFetch(() => ({
+      meeting_id: 'm1',
+      count: 2,
+      events: [
+        row(1, { actor_pid: 'anonymous', actor: 'Anonymous', type: 'card_added', label: 'Card added', summary: "Anonymous added 'X'" }),
+        row(2, { actor_pid: 'p1', actor: 'Ada', type: 'discussion_finished', label: 'Parked', summary: "Ada parked 'X'" }),
+      ],
+    }))
+    const { store, task } = storeWith(auditSaga, fetch, 5)
+    render(
+      <Provider store={store}>
+        <AuditView meetingId="m1" />
+      </Provider>,
+    )
+    const table = await screen.findByRole('table', { name: /Audit log: 2 events/ })
+    const cells = within(table).getAllByRole('row').slice(1).map((r) => within(r).getAllByRole('cell').slice(2).map((c) => c.textContent))
+    expect(cells).toEqual([
+      ['Anonymous', 'Card added', "Anonymous added 'X'"],
+      ['Ada', 'Parked', "Ada parked 'X'"],
+    ])
     task.cancel()
   })
 })

@@ -6,6 +6,7 @@ import { CATALOGUE } from '../../domain'
 import { describeReason } from '../../lib/reasons'
 import { selectLiveState } from '../meeting/selectors'
 import { plural } from '../analytics/format'
+import { eventLabel } from '../features/eventLabels'
 import { auditClosed, auditFiltersChanged, auditOpened, auditRequested } from './auditSlice'
 import { auditUrl, summaryUrl } from './auditSaga'
 import type { AuditFilters, AuditRow } from './types'
@@ -54,7 +55,7 @@ export function AuditView({ meetingId }: { meetingId: string }) {
               <option value="">All types</option>
               {AUDIT_TYPES.map((t) => (
                 <option key={t} value={t}>
-                  {t}
+                  {eventLabel(t, 'one')}
                 </option>
               ))}
             </select>
@@ -91,7 +92,7 @@ export function AuditView({ meetingId }: { meetingId: string }) {
 function describeFilters(filters: AuditFilters, people: { pid: string; name: string }[]): string {
   const parts: string[] = []
   if (filters.actor) parts.push(`by ${people.find((p) => p.pid === filters.actor)?.name ?? filters.actor}`)
-  if (filters.type) parts.push(`of type ${filters.type}`)
+  if (filters.type) parts.push(`of type “${eventLabel(filters.type, 'one')}”`)
   return parts.length ? ` ${parts.join(', ')}` : ''
 }
 
@@ -124,8 +125,9 @@ function AuditTable({ rows, filters, people }: { rows: AuditRow[]; filters: Audi
                   </time>
                 </td>
                 <td>{r.actor}</td>
-                <td>
-                  <code>{r.type}</code>
+                {/* The server's label: the type in words, "Parked" for a parked topic. */}
+                <td title={r.type} data-type={r.type}>
+                  {r.label ?? eventLabel(r.type, 'one')}
                 </td>
                 <td className="summary-cell">{r.summary}</td>
               </tr>

@@ -6,6 +6,8 @@ export interface AuditRow {
   actor_pid: string
   actor: string
   type: string
+  /** the type in words ("Card added"; "Parked" for a parked topic); absent from older servers */
+  label?: string
   summary: string
 }
 

@@ -1,7 +1,7 @@
 import type { ContinueVote, MeetingState } from '../../domain'
 import { useAppDispatch, useAppSelector } from '../../app/hooks'
 import { eventRequested, nextTopicRequested } from '../meeting/commands'
-import { allowed, nextTopicCard, selectActor, selectTravelling, selectViewState, totalVotes } from '../meeting/selectors'
+import { allowed, nextTopicCard, selectActor, selectIsFacilitator, selectTravelling, selectViewState, totalVotes } from '../meeting/selectors'
 import { Countdown } from './Countdown'
 import { Notes } from './Notes'
 
@@ -16,11 +16,12 @@ export function DiscussionPanel() {
   const state = useAppSelector(selectViewState)
   const actor = useAppSelector(selectActor)
   const travelling = useAppSelector(selectTravelling)
+  // The effective facilitator: whoever the role was handed to (facilitator_changed), else the token holder.
+  const facilitator = useAppSelector(selectIsFacilitator)
   if (state.phase !== 'discuss' && !state.discussion) return null
 
   const discussion = state.discussion
   const card = discussion ? state.cards.find((c) => c.card_id === discussion.card_id) : undefined
-  const facilitator = actor?.role === 'facilitator'
   const push = (type: string, data: Record<string, unknown>) => dispatch(eventRequested({ type, data }))
   const can = (type: string, data: Record<string, unknown>) => allowed(state, actor, travelling, type, data)
   const upcoming = nextTopicCard(discussion ? withoutCard(state, discussion.card_id) : state)

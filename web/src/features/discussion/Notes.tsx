@@ -4,10 +4,13 @@ import { useAppDispatch, useAppSelector } from '../../app/hooks'
 import { newShortId } from '../../lib/uuid'
 import { eventRequested } from '../meeting/commands'
 import { allowed, selectActor, selectTravelling, selectViewState } from '../meeting/selectors'
+import { ActionFields, participantOptions } from './ActionFields'
+import './actions.css'
 
 type Card = MeetingState['cards'][number]
 
-// Takeaways and action items for the card being discussed.
+// Takeaways and action items for the card being discussed. An action item can be given an owner and a
+// due date as it is written (note_added's owner/due) or later (action_updated, ActionFields).
 export function Notes({ card }: { card: Card }) {
   const dispatch = useAppDispatch()
   const state = useAppSelector(selectViewState)
@@ -15,16 +18,25 @@ export function Notes({ card }: { card: Card }) {
   const travelling = useAppSelector(selectTravelling)
   const [text, setText] = useState('')
   const [kind, setKind] = useState<NoteKind>('takeaway')
-  const probe = { card_id: card.card_id, note_id: 'n_probe', text: text.trim() || 'x', kind }
+  const [owner, setOwner] = useState('')
+  const [due, setDue] = useState('')
+  // Owner and due date go with action items only (the domain refuses them on a takeaway).
+  const extra = kind === 'action' ? { ...(owner ? { owner } : {}), ...(due ? { due } : {}) } : {}
+  const probe = { card_id: card.card_id, note_id: 'n_probe', text: text.trim() || 'x', kind, ...extra }
   const canAdd = allowed(state, actor, travelling, 'note_added', probe)
 
   const submit = (e: FormEvent) => {
     e.preventDefault()
     if (!text.trim() || !canAdd) return
     dispatch(
-      eventRequested({ type: 'note_added', data: { card_id: card.card_id, note_id: newShortId('n'), text: text.trim(), kind } }),
+      eventRequested({
+        type: 'note_added',
+        data: { card_id: card.card_id, note_id: newShortId('n'), text: text.trim(), kind, ...extra },
+      }),
     )
     setText('')
+    setOwner('')
+    setDue('')
   }
 
   return (
@@ -36,7 +48,8 @@ export function Notes({ card }: { card: Card }) {
           <li key={n.note_id} className={`note note-${n.kind}`}>
             <span className="note-kind">{n.kind === 'action' ? 'Action' : 'Takeaway'}</span>
             <span className="note-text">{n.text}</span>
-            <span className="muted small-text">{state.participants[n.author]?.name ?? ''}</span>
+            <span className="muted small-text">{state.participants[n.author]?.name ?? (n.author === 'anonymous' ? 'Anonymous' : '')}</span>
+            {n.kind === 'action' && <ActionFields state={state} cardId={card.card_id} note={n} />}
             {allowed(state, actor, travelling, 'note_deleted', { card_id: card.card_id, note_id: n.note_id }) && (
               <button
                 type="button"
@@ -50,7 +63,7 @@ export function Notes({ card }: { card: Card }) {
           </li>
         ))}
       </ul>
-      <form className="note-form" onSubmit={submit}>
+      <form className={kind === 'action' ? 'note-form note-form-action' : 'note-form'} onSubmit={submit}>
         <label className="visually-hidden" htmlFor="note-text">
           Note
         </label>
@@ -69,6 +82,25 @@ export function Notes({ card }: { card: Card }) {
           <option value="takeaway">Takeaway</option>
           <option value="action">Action item</option>
         </select>
+        {kind === 'action' && (
+          <>
+            <label className="visually-hidden" htmlFor="note-owner">
+              Owner
+            </label>
+            <select id="note-owner" value={owner} disabled={travelling} onChange={(e) => setOwner(e.target.value)}>
+              <option value="">No owner</option>
+              {participantOptions(state).map((p) => (
+                <option key={p.pid} value={p.pid}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+            <label className="visually-hidden" htmlFor="note-due">
+              Due date
+            </label>
+            <input id="note-due" type="date" value={due} disabled={travelling} onChange={(e) => setDue(e.target.value)} />
+          </>
+        )}
         <button type="submit" className="secondary" disabled={!canAdd || text.trim() === ''}>
           Add note
         </button>

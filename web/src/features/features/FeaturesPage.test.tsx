@@ -7,6 +7,8 @@ import { chartData } from '../analytics/chartStub'
 import { FeaturesPage } from './FeaturesPage'
 import { featuresSaga } from './featuresSaga'
 import { featuresFixture } from './fixtures'
+import { EVENT_LABELS, eventLabel } from './eventLabels'
+import { CATALOGUE } from '../../domain'
 
 vi.mock('react-chartjs-2', () => import('../analytics/chartStub'))
 
@@ -26,14 +28,14 @@ describe('FeaturesPage', () => {
     expect(screen.getByText(/in 2 meetings/).textContent).toBe('8 events in 2 meetings')
     const rows = within(byType).getAllByRole('row').slice(1)
     expect(rows.map((r) => [within(r).getByRole('rowheader').textContent, ...within(r).getAllByRole('cell').map((c) => c.textContent)])).toEqual([
-      ['card_added', '3', '2'],
-      ['meeting_created', '2', '2'],
-      ['card_voted', '2', '1'],
-      ['reaction', '1', '1'],
+      ['Cards added', '3', '2'],
+      ['Meetings created', '2', '2'],
+      ['Votes', '2', '1'],
+      ['Reactions', '1', '1'],
     ])
     const byDay = screen.getByRole('table', { name: 'Usage per day (UTC)' })
-    expect(within(byDay).getAllByRole('row')[2].textContent).toBe('2024-11-295card_voted 2, card_added 1, meeting_created 1, reaction 1')
-    const perType = screen.getByRole('img', { name: /^Events per type, most used first: card_added 3, meeting_created 2, card_voted 2, …\.$/ })
+    expect(within(byDay).getAllByRole('row')[2].textContent).toBe('2024-11-295Votes 2, Cards added 1, Meetings created 1, Reactions 1')
+    const perType = screen.getByRole('img', { name: /^Events per type, most used first: Cards added 3, Meetings created 2, Votes 2, …\.$/ })
     expect(chartData(perType).datasets[0].data).toEqual([3, 2, 2, 1])
     expect(screen.getByRole('img', { name: 'Events per day, 2024-11-28 to 2024-11-29: busiest 2024-11-29 with 5 events.' })).toBeTruthy()
 
@@ -44,5 +46,26 @@ describe('FeaturesPage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'All dates' }))
     expect(fetch.urls.at(-1)).toBe('/api/analytics/features')
     task.cancel()
+  })
+
+  it('says so when a range has no events', async () => {
+    const fetch = fakeFetch(() => ({ from: null, to: null, events: 0, meetings: 0, types: [], days: [] }))
+    const { store, task } = storeWith(featuresSaga, fetch)
+    render(
+      <Provider store={store}>
+        <FeaturesPage />
+      </Provider>,
+    )
+    expect(await screen.findAllByText('No events in this range.')).toHaveLength(2)
+    expect(screen.queryAllByRole('img')).toHaveLength(0)
+    task.cancel()
+  })
+
+  it('words every event type of the catalogue', () => {
+    for (const type of Object.keys(CATALOGUE)) expect(eventLabel(type), type).not.toMatch(/_/)
+    expect(eventLabel('card_added')).toBe('Cards added')
+    expect(eventLabel('card_added', 'one')).toBe('Card added')
+    expect(eventLabel('brand_new_thing')).toBe('Brand new thing')
+    for (const type of ['facilitator_changed', 'action_updated']) expect(EVENT_LABELS[type]).toBeTruthy()
   })
 })

@@ -9,6 +9,7 @@ import { ChartFigure, chartHeight } from '../analytics/ChartFigure'
 import { barOptions, chartColors } from '../analytics/chartSetup'
 import { plural } from '../analytics/format'
 import { featuresClosed, featuresOpened, featuresRangeChanged, featuresRequested, rangeProblem } from './featuresSlice'
+import { eventLabel } from './eventLabels'
 import type { FeatureUsage } from './types'
 import '../analytics/views.css'
 
@@ -73,7 +74,7 @@ export function FeaturesPage() {
 
 function FeaturesBody({ data }: { data: FeatureUsage }) {
   const colors = chartColors()
-  const top = data.types.slice(0, 3).map((t) => `${t.type} ${t.count}`)
+  const top = data.types.slice(0, 3).map((t) => `${eventLabel(t.type)} ${t.count}`)
   return (
     <>
       <p role="status" className="features-total">
@@ -83,17 +84,18 @@ function FeaturesBody({ data }: { data: FeatureUsage }) {
         <ChartFigure
           title="Events per type"
           height={chartHeight(Math.max(1, data.types.length))}
+          empty={data.types.length === 0 ? 'No events in this range.' : undefined}
           table={{
             caption: 'Events per type',
             columns: ['Type', 'Events', 'Meetings'],
-            rows: data.types.map((t) => [t.type, t.count, t.meetings]),
+            rows: data.types.map((t) => [eventLabel(t.type), t.count, t.meetings]),
           }}
         >
           <Bar
             role="img"
             aria-label={data.types.length ? `Events per type, most used first: ${top.join(', ')}${data.types.length > 3 ? ', …' : ''}.` : 'Events per type: none in this range.'}
             data={{
-              labels: data.types.map((t) => t.type),
+              labels: data.types.map((t) => eventLabel(t.type)),
               datasets: [{ label: 'Events', data: data.types.map((t) => t.count), backgroundColor: colors.accent, borderRadius: 4 }],
             }}
             options={{ ...barOptions(colors, { horizontal: true, unit: 'events' }), plugins: { legend: { display: false } } }}
@@ -102,6 +104,7 @@ function FeaturesBody({ data }: { data: FeatureUsage }) {
         <ChartFigure
           title="Events per day"
           height={240}
+          empty={data.days.length === 0 ? 'No events in this range.' : undefined}
           table={{
             caption: 'Events per UTC day',
             columns: ['Day', 'Events'],
@@ -142,8 +145,8 @@ function FeaturesBody({ data }: { data: FeatureUsage }) {
             <tbody>
               {data.types.map((t) => (
                 <tr key={t.type} data-type={t.type}>
-                  <th scope="row">
-                    <code>{t.type}</code>
+                  <th scope="row" title={t.type}>
+                    {eventLabel(t.type)}
                   </th>
                   <td className="num">{t.count}</td>
                   <td className="num">{t.meetings}</td>
@@ -177,7 +180,7 @@ function FeaturesBody({ data }: { data: FeatureUsage }) {
                   <td className="summary-cell">
                     {Object.entries(d.types)
                       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-                      .map(([type, n]) => `${type} ${n}`)
+                      .map(([type, n]) => `${eventLabel(type)} ${n}`)
                       .join(', ')}
                   </td>
                 </tr>

@@ -7,5 +7,6 @@ export const eventRequested = createAction<{ type: string; data: Record<string, 
 export const nextTopicRequested = createAction('commands/nextTopicRequested')
 // Sent repeatedly while someone edits; the saga throttles what reaches the socket.
 export const typingStarted = createAction<{ card_id?: string }>('commands/typingStarted')
-export const copyLinkRequested = createAction<{ url: string }>('commands/copyLinkRequested')
+// `what` names the link in the confirmation ("Personal link copied…"); a personal link is never echoed.
+export const copyLinkRequested = createAction<{ url: string; what?: string }>('commands/copyLinkRequested')
 export const resyncNeeded = createAction('commands/resyncNeeded')

@@ -21,12 +21,16 @@ export interface JoinReply {
   resumed: boolean
   state?: unknown
   events?: MeetingEvent[]
+  // Anonymous cards whose seal this joiner proves (omitted when empty).
+  own_cards?: string[]
 }
 
 export interface PresentPerson {
   pid: string
   name: string
   online_at?: number
+  // Only if the server ever lists it in the presence meta (today it does not).
+  role?: string
 }
 
 export type ConnectionMessage =
@@ -37,6 +41,8 @@ export type ConnectionMessage =
   | { kind: 'events'; events: MeetingEvent[] }
   | { kind: 'presence'; people: PresentPerson[] }
   | { kind: 'socket_up' }
+  // The join was not answered in time (phoenix will try again by itself).
+  | { kind: 'join_timeout' }
   | { kind: 'socket_down' }
 
 export interface OutgoingEvent {

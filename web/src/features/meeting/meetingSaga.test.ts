@@ -227,6 +227,7 @@ describe('pushing events', () => {
 
   it('gives each new push its own id', () => {
     const { store, conn } = setup()
+    conn.emit({ kind: 'joined', reply: joinReply() })
     store.dispatch(eventRequested({ type: 'card_voted', data: { card_id: 'k1' } }))
     store.dispatch(eventRequested({ type: 'card_voted', data: { card_id: 'k2' } }))
     expect(new Set(conn.pushes.map((p) => p.event.id)).size).toBe(2)
@@ -234,6 +235,7 @@ describe('pushing events', () => {
 
   it('shows a refusal in words', async () => {
     const { store, conn } = setup()
+    conn.emit({ kind: 'joined', reply: joinReply() })
     store.dispatch(eventRequested({ type: 'card_voted', data: { card_id: 'k1' } }))
     conn.pushes[0].resolve({ status: 'error', reason: 'no_votes_left' })
     await flush()
@@ -242,6 +244,7 @@ describe('pushing events', () => {
 
   it('gives up after the configured attempts and says so', async () => {
     const { store, conn } = setup()
+    conn.emit({ kind: 'joined', reply: joinReply() })
     store.dispatch(eventRequested({ type: 'card_voted', data: { card_id: 'k1' } }))
     for (let i = 0; i < 3; i++) {
       conn.pushes[i].resolve({ status: 'timeout' })

@@ -5,6 +5,8 @@ import { call, fork, put, select, take, takeEvery, takeLatest, throttle } from '
 import type { Action } from '@reduxjs/toolkit'
 import type { SagaDeps } from '../../app/deps'
 import { restoreState, type MeetingEvent, type MeetingState } from '../../domain'
+import { ApiError, type MeetingInfo } from '../../lib/api'
+import type { Handoff } from '../../lib/handoff'
 import type { SavedIdentity } from '../../lib/identity'
 import { describeReason } from '../../lib/reasons'
 import { presenceSynced } from '../presence/presenceSlice'
@@ -24,7 +26,11 @@ import {
   meetingClosed,
   meetingOpened,
   nameNeeded,
+  meetingInfoLoaded,
+  joinRetried,
+  joinTimedOut,
   socketDown,
+  socketUp,
   type JoinedPayload,
   type Me,
 } from './meetingSlice'
@@ -52,22 +58,30 @@ export function connectionChannel(connection: MeetingConnection): EventChannel<C
 
 export function* meetingSaga(deps: SagaDeps) {
   yield takeLatest([meetingOpened.type, meetingClosed.type], function* (action: Action) {
-    if (meetingOpened.match(action)) yield call(openMeeting, deps, action.payload.meetingId)
+    if (meetingOpened.match(action)) yield call(openMeeting, deps, action.payload.meetingId, action.payload.handoff ?? null)
   })
   yield takeEvery(copyLinkRequested.type, function* (action: ReturnType<typeof copyLinkRequested>) {
+    const what = action.payload.what ?? 'Link'
     try {
       yield call(deps.copyText, action.payload.url)
-      yield put(toastShown({ id: `copy-${deps.now()}`, text: 'Link copied to the clipboard.', tone: 'info' }))
+      yield put(toastShown({ id: `copy-${deps.now()}`, text: `${what} copied to the clipboard.`, tone: 'info' }))
     } catch {
-      yield put(toastShown({ id: `copy-${deps.now()}`, text: `Copy this link: ${action.payload.url}`, tone: 'info' }))
+      const text = action.payload.what ? `Could not copy. Select the link and copy it yourself.` : `Copy this link: ${action.payload.url}`
+      yield put(toastShown({ id: `copy-${deps.now()}`, text, tone: 'info' }))
     }
   })
 }
 
-export function* openMeeting(deps: SagaDeps, meetingId: string) {
+export function* openMeeting(deps: SagaDeps, meetingId: string, handoff: Handoff | null = null) {
+  // A "continue on another device" link: from now on this browser is that participant.
+  if (handoff) {
+    deps.identity.save(meetingId, { name: handoff.name, pid: handoff.pid, secret: handoff.secret })
+    if (handoff.token) deps.identity.saveToken(meetingId, handoff.token)
+  }
   let identity = deps.identity.load(meetingId)
   if (!identity) {
     yield put(nameNeeded())
+    yield fork(loadMeetingInfo, deps, meetingId)
     const action: ReturnType<typeof joinRequested> = yield take(joinRequested.type)
     identity = { name: action.payload.name.trim() }
     deps.identity.save(meetingId, identity)
@@ -75,6 +89,18 @@ export function* openMeeting(deps: SagaDeps, meetingId: string) {
     yield put(connecting())
   }
   yield call(runSession, deps, meetingId, identity)
+}
+
+// The join page names the meeting. An unknown meeting is said at once; an unreachable server too (the
+// socket will say so as well); anything else just leaves the generic heading.
+export function* loadMeetingInfo(deps: SagaDeps, meetingId: string) {
+  try {
+    const info: MeetingInfo = yield call(deps.fetchMeetingInfo, meetingId)
+    if (typeof info?.title === 'string') yield put(meetingInfoLoaded({ title: info.title }))
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'not_found') yield put(joinFailed({ reason: 'not_found' }))
+    else if (!(error instanceof ApiError)) yield put(socketDown())
+  }
 }
 
 export function* runSession(deps: SagaDeps, meetingId: string, identity: SavedIdentity) {
@@ -116,6 +142,12 @@ function* handleMessage(deps: SagaDeps, connection: MeetingConnection, session: 
       if (accepted) {
         session.badReplies = 0
         yield put(joined(accepted))
+        // The token holder of a meeting nobody holds the role in yet records that it facilitates, so
+        // presence and the audit can tell everyone who does, from the start.
+        const live: MeetingState = yield select(selectLiveState)
+        if (reply.role === 'facilitator' && live.facilitator === null) {
+          yield put(eventRequested({ type: 'facilitator_changed', data: { pid: reply.pid } }))
+        }
         return
       }
       // A protocol error. Forget what we hold and join again without `since` (a fresh state); if that
@@ -154,6 +186,10 @@ function* handleMessage(deps: SagaDeps, connection: MeetingConnection, session: 
       yield put(socketDown())
       return
     case 'socket_up':
+      yield put(socketUp())
+      return
+    case 'join_timeout':
+      yield put(joinTimedOut())
       return
   }
 }
@@ -162,12 +198,14 @@ function* handleMessage(deps: SagaDeps, connection: MeetingConnection, session: 
 // the domain restores; a resumed one must carry events and continue a log we hold.
 export function acceptJoinReply(reply: JoinReply, me: Me, holdingState: boolean): JoinedPayload | null {
   if (typeof reply.head_seq !== 'number' || !Number.isInteger(reply.head_seq) || reply.head_seq < 0) return null
+  const ownCards = Array.isArray(reply.own_cards) ? reply.own_cards.filter((id) => typeof id === 'string') : []
+  const extra = ownCards.length > 0 ? { ownCards } : {}
   if (reply.resumed) {
     if (!holdingState || !Array.isArray(reply.events)) return null
-    return { me, headSeq: reply.head_seq, resumed: true, events: reply.events }
+    return { me, headSeq: reply.head_seq, resumed: true, events: reply.events, ...extra }
   }
   const state = reply.state === undefined ? null : restoreState(reply.state)
-  return state ? { me, headSeq: reply.head_seq, resumed: false, state } : null
+  return state ? { me, headSeq: reply.head_seq, resumed: false, state, ...extra } : null
 }
 
 // One live broadcast or one batch, exactly as if each event came alone, in order: transient ones are
@@ -195,6 +233,12 @@ export function* handleEvents(deps: SagaDeps, connection: MeetingConnection, ses
   }
   if (fresh.length > 0) {
     yield put(eventsAppended(fresh))
+    // Renamed (here or on another of our devices): the next join must carry the new name.
+    const after: Me | null = yield select(selectMe)
+    if (after && after.name !== session.identity.name) {
+      session.identity = { ...session.identity, name: after.name }
+      deps.identity.save(session.meetingId, session.identity)
+    }
     yield put(clockSynced({ offsetMs: fresh[fresh.length - 1].ts - deps.now() }))
     for (const event of fresh) {
       if (event.type === 'reaction' && typeof event.data?.emoji === 'string') {
@@ -223,9 +267,9 @@ function* commandWatchers(deps: SagaDeps, connection: MeetingConnection) {
   // Typing is a hint: at most one push per 1.5 s, and a refusal is not worth a message.
   yield throttle(1500, typingStarted.type, function* (action: ReturnType<typeof typingStarted>) {
     const data = action.payload.card_id ? { card_id: action.payload.card_id } : {}
-    yield call(pushEvent, deps, connection, 'typing', data, { quiet: true })
+    yield call(pushEvent, deps, connection, 'typing', data, { quiet: true, dropWhenOffline: true })
   })
-  yield takeEvery(resyncNeeded.type, () => connection.resync())
+  yield takeEvery([resyncNeeded.type, joinRetried.type], () => connection.resync())
 }
 
 // "Next topic": finish the current item as done, then start the top-voted card still to discuss. The

@@ -4,6 +4,7 @@
 // The board itself is never stored here either: selectors fold the tail onto the base (see selectors.ts).
 import { createSlice, current, type PayloadAction } from '@reduxjs/toolkit'
 import { apply, type MeetingEvent, type MeetingState, type Role } from '../../domain'
+import type { Handoff } from '../../lib/handoff'
 
 export type ConnectionStatus =
   | 'idle' // no meeting open
@@ -35,6 +36,24 @@ export interface MeetingSliceState {
   lastSeq: number
   // Server clock minus ours, estimated from live events; timers count down against server time.
   clockOffsetMs: number
+  // Anonymous cards this participant wrote (their author is "anonymous" in the state): the join reply's
+  // own_cards plus the card_ids of every card_added this client pushed while anonymous_cards was on.
+  ownCards: string[]
+  // Pushes sent (or kept while disconnected) and not answered yet, oldest first: buttons show them as
+  // pending, the banner counts them. `key` is what the push is about (its card_id, or '').
+  pending: PendingPush[]
+  // The socket is down right now (also before the first join: "can't reach the server").
+  socketDown: boolean
+  // The last join attempt got no answer in time (phoenix retries; the page offers a retry too).
+  joinTimedOut: boolean
+  // The meeting's title before joining (the join page names the meeting); null until fetched.
+  infoTitle: string | null
+}
+
+export interface PendingPush {
+  id: string
+  type: string
+  key: string
 }
 
 export const initialMeetingState: MeetingSliceState = {
@@ -47,12 +66,19 @@ export const initialMeetingState: MeetingSliceState = {
   tail: [],
   lastSeq: 0,
   clockOffsetMs: 0,
+  ownCards: [],
+  pending: [],
+  socketDown: false,
+  joinTimedOut: false,
+  infoTitle: null,
 }
 
 // What a successful join brought, after the saga validated it.
 export type JoinedPayload = {
   me: Me
   headSeq: number
+  // The join reply's own_cards (absent when empty).
+  ownCards?: string[]
 } & ({ resumed: false; state: MeetingState } | { resumed: true; events: MeetingEvent[] })
 
 // The live tail is folded into the base once it holds TAIL_COMPACT_AT events, keeping the newest TAIL_KEEP.
@@ -72,7 +98,8 @@ const meetingSlice = createSlice({
   name: 'meeting',
   initialState: initialMeetingState,
   reducers: {
-    meetingOpened(_state, action: PayloadAction<{ meetingId: string }>) {
+    // `handoff`: the identity a "continue on another device" link carried (lib/handoff.ts).
+    meetingOpened(_state, action: PayloadAction<{ meetingId: string; handoff?: Handoff | null }>) {
       return { ...initialMeetingState, meetingId: action.payload.meetingId }
     },
     meetingClosed() {
@@ -81,6 +108,9 @@ const meetingSlice = createSlice({
     nameNeeded(state) {
       state.status = 'needName'
     },
+    meetingInfoLoaded(state, action: PayloadAction<{ title: string }>) {
+      state.infoTitle = action.payload.title
+    },
     joinRequested(state, _action: PayloadAction<{ name: string }>) {
       state.status = 'connecting'
       state.failure = null
@@ -88,6 +118,10 @@ const meetingSlice = createSlice({
     connecting(state) {
       state.status = 'connecting'
       state.failure = null
+    },
+    // "Try again" after a join timed out: the saga rejoins at once.
+    joinRetried(state) {
+      state.joinTimedOut = false
     },
     joined(state, action: PayloadAction<JoinedPayload>) {
       const p = action.payload
@@ -103,8 +137,11 @@ const meetingSlice = createSlice({
         state.lastSeq = p.headSeq
       }
       state.me = p.me
+      for (const id of p.ownCards ?? []) if (!state.ownCards.includes(id)) state.ownCards.push(id)
       state.status = 'joined'
       state.failure = null
+      state.socketDown = false
+      state.joinTimedOut = false
     },
     // The join reply could not be used (its state did not restore, or it resumed a log we do not hold):
     // forget what we hold, so that the rejoin asks for a fresh state (no `since`).
@@ -128,6 +165,10 @@ const meetingSlice = createSlice({
         if (event.seq !== state.lastSeq + 1) break
         state.tail.push(event)
         state.lastSeq = event.seq
+        // Our own new name (from any of our devices) is the name we push as from now on.
+        if (event.type === 'participant_renamed' && state.me && event.actor.pid === state.me.pid && typeof event.data.name === 'string') {
+          state.me.name = event.data.name
+        }
       }
       // A long session must not grow the tail for ever: fold its older half into the base.
       if (state.base && state.tail.length > TAIL_COMPACT_AT) {
@@ -137,12 +178,29 @@ const meetingSlice = createSlice({
       }
     },
     socketDown(state) {
+      state.socketDown = true
       if (state.status === 'joined' || state.status === 'connecting') {
         state.status = state.me ? 'reconnecting' : 'connecting'
       }
     },
+    socketUp(state) {
+      state.socketDown = false
+    },
+    joinTimedOut(state) {
+      state.joinTimedOut = true
+    },
+    pushQueued(state, action: PayloadAction<PendingPush>) {
+      state.pending.push(action.payload)
+    },
+    pushSettled(state, action: PayloadAction<{ id: string }>) {
+      state.pending = state.pending.filter((p) => p.id !== action.payload.id)
+    },
     clockSynced(state, action: PayloadAction<{ offsetMs: number }>) {
       state.clockOffsetMs = action.payload.offsetMs
+    },
+    // This client is pushing an anonymous card_added: remember the card as ours before the echo arrives.
+    ownCardAdded(state, action: PayloadAction<{ card_id: string }>) {
+      if (!state.ownCards.includes(action.payload.card_id)) state.ownCards.push(action.payload.card_id)
     },
   },
 })
@@ -151,6 +209,7 @@ export const {
   meetingOpened,
   meetingClosed,
   nameNeeded,
+  meetingInfoLoaded,
   joinRequested,
   connecting,
   joined,
@@ -158,7 +217,13 @@ export const {
   joinFailed,
   eventsAppended,
   socketDown,
+  socketUp,
+  joinTimedOut,
+  joinRetried,
+  pushQueued,
+  pushSettled,
   clockSynced,
+  ownCardAdded,
 } = meetingSlice.actions
 
 export default meetingSlice.reducer

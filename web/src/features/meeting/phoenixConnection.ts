@@ -15,6 +15,7 @@ import type {
 interface PresenceMeta {
   name?: string
   online_at?: number
+  role?: string
 }
 
 export const connectMeeting: ConnectionFactory = (meetingId, params) => {
@@ -36,6 +37,7 @@ export const connectMeeting: ConnectionFactory = (meetingId, params) => {
         pid,
         name: metas[0]?.name ?? 'Someone',
         online_at: metas[0]?.online_at,
+        ...(typeof metas[0]?.role === 'string' ? { role: metas[0].role } : {}),
       }))
       listener({ kind: 'presence', people })
     })
@@ -51,6 +53,7 @@ export const connectMeeting: ConnectionFactory = (meetingId, params) => {
         // A rejected join would be retried forever by the client; stop unless the server is just busy.
         if (reason !== 'unavailable' && reason !== 'rate_limited') ch.leave()
       })
+      .receive('timeout', () => listener({ kind: 'join_timeout' }))
     return ch
   }
 

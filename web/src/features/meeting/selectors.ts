@@ -55,11 +55,49 @@ export const selectTravelling = (s: RootState) => s.timeline.travelling
 export const selectViewState = (s: RootState): MeetingState =>
   s.timeline.travelling && s.timeline.shown ? s.timeline.shown : selectLiveState(s)
 
-export const selectActor = createSelector([selectMe], (me): Actor | null =>
-  me ? { pid: me.pid, name: me.name, role: me.role } : null,
+// Ids of the anonymous cards this client wrote (join reply's own_cards + what it added since).
+export const selectOwnCardIdList = (s: RootState) => s.meeting.ownCards
+export const selectOwnCardIds = createSelector([selectOwnCardIdList], (ids): ReadonlySet<string> => new Set(ids))
+
+// The seals of our own anonymous cards as a stable string ("id=seal,…"), so that the actor object below
+// keeps its identity while unrelated events arrive (components select it).
+const selectOwnSealsKey = createSelector([selectLiveState, selectOwnCardIdList], (state, own): string =>
+  own.length === 0
+    ? ''
+    : state.cards
+        .filter((c) => c.seal && own.includes(c.card_id))
+        .map((c) => `${c.card_id}=${c.seal}`)
+        .join(','),
 )
 
-export const selectIsFacilitator = (s: RootState) => s.meeting.me?.role === 'facilitator'
+// The actor this client pushes as. `seals` lets the domain's validate recognise our own anonymous cards
+// (the server fills in the real seals on a push; the card's stored seal is exactly what it would prove).
+export const selectActor = createSelector([selectMe, selectOwnSealsKey], (me, sealsKey): Actor | null => {
+  if (!me) return null
+  const actor: Actor = { pid: me.pid, name: me.name, role: me.role }
+  if (sealsKey) actor.seals = Object.fromEntries(sealsKey.split(',').map((kv) => kv.split('=') as [string, string]))
+  return actor
+})
+
+// The EFFECTIVE facilitator: once the role was handed to someone (state.facilitator) only that pid;
+// before that, whoever joined with the facilitator token.
+export function isFacilitatorIn(state: MeetingState, me: { pid: string; role: string } | null): boolean {
+  if (!me) return false
+  return (state.facilitator ?? null) !== null ? me.pid === state.facilitator : me.role === 'facilitator'
+}
+
+export const selectIsFacilitator = (s: RootState) => isFacilitatorIn(selectLiveState(s), s.meeting.me)
+
+// Holds the facilitator token (can take the role back) but is not the facilitator right now.
+export const selectCanReclaimFacilitator = (s: RootState) =>
+  s.meeting.me?.role === 'facilitator' && !selectIsFacilitator(s)
+
+// Whether this client may edit/delete a card: the facilitator, its author, or the writer of an anonymous card.
+export function selectCanEditCard(s: RootState, card: Card): boolean {
+  const me = s.meeting.me
+  if (!me) return false
+  return selectIsFacilitator(s) || card.author === me.pid || s.meeting.ownCards.includes(card.card_id)
+}
 
 // Cards per column. In the vote and discuss phases the to-discuss column is ranked by votes (ties keep
 // creation order, which Array.prototype.sort preserves).
@@ -108,3 +146,15 @@ export function allowed(
 }
 
 export const selectLastSeq = (s: RootState) => s.meeting.lastSeq
+
+// What a push is about, for the pending registry: its card, or nothing in particular.
+export function pendingKeyOf(data: Record<string, unknown>): string {
+  return typeof data.card_id === 'string' ? data.card_id : ''
+}
+
+// Whether a push of this type (about this card, when `key` is given) is still waiting for the server.
+export function selectIsPending(s: RootState, type: string, key?: string): boolean {
+  return s.meeting.pending.some((p) => p.type === type && (key === undefined || p.key === key))
+}
+
+export const selectPendingCount = (s: RootState) => s.meeting.pending.length

@@ -3,6 +3,7 @@
 import { eventChannel } from 'redux-saga'
 import { call, put, select, take, takeEvery, fork } from 'redux-saga/effects'
 import type { RootState } from '../../app/rootReducer'
+import { takeHandoffFromLocation, type Handoff } from '../../lib/handoff'
 import { meetingClosed, meetingOpened } from '../meeting/meetingSlice'
 import { navigateTo, pathChanged, routeFor } from './navigationSlice'
 
@@ -14,12 +15,12 @@ function popstateChannel() {
   })
 }
 
-export function* routeChanged(path: string) {
+export function* routeChanged(path: string, handoff: Handoff | null = null) {
   const current: string | null = yield select((s: RootState) => s.meeting.meetingId)
   const route = routeFor(path)
   yield put(pathChanged({ path }))
   if (route.page === 'meeting') {
-    if (route.meetingId !== current) yield put(meetingOpened({ meetingId: route.meetingId }))
+    if (route.meetingId !== current) yield put(meetingOpened({ meetingId: route.meetingId, handoff }))
   } else if (current !== null) {
     yield put(meetingClosed())
   }
@@ -39,5 +40,6 @@ export function* navigationSaga() {
     if (window.location.pathname !== action.payload.path) window.history.pushState(null, '', action.payload.path)
     yield call(routeChanged, action.payload.path)
   })
-  yield call(routeChanged, window.location.pathname)
+  // A "continue on another device" link is read (and wiped from the address bar) on the first load only.
+  yield call(routeChanged, window.location.pathname, takeHandoffFromLocation())
 }
