@@ -66,6 +66,8 @@ describe('settings dialog', () => {
     fireEvent.change(screen.getByLabelText('Votes per person'), { target: { value: '5' } })
     fireEvent.click(screen.getByRole('button', { name: 'Save meeting settings' }))
     expect(conn.pushes.map((p) => [p.event.type, p.event.data])).toEqual([
+      // The token holder records that it facilitates as soon as it joins a meeting nobody holds.
+      ['facilitator_changed', { pid: 'p2' }],
       ['meeting_renamed', { title: 'Retro 2' }],
       ['settings_changed', { votes_per_person: 5 }],
     ])

@@ -3,7 +3,17 @@ import { useAppDispatch } from '../../app/hooks'
 import { navigateTo } from './navigationSlice'
 
 // An ordinary link that navigates in-app (plain clicks only; modified clicks open tabs as usual).
-export function Link({ to, children, className }: { to: string; children: ReactNode; className?: string }) {
+export function Link({
+  to,
+  children,
+  className,
+  'aria-label': label,
+}: {
+  to: string
+  children: ReactNode
+  className?: string
+  'aria-label'?: string
+}) {
   const dispatch = useAppDispatch()
   const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return
@@ -11,7 +21,7 @@ export function Link({ to, children, className }: { to: string; children: ReactN
     dispatch(navigateTo({ path: to }))
   }
   return (
-    <a href={to} onClick={onClick} className={className}>
+    <a href={to} onClick={onClick} className={className} aria-label={label}>
       {children}
     </a>
   )
