@@ -37,6 +37,23 @@ describe('meeting session saga', () => {
     expect(store.getState().meeting.me).toEqual({ pid: 'p2', name: 'Bob', role: 'participant' })
   })
 
+  it('a token holder records that it facilitates when nobody holds the role, and only then', () => {
+    const { store, conn } = setup()
+    conn.emit({ kind: 'joined', reply: joinReply(sampleLog(), { role: 'facilitator' }) })
+    expect(conn.pushes.map((p) => [p.event.type, p.event.data])).toEqual([['facilitator_changed', { pid: 'p2' }]])
+    conn.pushes[0].resolve({ status: 'ok', seq: 8 })
+    conn.emit({ kind: 'event', event: ev(8, 'facilitator_changed', { pid: 'p2' }, 'p2', 'Bob') })
+    expect(selectLiveState(store.getState()).facilitator).toBe('p2')
+    // A rejoin (here: a fresh state that names a facilitator) claims nothing.
+    const handed = [...sampleLog(), ev(8, 'facilitator_changed', { pid: 'p1' }, 'p2', 'Bob')]
+    conn.emit({ kind: 'joined', reply: joinReply(handed, { role: 'facilitator', secret: undefined }) })
+    expect(conn.pushes).toHaveLength(1)
+
+    const other = setup()
+    other.conn.emit({ kind: 'joined', reply: joinReply() })
+    expect(other.conn.pushes).toHaveLength(0) // a participant never claims
+  })
+
   it('a fresh join restores the reply state as the base: the board without any event log', () => {
     const { store, conn } = setup()
     conn.emit({ kind: 'joined', reply: joinReply() })
