@@ -146,7 +146,7 @@ test('analytics, audit and feature usage show what happened in a scripted meetin
   const votesOn = (card) =>
     sent.filter((e) => e.type === 'card_voted' && e.data.card_id === card).length -
     sent.filter((e) => e.type === 'vote_withdrawn' && e.data.card_id === card).length
-  const durable = 1 + 2 + sent.length // meeting_created, two participant_joined, everything pushed
+  let durable = 1 + 2 + sent.length // meeting_created, two participant_joined, everything pushed
   const { head_seq: headSeq } = await getJson(`/api/meetings/${id}/events?after=0&limit=1`)
   assert.equal(headSeq, durable, 'the log holds every event sent')
 
@@ -178,6 +178,10 @@ test('analytics, audit and feature usage show what happened in a scripted meetin
   )
   assert.deepEqual([votesOn('k1'), votesOn('k2'), votesOn('k3')], [3, 1, 0])
   assert.deepEqual(topicRows.map((r) => /^\d+:\d\d$/.test(r[2]) || r[2]), [true, true, '–'])
+  // Ada's page holds the token of a meeting nobody was handed the role in: it records that she
+  // facilitates (one more event, hers).
+  await until('Ada recorded as the facilitator', async () => (await getJson(`/api/meetings/${id}/state?seq=${durable + 1}`)).state?.facilitator === ada.pid)
+  durable += 1
   const stat = async (label) => (await page.locator('.stat', { has: page.getByText(label, { exact: true }) }).locator('dd').innerText()).trim()
   assert.equal(await stat('Votes'), '4')
   assert.equal(await stat('Topics discussed'), '2 of 3')
