@@ -4,6 +4,7 @@ import { eventRequested, nextTopicRequested } from '../meeting/commands'
 import { allowed, nextTopicCard, selectActor, selectIsFacilitator, selectTravelling, selectViewState, totalVotes } from '../meeting/selectors'
 import { Countdown } from './Countdown'
 import { Notes } from './Notes'
+import { plural } from '../analytics/format'
 
 const CONTINUE: { vote: ContinueVote; emoji: string; label: string }[] = [
   { vote: 'up', emoji: '👍', label: 'Keep going' },
@@ -123,6 +124,7 @@ export function DiscussionPanel() {
               type="button"
               className={`continue-button${mine === c.vote ? ' chosen' : ''}`}
               aria-pressed={mine === c.vote}
+              aria-describedby={`tally-${c.vote}`}
               disabled={!can('continue_voted', { vote: c.vote })}
               onClick={() => push('continue_voted', { vote: c.vote })}
             >
@@ -130,12 +132,18 @@ export function DiscussionPanel() {
                 {c.emoji}
               </span>
               <span className="continue-label">{c.label}</span>
-              <span className="tally">
+              {/* The name stays "Keep going" as the tally changes; the count is its description. */}
+              <span className="tally" aria-hidden="true">
                 {tally(c.vote)}
               </span>
             </button>
           ))}
         </div>
+        {CONTINUE.map((c) => (
+          <span key={c.vote} id={`tally-${c.vote}`} className="visually-hidden">
+            {plural(tally(c.vote), 'vote')}
+          </span>
+        ))}
       </fieldset>
     )
   }

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useState, type FormEvent } from 'react'
+import { lazy, Suspense, useRef, useState, type FormEvent } from 'react'
 import { useAppDispatch, useAppSelector } from '../../app/hooks'
 import { describeReason } from '../../lib/reasons'
 import { Link } from '../navigation/Link'
@@ -18,6 +18,7 @@ import { Dialog } from './Dialog'
 import { joinRequested, joinRetried } from './meetingSlice'
 import { selectCanReclaimFacilitator, selectIsFacilitator, selectIsPending, selectViewState } from './selectors'
 import { MeetingTabs, type MeetingView } from './MeetingTabs'
+import { useFocusRescue } from './useFocusRescue'
 import { SettingsDialogBody } from './SettingsDialog'
 import './shell.css'
 
@@ -114,9 +115,11 @@ function MeetingBoard({ meetingId }: { meetingId: string }) {
   const state = useAppSelector(selectViewState)
   const [view, setView] = useState<MeetingView>('board')
   const [dialog, setDialog] = useState<OpenDialog>(null)
+  const root = useRef<HTMLDivElement>(null)
+  useFocusRescue(root)
 
   return (
-    <div className="meeting meeting-docked">
+    <div className="meeting meeting-docked" ref={root}>
       <header className="meeting-header">
         <div className="header-row">
           <Link to="/" className="brand-link" aria-label="Confab home">
