@@ -150,9 +150,11 @@ Status Room::Load(IoThreads& threads, store::ReaderPool& reader, std::string mee
       room->loaded_from_snapshot_ = snap.seq;
       room->last_snapshot_seq_ = snap.seq;
     } else {
-      // A snapshot is only a cache of the log: fold the log instead.
-      spdlog::error("room {}: snapshot at seq {} is unreadable; folding the whole log", room->meeting_id_,
-                    snap.seq);
+      // A snapshot is only a cache of the log: fold the log instead. Snapshots written before the
+      // state gained a key (issue 11: facilitator, anonymous_cards, hide_totals) end up here once.
+      spdlog::warn("room {}: snapshot at seq {} is not a state this version reads (older or damaged); "
+                   "folding the whole log",
+                   room->meeting_id_, snap.seq);
     }
   } else if (ss.code() != Status::Code::kNotFound) {
     return ss;
@@ -568,11 +570,15 @@ void Room::Resubmit(std::unique_ptr<Pending> p) {
   }
   if (!p->join) {
     // The state moved under it: what was valid may not be any more (a card deleted meanwhile).
-    const std::string& type = p->event["type"].get_ref<const std::string&>();
+    const std::string type = p->event["type"].get<std::string>();
     if (auto reason = domain::Validate(tentative_, p->actor, type, p->event["data"])) {
       for (PushDone& w : p->waiters) w({*reason, std::nullopt});
       return;
     }
+    // Whether it is written anonymously depends on the state it now follows (anonymous_cards).
+    domain::Stored stored = domain::ToStore(tentative_, p->actor, type, p->event["data"]);
+    p->event["actor"] = std::move(stored.actor);
+    p->event["data"] = std::move(stored.data);
   }
   p->event.erase("ts");
   p->event.erase("seq");
