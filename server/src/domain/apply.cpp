@@ -106,6 +106,8 @@ void CardMerged(Fold f) {
   for (const auto& [voter, n] : from->votes) to->votes[voter] += n;
   for (Note& note : from->notes) to->notes.push_back(std::move(note));
   to->discussed_ms += from->discussed_ms;
+  to->merged.push_back(MergedCard{from->card_id, from->title, from->author});
+  for (MergedCard& m : from->merged) to->merged.push_back(std::move(m));
   if (f.m.discussion && f.m.discussion->card_id == *card_id) f.m.discussion.reset();
   f.m.cards.erase(from);
 }

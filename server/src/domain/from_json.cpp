@@ -118,10 +118,27 @@ bool ReadSeal(const json& j, Card& c, size_t& keys) {
   return c.seal && anonymous->is_boolean() && anonymous->get<bool>();
 }
 
+// `merged` is a key only when non-empty: absent, or a non-empty array of {card_id, title, author} strings.
+bool ReadMerged(const json& j, Card& c, size_t& keys) {
+  const json* merged = Member(j, "merged");
+  if (merged == nullptr) return true;
+  ++keys;
+  if (!merged->is_array() || merged->empty()) return false;
+  for (const json& item : *merged) {
+    MergedCard m;
+    if (!HasExactly(item, {"card_id", "title", "author"}) || !ReadStr(item, "card_id", m.card_id) ||
+        !ReadStr(item, "title", m.title) || !ReadStr(item, "author", m.author)) {
+      return false;
+    }
+    c.merged.push_back(std::move(m));
+  }
+  return true;
+}
+
 std::optional<Card> ReadCard(const json& j) {
   Card c;
   size_t keys = 7;
-  if (!j.is_object() || !ReadSeal(j, c, keys) || j.size() != keys ||
+  if (!j.is_object() || !ReadSeal(j, c, keys) || !ReadMerged(j, c, keys) || j.size() != keys ||
       !HasAll(j, {"card_id", "title", "author", "status", "votes", "discussed_ms", "notes"}) ||
       !ReadStr(j, "card_id", c.card_id) || !ReadStr(j, "title", c.title) || !ReadStr(j, "author", c.author) ||
       !ReadStr(j, "status", c.status) || !IsCardStatus(c.status) ||

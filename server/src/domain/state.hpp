@@ -28,6 +28,13 @@ struct Note {
   std::optional<std::string> due;
 };
 
+// A card absorbed by card_merged, as the kept card remembers it (its title and author when merged).
+struct MergedCard {
+  std::string card_id;
+  std::string title;
+  std::string author;  // pid, or "anonymous" for an anonymous card
+};
+
 struct Card {
   std::string card_id;
   std::string title;
@@ -39,6 +46,9 @@ struct Card {
   // Set only on a card added while settings.anonymous_cards was on: author is then "anonymous" and the
   // seal proves authorship to whoever holds the author's seal key (docs/domain.md).
   std::optional<std::string> seal;
+  // Cards merged into this one: each absorbed card, then what it had absorbed (in order). Key only when
+  // non-empty.
+  std::vector<MergedCard> merged;
 };
 
 struct Timer {

@@ -6,7 +6,7 @@ namespace {
 
 using nlohmann::json;
 
-// owner, due, anonymous and seal are keys only when set, so a state without them reads as before.
+// owner, due, anonymous, seal and merged are keys only when set, so a state without them reads as before.
 json NoteJson(const Note& n) {
   json j = {{"note_id", n.note_id}, {"text", n.text}, {"kind", n.kind}, {"author", n.author}};
   if (n.owner) j["owner"] = *n.owner;
@@ -25,6 +25,13 @@ json CardJson(const Card& c) {
   if (c.seal) {
     j["anonymous"] = true;
     j["seal"] = *c.seal;
+  }
+  if (!c.merged.empty()) {
+    json merged = json::array();
+    for (const MergedCard& m : c.merged) {
+      merged.push_back({{"card_id", m.card_id}, {"title", m.title}, {"author", m.author}});
+    }
+    j["merged"] = merged;
   }
   return j;
 }

@@ -115,7 +115,8 @@ const FOLDS: Record<string, (f: Fold) => MeetingState> = {
     }
   },
 
-  // The merged card goes; its votes, notes and discussion time move to the card it was merged into.
+  // The merged card goes; its votes, notes and discussion time move to the card it was merged into, which
+  // records it (then what it had absorbed) in `merged`.
   card_merged({ m, data }) {
     const cardId = str(data, 'card_id')
     const into = str(data, 'into_card_id')
@@ -128,7 +129,8 @@ const FOLDS: Record<string, (f: Fold) => MeetingState> = {
         if (c.card_id !== into) return c
         let votes = c.votes
         for (const [pid, n] of Object.entries(from.votes)) votes = withKey(votes, pid, (own(votes, pid) ? votes[pid] : 0) + n)
-        return { ...c, votes, notes: [...c.notes, ...from.notes], discussed_ms: c.discussed_ms + from.discussed_ms }
+        const merged = [...(c.merged ?? []), { card_id: from.card_id, title: from.title, author: from.author }, ...(from.merged ?? [])]
+        return { ...c, votes, notes: [...c.notes, ...from.notes], discussed_ms: c.discussed_ms + from.discussed_ms, merged }
       })
     return { ...m, cards, discussion: m.discussion && m.discussion.card_id === cardId ? null : m.discussion }
   },

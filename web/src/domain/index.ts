@@ -8,6 +8,7 @@ export type {
   Discussion,
   MeetingEvent,
   MeetingState,
+  MergedCard,
   Note,
   NoteKind,
   Phase,

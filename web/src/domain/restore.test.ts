@@ -162,13 +162,13 @@ describe('restoreState refuses', () => {
   })
 
   it('missing or extra keys in every record', () => {
-    const records: (string | number)[][] = [[], ['settings'], ['participants', 'p_a'], ['cards', 0], ['cards', 2], ['cards', 1, 'notes', 0], ['discussion'], ['discussion', 'timer']]
+    const records: (string | number)[][] = [[], ['settings'], ['participants', 'p_a'], ['cards', 0], ['cards', 2], ['cards', 1, 'notes', 0], ['cards', 0, 'merged', 0], ['discussion'], ['discussion', 'timer']]
     for (const path of records) {
       const record = path.reduce<Record<string | number, unknown>>((o, k) => o[k] as Record<string | number, unknown>, base)
       const keys = Object.keys(record)
       expect(keys.length, path.join('/')).toBeGreaterThan(0)
-      // owner and due are optional (absent means not set); every other key is required.
-      for (const key of keys.filter((k) => k !== 'owner' && k !== 'due')) refuses(edited(base, [...path, key]), `without ${path.join('/')}/${key}`)
+      // owner, due and merged are optional (absent means not set / none); every other key is required.
+      for (const key of keys.filter((k) => k !== 'owner' && k !== 'due' && k !== 'merged')) refuses(edited(base, [...path, key]), `without ${path.join('/')}/${key}`)
       refuses(edited(base, [...path, 'extra'], 1), `with ${path.join('/')}/extra`)
     }
   })
@@ -201,6 +201,11 @@ describe('restoreState refuses', () => {
       [['cards', 0, 'discussed_ms'], null],
       [['cards', 0, 'notes'], {}],
       [['cards', 0, 'notes', 0, 'kind'], 3],
+      [['cards', 0, 'merged'], []],
+      [['cards', 0, 'merged'], null],
+      [['cards', 0, 'merged'], {}],
+      [['cards', 0, 'merged', 0], 'k3'],
+      [['cards', 0, 'merged', 0, 'author'], null],
       [['cards', 0, 'card_id'], 'k2'], // two cards k2
       [['cards', 0, 'notes', 0, 'note_id'], 'n1'], // note n1 on both cards
       [['cards', 0, 'status'], 'discussing'], // two cards discussing

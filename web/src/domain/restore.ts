@@ -5,7 +5,7 @@
 // state apply can reach restores, while one that could not come from apply is refused.
 import { bool, has, int, isObject, str, type Data } from './fields'
 import { isContinueVote, isDate, isPhase } from './lookup'
-import type { Card, CardStatus, ContinueVote, Discussion, MeetingState, Note, NoteKind, Phase, Settings, Timer } from './types'
+import type { Card, CardStatus, ContinueVote, Discussion, MeetingState, MergedCard, Note, NoteKind, Phase, Settings, Timer } from './types'
 
 // The C++ side keeps votes per pid in an int64 index; a snapshot whose sums would overflow it is refused.
 const INT64_LIMIT = 2 ** 63
@@ -92,10 +92,19 @@ function readVoteCount(v: unknown): number | undefined {
   return n !== undefined && n > 0 ? n : undefined
 }
 
+function readMergedCard(v: unknown): MergedCard | undefined {
+  if (!hasExactly(v, ['card_id', 'title', 'author'])) return undefined
+  const card_id = str(v, 'card_id')
+  const title = str(v, 'title')
+  const author = str(v, 'author')
+  if (card_id === undefined || title === undefined || author === undefined) return undefined
+  return { card_id, title, author }
+}
+
 // An anonymous card has both `anonymous: true` and `seal`; any other card neither (false is not
-// canonical: the key is absent).
+// canonical: the key is absent). `merged` is a key only when non-empty.
 function readCard(v: unknown): Card | undefined {
-  if (!hasExactly(v, ['card_id', 'title', 'author', 'status', 'votes', 'discussed_ms', 'notes'], ['anonymous', 'seal'])) {
+  if (!hasExactly(v, ['card_id', 'title', 'author', 'status', 'votes', 'discussed_ms', 'notes'], ['anonymous', 'seal', 'merged'])) {
     return undefined
   }
   const seal = optionalStr(v, 'seal')
@@ -108,6 +117,8 @@ function readCard(v: unknown): Card | undefined {
   const discussed_ms = int(v, 'discussed_ms')
   const votes = readRecord(v.votes, readVoteCount)
   const notes = readArray(v.notes, readNote)
+  const merged = has(v, 'merged') ? readArray(v.merged, readMergedCard) : null
+  if (merged === undefined || (merged !== null && merged.length === 0)) return undefined
   if (card_id === undefined || title === undefined || author === undefined || discussed_ms === undefined) return undefined
   if (status === undefined || !isCardStatus(status) || votes === undefined || notes === undefined) return undefined
   const card: Card = { card_id, title, author, status: status as CardStatus, votes, discussed_ms, notes }
@@ -115,6 +126,7 @@ function readCard(v: unknown): Card | undefined {
     card.anonymous = true
     card.seal = seal
   }
+  if (merged !== null) card.merged = merged
   return card
 }
 

@@ -50,6 +50,16 @@ export interface Card {
   anonymous?: true
   /** anonymous cards only: proves authorship to the author's secret, reveals nothing to others */
   seal?: string
+  /** present only when non-empty: the cards merged into this one (each absorbed card, then what it had
+   *  absorbed), with their title and author ("anonymous" for an anonymous card) as they were */
+  merged?: MergedCard[]
+}
+
+/** A card absorbed by card_merged, as the kept card remembers it. */
+export interface MergedCard {
+  card_id: string
+  title: string
+  author: string
 }
 
 export interface Timer {

@@ -80,7 +80,7 @@ describe('who may merge', () => {
 })
 
 describe('merged titles', () => {
-  it('come only from the card itself (the state keeps no record of absorbed cards yet)', () => {
+  it('come only from the card itself (its merged list), skipping malformed entries', () => {
     expect(absorbedInto(card('a'))).toEqual([])
     const withList = { ...card('a'), merged: [{ card_id: 'b', title: 'B', author: 'p2' }, { nope: 1 }] } as Card
     expect(absorbedInto(withList)).toEqual([{ card_id: 'b', title: 'B', author: 'p2' }])
