@@ -702,6 +702,7 @@ describe("a whole meeting through the socket", () => {
         status: "done",
         votes: { [ada.pid]: 2, [pat.pid]: 1 },
         discussed_ms: ciDone.ts - start.ts,
+        merged: [{ card_id: "ci2", title: "CI takes 40 minutes", author: ada.pid }],
         notes: [
           { note_id: "n1", text: "Cache the toolchain", kind: "action", author: ada.pid },
           { note_id: "n2", text: "Flakes are mostly timeouts", kind: "takeaway", author: fay.pid },

@@ -152,9 +152,10 @@ Status Room::Load(IoThreads& threads, store::ReaderPool& reader, std::string mee
     } else {
       // A snapshot is only a cache of the log: fold the log instead. Snapshots written before the
       // state gained a key (issue 11: facilitator, anonymous_cards, hide_totals) end up here once.
-      spdlog::warn("room {}: snapshot at seq {} is not a state this version reads (older or damaged); "
-                   "folding the whole log",
-                   room->meeting_id_, snap.seq);
+      spdlog::warn(
+          "room {}: snapshot at seq {} is not a state this version reads (older or damaged); "
+          "folding the whole log",
+          room->meeting_id_, snap.seq);
     }
   } else if (ss.code() != Status::Code::kNotFound) {
     return ss;

@@ -79,9 +79,9 @@ struct JoinResult {
   domain::Role role = domain::Role::kParticipant;
   int64_t head_seq = 0;
   bool resumed = false;
-  SharedText state_json;    // not resumed: the canonical state (domain::ToJson) at head_seq
-  std::string events_json;  // resumed: a JSON array of the stored state-class events after `since`
-  std::string seal_key;     // proves authorship of anonymous cards (util/crypto.hpp SealKey)
+  SharedText state_json;               // not resumed: the canonical state (domain::ToJson) at head_seq
+  std::string events_json;             // resumed: a JSON array of the stored state-class events after `since`
+  std::string seal_key;                // proves authorship of anonymous cards (util/crypto.hpp SealKey)
   std::vector<std::string> own_cards;  // the anonymous cards this participant wrote
 };
 
