@@ -4,31 +4,21 @@
 // (order held under the pointer, "Sort by votes", sticky votes left, who still has votes, hidden totals,
 // the board using the width). Every step is checked in the DOM and in the server's state.
 // Run: CONFAB_WEB_DIST=dist-board CONFAB_BIN=../server/build/confab node --test e2e/board.e2e.test.mjs
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
-import { Socket } from 'phoenix'
-import WebSocket from 'ws'
 import { join } from 'node:path'
-import { ConfabServer, WEB, ensureBuilt, launchBrowser, screenshot, until } from './harness.mjs'
+import { browserSuite, scriptedPerson, WEB, screenshot, until } from './harness.mjs'
 
 let server
 let browser
 const sockets = []
 
-before(async () => {
-  ensureBuilt()
-  assert.ok(existsSync('/usr/bin/chromium') || process.env.CHROMIUM, 'chromium is not installed')
-  server = new ConfabServer()
-  assert.ok(existsSync(server.bin), `no server binary at ${server.bin} (set CONFAB_BIN)`)
-  await server.start()
-  browser = await launchBrowser()
-})
-
-after(async () => {
-  for (const s of sockets) s.disconnect()
-  await browser?.close()
-  await server?.stop()
+browserSuite({
+  ready: (s, b) => {
+    server = s
+    browser = b
+  },
+  sockets,
 })
 
 // --- helpers ---------------------------------------------------------------------------------------
@@ -101,24 +91,9 @@ const cardByTitle = (state, title) => state.cards.find((c) => c.title === title)
 const center = (box) => ({ x: box.x + box.width / 2, y: box.y + box.height / 2 })
 const todoTitles = (page) => page.locator('.column-todo .card-title').allInnerTexts()
 
-function reply(push) {
-  return new Promise((resolve, reject) => {
-    push
-      .receive('ok', resolve)
-      .receive('error', (e) => reject(Object.assign(new Error(`refused: ${JSON.stringify(e)}`), { reason: e?.reason })))
-      .receive('timeout', () => reject(new Error('push timed out')))
-  })
-}
-
 // A scripted facilitator in Node (the official phoenix client), for settings the UI of this file does not own.
 async function nodeFacilitator(meeting) {
-  const socket = new Socket(`ws://127.0.0.1:${server.port}/socket`, { transport: WebSocket, timeout: 5000 })
-  sockets.push(socket)
-  socket.connect()
-  const channel = socket.channel(`meeting:${meeting.id}`, { name: 'Script', token: meeting.facilitator_token })
-  const { pid } = await reply(channel.join())
-  let n = 0
-  return { pid, send: (type, data) => reply(channel.push('event', { id: `board-e2e-${Date.now()}-${++n}`, type, data })) }
+  return scriptedPerson(server, sockets, meeting.id, { name: 'Script', token: meeting.facilitator_token })
 }
 
 // --- merge ------------------------------------------------------------------------------------------

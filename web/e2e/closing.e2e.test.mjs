@@ -5,58 +5,25 @@
 // it; the Actions tab edits an owner; Analytics counts topics without the deleted card and draws the mood
 // over time — and a meeting without reactions says it has no mood data.
 // Run (from web/): CONFAB_WEB_DIST=dist-x CONFAB_BIN=../server/build-x/confab node --test e2e/closing.e2e.test.mjs
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Socket } from 'phoenix'
-import WebSocket from 'ws'
-import { ConfabServer, SHOTS, WEB, ensureBuilt, launchBrowser, screenshot, until } from './harness.mjs'
+import { browserSuite, scriptedPerson, SHOTS, WEB, screenshot, until } from './harness.mjs'
 
 let server
 let browser
 const sockets = []
 
-before(async () => {
-  ensureBuilt()
-  assert.ok(existsSync('/usr/bin/chromium') || process.env.CHROMIUM, 'chromium is not installed')
-  server = new ConfabServer()
-  assert.ok(existsSync(server.bin), `no server binary at ${server.bin} (set CONFAB_BIN)`)
-  await server.start()
-  browser = await launchBrowser()
+browserSuite({
+  ready: (s, b) => {
+    server = s
+    browser = b
+  },
+  sockets,
 })
 
-after(async () => {
-  for (const s of sockets) s.disconnect()
-  await browser?.close()
-  await server?.stop()
-})
-
-function reply(push) {
-  return new Promise((resolve, reject) => {
-    push
-      .receive('ok', resolve)
-      .receive('error', (e) => reject(new Error(`refused: ${JSON.stringify(e)}`)))
-      .receive('timeout', () => reject(new Error('push timed out')))
-  })
-}
-
-async function person(meetingId, params) {
-  const socket = new Socket(`ws://127.0.0.1:${server.port}/socket`, { transport: WebSocket, timeout: 5000 })
-  sockets.push(socket)
-  socket.connect()
-  const channel = socket.channel(`meeting:${meetingId}`, params)
-  const joined = await reply(channel.join())
-  let n = 0
-  return {
-    pid: joined.pid,
-    secret: joined.secret,
-    async send(type, data) {
-      const { seq } = await reply(channel.push('event', { id: `closing-e2e-${joined.pid}-${++n}`, type, data }))
-      return seq
-    },
-  }
-}
+const person = (meetingId, params) => scriptedPerson(server, sockets, meetingId, params)
 
 async function createMeeting(title) {
   const res = await fetch(`${server.url}/api/meetings`, {

@@ -6,7 +6,11 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import assert from 'node:assert/strict'
+import { after, before } from 'node:test'
 import { chromium } from 'playwright-core'
+import { Socket } from 'phoenix'
+import WebSocket from 'ws'
 
 export const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const SHOTS = resolve(WEB, '..', 'test-output')
@@ -118,4 +122,59 @@ export async function axeViolations(page) {
 export async function screenshot(page, name) {
   mkdirSync(SHOTS, { recursive: true })
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+}
+
+// The server and browser a test file shares. `before` builds web/ if needed, makes a server on a fresh
+// store, runs `prepare(server)` (e.g. an import), starts it and Chromium, and hands both to `ready`;
+// `after` disconnects the file's Node `sockets` and stops both.
+export function browserSuite({ ready, prepare, sockets = [] }) {
+  let server
+  let browser
+  before(async () => {
+    ensureBuilt()
+    assert.ok(existsSync(process.env.CHROMIUM ?? '/usr/bin/chromium'), 'chromium is not installed')
+    server = new ConfabServer()
+    assert.ok(existsSync(server.bin), `no server binary at ${server.bin} (set CONFAB_BIN)`)
+    await prepare?.(server)
+    await server.start()
+    browser = await launchBrowser()
+    ready(server, browser)
+  })
+  after(async () => {
+    for (const s of sockets) s.disconnect()
+    await browser?.close()
+    await server?.stop()
+  })
+}
+
+// A push's (or join's) outcome as a promise: the ok payload, or an Error carrying the error's `reason`.
+export function reply(push) {
+  return new Promise((resolve, reject) => {
+    push
+      .receive('ok', resolve)
+      .receive('error', (e) => reject(Object.assign(new Error(`refused: ${JSON.stringify(e)}`), { reason: e?.reason })))
+      .receive('timeout', () => reject(new Error('push timed out')))
+  })
+}
+
+// A participant scripted in Node with the official client, joined to the meeting with `params`
+// ({name, token?, …}). `send(type, data)` resolves with the seq; `pushed` lists what it sent.
+export async function scriptedPerson(server, sockets, meetingId, params) {
+  const socket = new Socket(`ws://127.0.0.1:${server.port}/socket`, { transport: WebSocket, timeout: 5000 })
+  sockets.push(socket)
+  socket.connect()
+  const channel = socket.channel(`meeting:${meetingId}`, params)
+  const joined = await reply(channel.join())
+  let n = 0
+  const pushed = []
+  return {
+    pid: joined.pid,
+    secret: joined.secret,
+    pushed,
+    async send(type, data) {
+      const { seq } = await reply(channel.push('event', { id: `e2e-${joined.pid}-${++n}`, type, data }))
+      pushed.push({ seq, type, data })
+      return seq
+    },
+  }
 }

@@ -3,26 +3,18 @@
 // is reached with Tab (so it is reachable, in a sensible order) and focus is checked after each action;
 // the server's state at the end is what the walk did.
 // Run (from web/): CONFAB_WEB_DIST=dist-shell CONFAB_BIN=../server/build/confab node --test e2e/keyboard.e2e.test.mjs
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
-import { ConfabServer, ensureBuilt, launchBrowser, screenshot, until } from './harness.mjs'
+import { browserSuite, screenshot, until } from './harness.mjs'
 
 let server
 let browser
 
-before(async () => {
-  ensureBuilt()
-  assert.ok(existsSync('/usr/bin/chromium') || process.env.CHROMIUM, 'chromium is not installed')
-  server = new ConfabServer()
-  assert.ok(existsSync(server.bin), `no server binary at ${server.bin} (set CONFAB_BIN)`)
-  await server.start()
-  browser = await launchBrowser()
-})
-
-after(async () => {
-  await browser?.close()
-  await server?.stop()
+browserSuite({
+  ready: (s, b) => {
+    server = s
+    browser = b
+  },
 })
 
 // What has focus, by its accessible name as a person would hear it (aria-label, its label, or its text).

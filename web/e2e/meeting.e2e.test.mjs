@@ -1,25 +1,17 @@
 // End to end: two people in one meeting on the real server, in headless chromium.
 // Run: CONFAB_BIN=../server/build/confab node --test e2e/   (from web/; needs `npm run build` output)
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
-import { ConfabServer, axeViolations, ensureBuilt, launchBrowser, screenshot, until } from './harness.mjs'
+import { browserSuite, axeViolations, screenshot, until } from './harness.mjs'
 
 let server
 let browser
 
-before(async () => {
-  ensureBuilt()
-  assert.ok(existsSync('/usr/bin/chromium') || process.env.CHROMIUM, 'chromium is not installed')
-  server = new ConfabServer()
-  assert.ok(existsSync(server.bin), `no server binary at ${server.bin} (set CONFAB_BIN)`)
-  await server.start()
-  browser = await launchBrowser()
-})
-
-after(async () => {
-  await browser?.close()
-  await server?.stop()
+browserSuite({
+  ready: (s, b) => {
+    server = s
+    browser = b
+  },
 })
 
 const card = (page, title) => page.locator('li.card', { has: page.getByRole('heading', { name: title, exact: true }) })

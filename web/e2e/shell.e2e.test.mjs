@@ -4,26 +4,18 @@
 // emoji bar never covering the note box or cards).
 // Run (from web/): npx vite build --outDir dist-shell &&
 //   CONFAB_WEB_DIST=dist-shell CONFAB_BIN=../server/build/confab node --test e2e/shell.e2e.test.mjs
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
-import { ConfabServer, axeViolations, ensureBuilt, launchBrowser, screenshot, until } from './harness.mjs'
+import { browserSuite, axeViolations, screenshot, until } from './harness.mjs'
 
 let server
 let browser
 
-before(async () => {
-  ensureBuilt()
-  assert.ok(existsSync('/usr/bin/chromium') || process.env.CHROMIUM, 'chromium is not installed')
-  server = new ConfabServer()
-  assert.ok(existsSync(server.bin), `no server binary at ${server.bin} (set CONFAB_BIN)`)
-  await server.start()
-  browser = await launchBrowser()
-})
-
-after(async () => {
-  await browser?.close()
-  await server?.stop()
+browserSuite({
+  ready: (s, b) => {
+    server = s
+    browser = b
+  },
 })
 
 const DESKTOP = { viewport: { width: 1280, height: 900 } }

@@ -3,12 +3,12 @@
 // browser must join it from the state in the join reply (no history fetched), and load the past only when
 // the timeline is used: jumps via server snapshots, steps and playback folded forward from what is held.
 // Every board shown is compared with the server's own `GET /state?seq=K`. Timings are printed, not asserted.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { existsSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ConfabServer, ensureBuilt, launchBrowser, screenshot, until } from './harness.mjs'
+import { browserSuite, screenshot, until } from './harness.mjs'
 import { generateMeeting } from './longMeeting.mjs'
 
 // CONFAB_E2E_EVENTS=100000 npm run e2e -- e2e/timeline.e2e.test.mjs: the same test on a longer meeting.
@@ -20,25 +20,20 @@ let browser
 let meetingId
 let logBytes
 
-before(async () => {
-  ensureBuilt()
-  assert.ok(existsSync('/usr/bin/chromium') || process.env.CHROMIUM, 'chromium is not installed')
-  server = new ConfabServer()
-  assert.ok(existsSync(server.bin), `no server binary at ${server.bin} (set CONFAB_BIN)`)
-  const ndjson = generateMeeting(EVENTS)
-  logBytes = Buffer.byteLength(ndjson)
-  const file = join(server.dir, 'long-meeting.ndjson')
-  writeFileSync(file, ndjson)
-  const out = JSON.parse(execFileSync(server.bin, ['import', file, '--store', server.store], { encoding: 'utf8' }))
-  assert.equal(out.events, EVENTS)
-  meetingId = out.id
-  await server.start()
-  browser = await launchBrowser()
-})
-
-after(async () => {
-  await browser?.close()
-  await server?.stop()
+browserSuite({
+  ready: (s, b) => {
+    server = s
+    browser = b
+  },
+  prepare: (server) => {
+    const ndjson = generateMeeting(EVENTS)
+    logBytes = Buffer.byteLength(ndjson)
+    const file = join(server.dir, 'long-meeting.ndjson')
+    writeFileSync(file, ndjson)
+    const out = JSON.parse(execFileSync(server.bin, ['import', file, '--store', server.store], { encoding: 'utf8' }))
+    assert.equal(out.events, EVENTS)
+    meetingId = out.id
+  },
 })
 
 async function stateAt(seq) {

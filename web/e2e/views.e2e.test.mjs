@@ -3,62 +3,26 @@
 // browser then opens the views as the facilitator and checks the numbers shown, the audit rows, the CSV
 // and summary downloads, accessibility (axe) and a 390 px viewport.
 // Run: CONFAB_BIN=../server/build/confab node --test e2e/views.e2e.test.mjs   (from web/; needs `npm run build`)
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync } from 'node:fs'
-import { Socket } from 'phoenix'
-import WebSocket from 'ws'
-import { ConfabServer, axeViolations, ensureBuilt, launchBrowser, screenshot, until } from './harness.mjs'
+import { readFileSync } from 'node:fs'
+import { browserSuite, scriptedPerson, axeViolations, screenshot, until } from './harness.mjs'
 
 let server
 let browser
 const sockets = []
 
-before(async () => {
-  ensureBuilt()
-  assert.ok(existsSync('/usr/bin/chromium') || process.env.CHROMIUM, 'chromium is not installed')
-  server = new ConfabServer()
-  assert.ok(existsSync(server.bin), `no server binary at ${server.bin} (set CONFAB_BIN)`)
-  await server.start()
-  browser = await launchBrowser()
-})
-
-after(async () => {
-  for (const s of sockets) s.disconnect()
-  await browser?.close()
-  await server?.stop()
+browserSuite({
+  ready: (s, b) => {
+    server = s
+    browser = b
+  },
+  sockets,
 })
 
 // --- scripting a meeting in Node -------------------------------------------------------------------
 
-function reply(push) {
-  return new Promise((resolve, reject) => {
-    push
-      .receive('ok', resolve)
-      .receive('error', (e) => reject(new Error(`refused: ${JSON.stringify(e)}`)))
-      .receive('timeout', () => reject(new Error('push timed out')))
-  })
-}
-
-async function person(meetingId, params) {
-  const socket = new Socket(`ws://127.0.0.1:${server.port}/socket`, { transport: WebSocket, timeout: 5000 })
-  sockets.push(socket)
-  socket.connect()
-  const channel = socket.channel(`meeting:${meetingId}`, params)
-  const joined = await reply(channel.join())
-  let n = 0
-  const pushed = [] // every durable event this person caused, for the expected audit
-  return {
-    pid: joined.pid,
-    secret: joined.secret,
-    pushed,
-    async send(type, data) {
-      const { seq } = await reply(channel.push('event', { id: `views-e2e-${joined.pid}-${++n}`, type, data }))
-      pushed.push({ seq, type, data })
-      return seq
-    },
-  }
-}
+const person = (meetingId, params) => scriptedPerson(server, sockets, meetingId, params)
 
 async function getJson(path) {
   const res = await fetch(`${server.url}${path}`)
