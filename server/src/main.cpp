@@ -83,6 +83,31 @@ int main(int argc, char** argv) {
       ->add_option("--slow-consumer-bytes", serve.slow_consumer_bytes,
                    "close a socket whose unsent frames pass this many bytes")
       ->envname("CONFAB_SLOW_CONSUMER_BYTES");
+  // Quotas (docs/operations.md § Quotas); 0 turns one off.
+  serve_cmd
+      ->add_option("--meetings-per-address-per-minute", serve.quotas.meetings_per_address_per_minute,
+                   "meetings one client address may create per minute")
+      ->envname("CONFAB_MEETINGS_PER_ADDRESS_PER_MINUTE")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--connections-per-address", serve.quotas.connections_per_address,
+                   "open connections per client address")
+      ->envname("CONFAB_CONNECTIONS_PER_ADDRESS")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--members-per-meeting", serve.quotas.members_per_meeting, "participants per meeting")
+      ->envname("CONFAB_MEMBERS_PER_MEETING")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--events-per-meeting-per-second", serve.quotas.events_per_meeting_per_second,
+                   "client events per meeting per second (burst: twice as many)")
+      ->envname("CONFAB_EVENTS_PER_MEETING_PER_SECOND")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--trusted-proxies", serve.quotas.trusted_proxies,
+                   "peer addresses whose X-Forwarded-For names the client (comma-separated)")
+      ->envname("CONFAB_TRUSTED_PROXIES")
+      ->delimiter(',');
 
   std::string meeting_id;
   auto* export_cmd = app.add_subcommand("export", "Write a meeting's events as NDJSON to stdout");

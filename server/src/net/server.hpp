@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "util/quotas.hpp"
 #include "util/status.hpp"
 
 namespace confab::net {
@@ -21,6 +22,7 @@ struct ServeOptions {
   size_t reader_threads = 0;  // reader pool; 0: max(2, cores)
   std::string bus;            // NATS URL: run as one node of a cluster (docs/cluster.md); "" alone
   std::string node_id;        // the node's name on the bus; "": HOST:PORT of `listen`
+  Quotas quotas;
 };
 
 // Runs the server to completion. Returns the process exit code.
