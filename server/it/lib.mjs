@@ -44,12 +44,19 @@ export async function waitUntil(check, { timeoutMs = 10000, everyMs = 10, what =
 
 // Starts `confab serve` on a free loopback port with a SQLite file in `dir` (a new temp dir by
 // default) and waits for /healthz. Returns {port, base, socketUrl, dbPath, stop(), kill9()}.
-export async function startServer({ dir = tempDir(), db = "confab.db", port } = {}) {
+// `args` are more flags for `confab serve`; `env` more variables. Every test here comes from one
+// address and creates meetings faster than a person would, so that quota is off unless a test sets it.
+export async function startServer({ dir = tempDir(), db = "confab.db", port, args = [], env = {} } = {}) {
   port ??= await freePort();
   const dbPath = path.join(dir, db);
-  const proc = spawn(CONFAB_BIN, ["serve", "--listen", `127.0.0.1:${port}`, "--store", `sqlite:${dbPath}`], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const proc = spawn(
+    CONFAB_BIN,
+    ["serve", "--listen", `127.0.0.1:${port}`, "--store", `sqlite:${dbPath}`, ...args],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CONFAB_MEETINGS_PER_ADDRESS_PER_MINUTE: "0", ...env },
+    },
+  );
   let output = "";
   proc.stdout.on("data", (d) => (output += d));
   proc.stderr.on("data", (d) => (output += d));

@@ -19,6 +19,8 @@ struct Request {
   std::map<std::string, std::string> query;  // decoded query parameters (last one wins)
   std::string body;
   std::vector<std::string> params;  // path segments captured by the route pattern
+  // Who asked: the peer's address, or the one a trusted proxy names (Quotas::trusted_proxies).
+  std::string client_address;
   // The io thread the request arrived on. A handler that hands blocking work to the ReaderPool gives
   // it this executor so the result comes back to a thread that owns no other work of its own.
   boost::asio::any_io_executor executor;
