@@ -16,6 +16,7 @@
 #   import_ndjson BIN STORE FILE ID   confab import, quiet
 set -euo pipefail
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$BENCH_ROOT/bench/quotas-off.sh"
 BEFORE=${BEFORE:-/tmp/confab-before/build/confab}
 AFTER=${AFTER:-$BENCH_ROOT/server/build-bench/confab}
 pick() { for f in "$@"; do [ -x "$f" ] && { echo "$f"; return; }; done; echo "$1"; }

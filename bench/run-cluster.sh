@@ -61,6 +61,7 @@ echo "open files limit: $(ulimit -n); $(nproc) CPUs; $(grep 'model name' /proc/c
 TMP=$(mktemp -d /tmp/confab-cluster-bench.XXXXXX)
 chmod 755 "$TMP"  # the postgres user must reach its data dir below
 . "$ROOT/scripts/lib/services.sh"
+. "$ROOT/bench/quotas-off.sh"
 LOAD_PIDS=()
 on_exit() {
   local p

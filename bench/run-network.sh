@@ -12,6 +12,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/quotas-off.sh"
 BUILD=${BUILD:-$ROOT/server/build-bench}
 RESULTS=${RESULTS:-$BUILD/network-results.jsonl}
 DURATION=${DURATION:-30}

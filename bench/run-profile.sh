@@ -13,6 +13,7 @@
 # Prints the flat profile (self time by symbol) and inclusive costs; perf.data stays in the build dir.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/quotas-off.sh"
 if [ "${PROF_BUILD:-0}" = 1 ]; then
   BUILD=${BUILD:-$ROOT/server/build-bench-prof}
   FLAGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS=-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer")

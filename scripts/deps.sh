@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   g++ cmake ninja-build pkg-config git ca-certificates
+  clang libclang-rt-dev  # the fuzz targets (scripts/fuzz): libFuzzer and the sanitizer runtimes
   libboost-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libssl-dev libfmt-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libpq-dev postgresql libnats-dev nats-server haproxy

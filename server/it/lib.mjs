@@ -45,7 +45,8 @@ export async function waitUntil(check, { timeoutMs = 10000, everyMs = 10, what =
 // Starts `confab serve` on a free loopback port with a SQLite file in `dir` (a new temp dir by
 // default) and waits for /healthz. Returns {port, base, socketUrl, dbPath, stop(), kill9()}.
 // `args` are more flags for `confab serve`; `env` more variables. Every test here comes from one
-// address and creates meetings faster than a person would, so that quota is off unless a test sets it.
+// address and creates meetings faster than a person would, so that quota is off unless a test sets it;
+// so is the meeting event rate (several tests pipeline hundreds of pushes into one meeting at once).
 export async function startServer({ dir = tempDir(), db = "confab.db", port, args = [], env = {} } = {}) {
   port ??= await freePort();
   const dbPath = path.join(dir, db);
@@ -54,7 +55,7 @@ export async function startServer({ dir = tempDir(), db = "confab.db", port, arg
     ["serve", "--listen", `127.0.0.1:${port}`, "--store", `sqlite:${dbPath}`, ...args],
     {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, CONFAB_MEETINGS_PER_ADDRESS_PER_MINUTE: "0", ...env },
+      env: { ...process.env, CONFAB_MEETINGS_PER_ADDRESS_PER_MINUTE: "0", CONFAB_EVENTS_PER_MEETING_PER_SECOND: "0", ...env },
     },
   );
   let output = "";

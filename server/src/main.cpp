@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "cli/log_commands.hpp"
+#include "cli/logging.hpp"
 #include "net/server.hpp"
 #include "store/store.hpp"
 #include "views/queries.hpp"
@@ -53,10 +54,16 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->envname("CONFAB_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "text (for people) or json (one object per line)")
+      ->envname("CONFAB_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}));
 
   confab::net::ServeOptions serve;
   std::string web_dir;
   int idle_s = 60;
+  int frame_s = 10;
+  int handshake_s = 10;
   auto* serve_cmd = app.add_subcommand("serve", "Run the server");
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on")->envname("CONFAB_LISTEN");
   serve_cmd->add_option("--store", store_url, "sqlite:PATH (default) or postgres://USER@HOST:PORT/DB")
@@ -65,6 +72,18 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--idle-timeout-s", idle_s, "close sockets silent for this long")
       ->envname("CONFAB_IDLE_TIMEOUT_S")
       ->check(CLI::Range(5, 3600));
+  serve_cmd
+      ->add_option("--frame-timeout-s", frame_s,
+                   "close a WebSocket (1008) whose message is not complete N s after its first byte")
+      ->envname("CONFAB_FRAME_TIMEOUT_S")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 600));
+  serve_cmd
+      ->add_option("--handshake-timeout-s", handshake_s,
+                   "close an HTTP connection whose request (or WebSocket upgrade) takes longer than N s")
+      ->envname("CONFAB_HANDSHAKE_TIMEOUT_S")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 600));
   serve_cmd->add_option("--threads", serve.threads, "io threads (default: one per core)")
       ->envname("CONFAB_THREADS")
       ->check(CLI::Range(1, 256));
@@ -94,8 +113,7 @@ int main(int argc, char** argv) {
                    "open connections per client address")
       ->envname("CONFAB_CONNECTIONS_PER_ADDRESS")
       ->capture_default_str();
-  serve_cmd
-      ->add_option("--members-per-meeting", serve.quotas.members_per_meeting, "participants per meeting")
+  serve_cmd->add_option("--members-per-meeting", serve.quotas.members_per_meeting, "participants per meeting")
       ->envname("CONFAB_MEMBERS_PER_MEETING")
       ->capture_default_str();
   serve_cmd
@@ -136,12 +154,16 @@ int main(int argc, char** argv) {
     std::cerr << app.help() << "\nStart the server with `confab serve` (then open http://127.0.0.1:4000/).\n";
     return 2;
   }
-  spdlog::set_level(spdlog::level::from_str(log_level));
+  confab::cli::ConfigureLogging(
+      *serve_cmd ? confab::cli::LogStream::kStdout : confab::cli::LogStream::kStderr,
+      log_format == "json" ? confab::cli::LogFormat::kJson : confab::cli::LogFormat::kText, log_level);
 
   if (*serve_cmd) {
     serve.store = store_url;
     serve.web_dir = web_dir.empty() ? DefaultWebDir(argv[0]) : std::filesystem::path(web_dir);
     serve.idle_timeout = std::chrono::seconds(idle_s);
+    serve.frame_timeout = std::chrono::seconds(frame_s);
+    serve.handshake_timeout = std::chrono::seconds(handshake_s);
     return confab::net::Serve(serve);
   }
   if (*export_cmd) {

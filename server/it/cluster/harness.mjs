@@ -292,7 +292,10 @@ class Cluster {
       const flags = serveArgs
         ? serveArgs(i, ctx)
         : ["--store", pg.url, "--bus", nats.url, "--node-id", name, "--threads", String(threads)];
-      this.nodes.push(new Node({ name, port, dir, args: ["serve", "--listen", `127.0.0.1:${port}`, ...flags] }));
+      // HAProxy (on 127.0.0.1) names each client in X-Forwarded-For: the per-address limits count the
+      // client, not the proxy (docs/operations.md § Quotas and limits).
+      const args = ["serve", "--listen", `127.0.0.1:${port}`, "--trusted-proxies", "127.0.0.1", ...flags];
+      this.nodes.push(new Node({ name, port, dir, args }));
     }
     // One after the other: the first one may create the schema.
     for (const n of this.nodes) await n.start();

@@ -39,6 +39,7 @@ class ApiFixture {
     req.method = method;
     req.body = body;
     req.executor = io_.get_executor();
+    req.client_address = client_address_;
     if (!ParseTarget(target, &req.path, &req.query)) {
       ADD_FAILURE() << "unparsable target " << target;
       return Response::Error(599, "test");
@@ -75,6 +76,9 @@ class ApiFixture {
   boost::asio::io_context& io() { return io_; }
   store::ReaderPool& reader() { return reader_; }
   Router& router() { return router_; }
+  Services& services() { return services_; }
+  // The address later calls come from (Request::client_address; "" until set, as when unknown).
+  void set_client_address(std::string address) { client_address_ = std::move(address); }
 
  private:
   // Pulls every chunk on the reader pool, one at a time, into r->body.
@@ -113,6 +117,7 @@ class ApiFixture {
   Services services_{.store = store_, .reader = reader_, .rooms = rooms_, .views = hub_};
   Router router_;
   std::vector<size_t> last_chunk_sizes_;
+  std::string client_address_;
 };
 
 inline std::optional<std::string> Header(const Response& r, std::string_view name) {

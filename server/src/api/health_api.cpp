@@ -1,9 +1,11 @@
-// GET /livez, /healthz (= /readyz) and GET /metrics (Prometheus text format).
+// GET /livez, /readyz (= /healthz) and GET /metrics (Prometheus text format).
 //
-// /livez answers from the io thread alone: it says the process still serves requests. /healthz says
-// whether it can do its job: the writer is committing (Store::WriterHealth, no disk access) and a
-// read through the reader pool succeeds — so a full pool or a dead read path shows up as a slow or
-// failed probe rather than being hidden.
+// /livez answers from the io thread alone: it says the process still serves requests (liveness:
+// restart me if this fails). /readyz says whether it can do its job (readiness: send me traffic): the
+// writer is committing (Store::WriterHealthDetail from memory: no append failed on I/O recently, no
+// checkpoint trouble, the WAL within its bound; store/health_tracker.hpp) and a read through the reader
+// pool succeeds — so a full pool or a dead read path shows up as a slow or failed probe rather than
+// being hidden. Its body says why: {"status","store","writer","last_error","since"}.
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -19,28 +21,43 @@
 namespace confab::api {
 namespace {
 
-Response Unhealthy(const std::string& why) {
-  nlohmann::json body = {{"status", "error"}, {"store", why}};
-  return Response::Json(503, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-}
-
 std::string Why(const Status& s, const char* fallback) {
   return s.message().empty() ? std::string(fallback) : s.message();
 }
 
-void Health(Services& svc, Request& req, Respond respond) {
-  if (Status w = svc.store.WriterHealth(); !w.ok()) {
-    respond(Unhealthy(Why(w, "writer unavailable")));
+// `store` is the one-line verdict (what /healthz always said); `writer` the writer's own, `last_error`
+// the latest write failure even after recovery (null if none since start), `since` when the writer's
+// current state began (ms since the Unix epoch; null: since start).
+Response Readiness(const store::WriterHealthReport& w, const Status& read) {
+  const std::string writer = w.status.ok() ? "ok" : Why(w.status, "writer unavailable");
+  std::string verdict = "ok";
+  if (!w.status.ok()) {
+    verdict = writer;
+  } else if (!read.ok()) {
+    verdict = "read failed: " + Why(read, "unavailable");
+  }
+  const bool ok = verdict == "ok";
+  nlohmann::json body = {
+      {"status", ok ? "ok" : "error"},
+      {"store", verdict},
+      {"writer", writer},
+      {"last_error", w.last_error.empty() ? nlohmann::json() : nlohmann::json(w.last_error)},
+      {"since", w.since_ms > 0 ? nlohmann::json(w.since_ms) : nlohmann::json()}};
+  return Response::Json(ok ? 200 : 503, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void Ready(Services& svc, Request& req, Respond respond) {
+  store::WriterHealthReport w = svc.store.WriterHealthDetail();
+  if (!w.status.ok()) {
+    respond(Readiness(w, Status::Ok()));
     return;
   }
-  ReadThenRespond(svc, req, std::move(respond), [](store::Store& st) {
+  ReadThenRespond(svc, req, std::move(respond), [w = std::move(w)](store::Store& st) {
     int64_t head = 0;
     // A read that touches the database: NotFound is a healthy answer.
     Status s = st.HeadSeq("healthz-probe", &head);
-    if (s.ok() || s.code() == Status::Code::kNotFound) {
-      return Response::Json(200, R"({"status":"ok","store":"ok"})");
-    }
-    return Unhealthy("read failed: " + Why(s, "unavailable"));
+    if (s.code() == Status::Code::kNotFound) s = Status::Ok();
+    return Readiness(w, s);
   });
 }
 
@@ -95,8 +112,9 @@ void Metrics(Services& svc, Request&, const Respond& respond) {
 
 void AddHealthRoutes(Router& router, Services& svc) {
   router.Add("GET", "/livez", [](Request& r, Respond d) { Live(r, d); });
-  router.Add("GET", "/healthz", [&svc](Request& r, Respond d) { Health(svc, r, std::move(d)); });
-  router.Add("GET", "/readyz", [&svc](Request& r, Respond d) { Health(svc, r, std::move(d)); });
+  // /healthz: the readiness probe under its older name (load balancers configured with it).
+  router.Add("GET", "/healthz", [&svc](Request& r, Respond d) { Ready(svc, r, std::move(d)); });
+  router.Add("GET", "/readyz", [&svc](Request& r, Respond d) { Ready(svc, r, std::move(d)); });
   router.Add("GET", "/metrics", [&svc](Request& r, Respond d) { Metrics(svc, r, d); });
 }
 

@@ -13,6 +13,7 @@
 #include "rooms/room_registry.hpp"
 #include "store/store.hpp"
 #include "util/crypto.hpp"
+#include "util/keyed_buckets.hpp"
 #include "views/streams.hpp"
 #include "views/view_hub.hpp"
 
@@ -77,6 +78,19 @@ void CreateMeeting(Services& svc, Request& req, Respond respond) {
   if (auto reason = domain::Validate(scratch, system, "meeting_renamed", rename)) {
     respond(Response::Error(400, *reason));
     return;
+  }
+
+  // Checked once the request is known to be valid: only creations count (issue 12: one address created
+  // 269,290 meetings in a minute).
+  if (svc.meeting_creations) {
+    const KeyedBuckets::Verdict v = svc.meeting_creations->Take(req.client_address);
+    if (!v.allowed) {
+      Response r =
+          Response::Error(429, "rate_limited", "too many meetings created from this address; retry later");
+      r.headers.emplace_back("Retry-After", std::to_string(v.retry_after.count()));
+      respond(std::move(r));
+      return;
+    }
   }
 
   const std::string id = RandomHex(16);

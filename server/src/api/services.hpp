@@ -5,8 +5,12 @@
 // non-blocking and fine anywhere; rooms are reached through RoomRegistry::Get, whose callback runs
 // on the room's own thread.
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+
+#include "util/keyed_buckets.hpp"
 
 namespace confab::store {
 class Store;
@@ -29,6 +33,14 @@ struct Services {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // Lines /metrics appends, from layers above this one (the cluster: bus and peers). Never blocks.
   std::function<std::string()> more_metrics;
+  // POST /api/meetings per client address (Quotas::meetings_per_address_per_minute); null: no limit.
+  std::shared_ptr<KeyedBuckets> meeting_creations;
+
+  // `per_minute` meetings per client address at once, refilled over a minute; 0: no limit.
+  void LimitMeetingCreations(uint32_t per_minute) {
+    meeting_creations.reset();
+    if (per_minute > 0) meeting_creations = std::make_shared<KeyedBuckets>(per_minute, per_minute / 60.0);
+  }
 };
 
 class Router;

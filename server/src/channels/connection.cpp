@@ -16,6 +16,7 @@
 #include "rooms/io_threads.hpp"
 #include "rooms/room.hpp"
 #include "rooms/room_registry.hpp"
+#include "util/token_bucket.hpp"
 
 namespace confab::channels {
 namespace {
@@ -40,24 +41,6 @@ bool PlausibleMeetingId(std::string_view id) {
   }
   return true;
 }
-
-// Tokens refill continuously at `rate` per second up to `burst`.
-class TokenBucket {
- public:
-  bool Take() {
-    const auto now = std::chrono::steady_clock::now();
-    const double elapsed = std::chrono::duration<double>(now - last_).count();
-    last_ = now;
-    tokens_ = std::min<double>(kRateBurst, tokens_ + elapsed * kRatePerSecond);
-    if (tokens_ < 1.0) return false;
-    tokens_ -= 1.0;
-    return true;
-  }
-
- private:
-  double tokens_ = kRateBurst;
-  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-};
 
 // Reads an optional string field; false when present with another type (null counts as absent).
 bool OptString(const nlohmann::json& obj, const char* key, std::optional<std::string>* out) {
@@ -184,7 +167,7 @@ struct Connection::Impl {
   std::weak_ptr<Transport> transport;
   ConnectionInfo info;
   ChannelTable channels;
-  TokenBucket bucket;
+  TokenBucket bucket{kRateBurst, kRatePerSecond};  // this socket's; the room has one per meeting
   bool closed = false;
 };
 

@@ -306,6 +306,32 @@ TEST_F(ConnectionTest, RateLimitAnswersRateLimited) {
   EXPECT_EQ(c.ReplyTo("hb")[4]["status"], "ok");
 }
 
+// The meeting's quotas (rooms::RoomLimits) answer in the per-socket limit's shape: a phx_reply error
+// with a reason.
+TEST_F(ConnectionTest, MeetingQuotasAnswerMeetingFullAndRateLimited) {
+  rooms_.set_limits({/*members=*/1, /*events_per_second=*/1});  // before m1 loads
+  Client a(rooms_), b(rooms_);
+  ASSERT_EQ(Join(a, "3")[4]["status"], "ok");
+  EXPECT_EQ(Join(b, "4", {{"name", "Grace"}}),
+            (json{"4",
+                  "4",
+                  "meeting:m1",
+                  "phx_reply",
+                  {{"status", "error"}, {"response", {{"reason", "meeting_full"}}}}}));
+  // Burst 2: three pushes sent at once, the third refused (a's own limit is far from reached).
+  for (const char* ref : {"5", "6", "7"}) a.Text(json{"3", ref, "meeting:m1", "event", Card(ref, ref)});
+  ASSERT_TRUE(RunUntil(io_, [&] {
+    return !a.ReplyTo("5").is_null() && !a.ReplyTo("6").is_null() && !a.ReplyTo("7").is_null();
+  }));
+  EXPECT_EQ(a.ReplyTo("5")[4]["status"], "ok");
+  EXPECT_EQ(a.ReplyTo("6")[4]["status"], "ok");
+  EXPECT_EQ(a.ReplyTo("7"), (json{"3",
+                                  "7",
+                                  "meeting:m1",
+                                  "phx_reply",
+                                  {{"status", "error"}, {"response", {{"reason", "rate_limited"}}}}}));
+}
+
 TEST_F(ConnectionTest, SizeLimits) {
   Client c(rooms_);
   Join(c, "3");

@@ -1,7 +1,8 @@
 #include "channels/frame.hpp"
 
-#include <cstdint>
 #include <exception>
+
+#include "util/utf8.hpp"
 
 namespace confab::channels {
 namespace {
@@ -38,42 +39,6 @@ int NestingDepth(std::string_view text) {
     }
   }
   return max_depth;
-}
-
-bool ValidUtf8(std::string_view s) {
-  size_t i = 0;
-  const size_t n = s.size();
-  while (i < n) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int extra;
-    uint32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      extra = 1, cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2, cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3, cp = c & 0x07;
-    } else {
-      return false;
-    }
-    for (int k = 1; k <= extra; ++k) {
-      if (i + k >= n) return false;
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += static_cast<size_t>(extra) + 1;
-  }
-  return true;
 }
 
 bool ReadRef(const nlohmann::json& j, std::optional<std::string>* out) {
@@ -214,7 +179,7 @@ bool DecodeBinaryHeader(std::string_view frame, BinaryHeader* out) {
     fields[i] = frame.substr(pos, lens[i]);
     pos += lens[i];
     // These strings are echoed in a JSON reply, so they must be text.
-    if (!ValidUtf8(fields[i])) return false;
+    if (!IsValidUtf8(fields[i])) return false;
   }
   // An empty ref field means "none" (§1.4).
   out->join_ref = fields[0].empty() ? std::nullopt : std::optional<std::string>(fields[0]);

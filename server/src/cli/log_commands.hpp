@@ -33,7 +33,8 @@ int ImportMeeting(store::Store& store, std::istream& in, std::optional<std::stri
                   std::ostream& out, std::ostream& err);
 
 // `confab check`: verifies every meeting's log — seqs contiguous from 1, each stored JSON an
-// object whose seq/id/type/actor.pid match the indexed columns, no events without a meeting.
+// object whose seq/id/type/actor.pid match the indexed columns, no events without a meeting, and no
+// (meeting, seq) or (meeting, event id) stored twice (Store::FindDuplicateKeys, read from the table).
 // Prints one line per problem and a total line; 0 only when the store is clean.
 int CheckStore(store::Store& store, std::ostream& out, std::ostream& err);
 

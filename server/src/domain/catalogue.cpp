@@ -44,7 +44,9 @@ const EventSpec* FindEventType(std::string_view type) {
   return nullptr;
 }
 
-std::optional<int> EmojiSentiment(std::string_view emoji) {
+std::span<const std::pair<std::string_view, int>> ReactionEmoji() {
+  // Adding an emoji here adds it everywhere: Validate accepts it, the views score it (and
+  // conformance/catalogue.json, which web/src/domain checks against too, must list it).
   static constexpr std::array<std::pair<std::string_view, int>, 10> kEmoji{{
       {"\U0001F44D", 1},    // 👍
       {"\U0001F44F", 1},    // 👏
@@ -57,7 +59,11 @@ std::optional<int> EmojiSentiment(std::string_view emoji) {
       {"\U0001F44E", -1},   // 👎
       {"\U0001F622", -1},   // 😢
   }};
-  for (const auto& [e, score] : kEmoji) {
+  return kEmoji;
+}
+
+std::optional<int> EmojiSentiment(std::string_view emoji) {
+  for (const auto& [e, score] : ReactionEmoji()) {
     if (e == emoji) return score;
   }
   return std::nullopt;

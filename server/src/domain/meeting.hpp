@@ -6,8 +6,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "domain/state.hpp"
@@ -60,6 +62,9 @@ const std::vector<EventSpec>& Catalogue();
 
 // The sentiment score of a reaction emoji of the fixed set (+1, 0, −1), nullopt outside the set.
 std::optional<int> EmojiSentiment(std::string_view emoji);
+// The fixed reaction set of CONTRACT §2 in contract order, each with its sentiment score: the one table
+// behind EmojiSentiment, the reaction rule (Validate) and the views' sentiment.
+std::span<const std::pair<std::string_view, int>> ReactionEmoji();
 
 // Limits of CONTRACT §2 and issue 3; lengths count Unicode code points, not bytes.
 inline constexpr size_t kMaxCards = 500;
@@ -124,5 +129,30 @@ int64_t VotesUsed(const Meeting& m, std::string_view pid);
 int64_t VotesPerPerson(const Meeting& m);
 // The seq of the last folded event (0 before any).
 int64_t LastSeq(const Meeting& m);
+// The ts of meeting_created (0 before it).
+int64_t CreatedTs(const Meeting& m);
+
+// What the views read to derive their analytics from Apply's transitions (docs/views.md § How the views
+// derive from the domain): a card on the board now, the discussion running now. Facts, not rules: the
+// views compare them before and after each Apply. The string views and the span point into `m`, valid
+// until `m` next changes.
+struct CardFacts {
+  std::string_view title;
+  std::string_view author;      // pid, or kAnonymousPid
+  std::string_view status;      // "todo" | "discussing" | "done" | "parked"
+  int64_t votes = 0;            // everyone's, on this card (votes of cards merged into it included)
+  int64_t discussed_ms = 0;     // finished discussions of it and of the cards merged into it
+  std::span<const Note> notes;  // in the order they were added (those of merged cards included)
+};
+// The card `card_id` on the board, nullopt when there is none (never added, deleted, merged away).
+std::optional<CardFacts> CardOnBoard(const Meeting& m, std::string_view card_id);
+struct DiscussionFacts {
+  std::string_view card_id;
+  int64_t started_ts = 0;
+};
+// The discussion running now, nullopt when none.
+std::optional<DiscussionFacts> RunningDiscussion(const Meeting& m);
+// The continue vote ("up" | "sideways" | "down") `pid` holds in the running discussion, nullopt when none.
+std::optional<std::string_view> ContinueVoteOf(const Meeting& m, std::string_view pid);
 
 }  // namespace confab::domain

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <exception>
 
+#include "net/client_address.hpp"
 #include "net/server_context.hpp"
 #include "net/socket_upgrade.hpp"
 #include "store/reader_pool.hpp"
@@ -19,7 +20,11 @@ namespace websocket = beast::websocket;
 
 namespace {
 
+// Writing an answer (reading a request has the handshake timeout).
 constexpr auto kRequestTimeout = std::chrono::seconds(30);
+// What a refused client is told to wait before it tries again.
+constexpr const char* kRetryAfterTooMany = "10";
+constexpr const char* kRetryAfterFull = "5";
 // After a reply that ends the connection, how long and how much of the client's unread input we
 // swallow before closing (see DrainThenClose).
 constexpr auto kLingerTimeout = std::chrono::seconds(5);
@@ -67,8 +72,12 @@ struct HttpSession::PendingAnswer {
   std::atomic<bool> answered{false};
 };
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx)
-    : executor_(socket.get_executor()), stream_(std::move(socket)), ctx_(ctx) {}
+HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, ConnectionSlot slot, ServerContext& ctx)
+    : executor_(socket.get_executor()),
+      slot_(std::move(slot)),
+      stream_(std::move(socket)),
+      ctx_(ctx),
+      request_timer_(executor_) {}
 
 template <typename F>
 void HttpSession::Guarded(const char* where, F&& f) {
@@ -84,20 +93,78 @@ void HttpSession::Guarded(const char* where, F&& f) {
 }
 
 void HttpSession::Run() {
-  Guarded("start", [&] { DoRead(); });
+  Guarded("start", [&] {
+    beast::error_code ec;
+    const auto peer = stream_.socket().remote_endpoint(ec);
+    if (ec) return CloseNow();  // reset before it started
+    peer_ = Normalize(peer.address());
+    // A direct client counts from the accept, so idle connections count too. Behind a trusted proxy
+    // only the request names the client (Handle).
+    if (!IsTrusted(peer_, ctx_.trusted_proxies) && !CountUnder(peer_)) return RefuseTooMany();
+    DoRead();
+  });
+}
+
+bool HttpSession::CountUnder(const boost::asio::ip::address& client) {
+  if (!ctx_.per_address.enabled() || AddressCounts::Counts(slot_.address(), client)) return true;
+  AddressCounts::Entry* entry = ctx_.per_address.Acquire(client);
+  if (!entry) return false;
+  slot_.set_address(entry);  // a proxied connection now carrying another client gives the old one back
+  return true;
+}
+
+void HttpSession::RefuseTooMany() {
+  // Said even before the request was read (a direct client over the limit): the lingering close
+  // (DrainThenClose) swallows the request, so the answer is not lost to a reset.
+  close_after_reply_ = true;
+  auto r = api::Response::Error(
+      429, "too_many_connections",
+      "at most " + std::to_string(ctx_.per_address.limit()) + " open connections per client address");
+  r.headers.emplace_back("Retry-After", kRetryAfterTooMany);
+  Reply(std::move(r));
 }
 
 void HttpSession::DoRead() {
   parser_.emplace();
   parser_->body_limit(ctx_.max_body_bytes);
   parser_->header_limit(16 * 1024);
-  stream_.expires_after(kRequestTimeout);
+  // The whole request within the handshake timeout: a byte now and then does not keep it open. Our own
+  // timer rather than the stream's, which would close the socket before a 408 could be said.
+  stream_.expires_never();
+  reading_ = true;
+  timed_out_ = false;
+  request_timer_.expires_after(ctx_.handshake_timeout);
+  request_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->Guarded("request timer", [&] { self->OnRequestDeadline(); });
+  });
   http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t n) {
     self->Guarded("request", [&] { self->OnRead(ec, n); });
   });
 }
 
+void HttpSession::OnRequestDeadline() {
+  if (!reading_) return;
+  timed_out_ = true;
+  stream_.cancel();  // the read ends with operation_aborted
+}
+
 void HttpSession::OnRead(beast::error_code ec, size_t) {
+  reading_ = false;
+  request_timer_.cancel();
+  if (ec && timed_out_) {
+    if (parser_->got_some() || buffer_.size() > 0) {
+      // Part of a request came: say why the connection ends.
+      req_ = {};
+      close_after_reply_ = true;
+      Reply(api::Response::Error(
+          408, "request_timeout",
+          "the request did not arrive within " + std::to_string(ctx_.handshake_timeout.count()) + " s"));
+    } else {
+      CloseNow();  // an idle connection (or keep-alive between requests): nothing to answer
+    }
+    return;
+  }
   if (ec == http::error::end_of_stream || ec == beast::error::timeout) {
     beast::error_code ignored;
     stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
@@ -127,6 +194,15 @@ void HttpSession::Handle() {
   request.executor = executor_;
   request.method = std::string(req_.method_string());
   request.body = std::move(req_.body());
+  boost::asio::ip::address client = peer_;
+  if (IsTrusted(peer_, ctx_.trusted_proxies)) {
+    std::vector<std::string_view> forwarded;
+    for (auto [it, end] = req_.equal_range("X-Forwarded-For"); it != end; ++it)
+      forwarded.push_back(Sv(it->value()));
+    client = ClientAddress(peer_, ctx_.trusted_proxies, forwarded);
+    if (!CountUnder(client)) return RefuseTooMany();
+  }
+  request.client_address = client.to_string();
   const auto target = req_.target();
   if (!api::ParseTarget(std::string_view(target.data(), target.size()), &request.path, &request.query)) {
     Reply(api::Response::Error(400, "invalid_payload", "malformed URL"));
@@ -155,9 +231,17 @@ void HttpSession::Handle() {
 }
 
 void HttpSession::Upgrade() {
+  if (!ctx_.gate.TryOpenSocket()) {
+    // The last slots under the descriptor cap are for plain HTTP (health checks, the API).
+    close_after_reply_ = true;
+    auto r = api::Response::Error(503, "server_full", "the server holds all the sockets it can; try again");
+    r.headers.emplace_back("Retry-After", kRetryAfterFull);
+    Reply(std::move(r));
+    return;
+  }
   upgraded_ = true;  // from here on stream_ is moved-from: the WebSocketSession owns the socket
   stream_.expires_never();
-  auto ws = std::make_shared<WebSocketSession>(std::move(stream_), ctx_);
+  auto ws = std::make_shared<WebSocketSession>(std::move(stream_), std::move(slot_), ctx_);
   ws->Run(std::move(req_));
 }
 

@@ -1,6 +1,8 @@
 // HttpSession over a real socket, with test routes: chunked streaming (framing, backpressure, chunks
 // produced off the io thread, failures before and after the first byte), answers from other threads,
-// a handler that throws, and a Respond that is dropped unanswered.
+// a handler that throws, a Respond that is dropped unanswered; and the limits: the client address
+// (X-Forwarded-For from a trusted proxy only), connections per address (429) and the request deadline
+// (408).
 #include "net/http_session.hpp"
 
 #include <gtest/gtest.h>
@@ -77,6 +79,9 @@ api::Router MakeRouter(store::ReaderPool& pool) {
   r.Add("GET", "/api/drop", [](api::Request&, api::Respond) {});
   r.Add("GET", "/api/ok",
         [](api::Request&, api::Respond respond) { respond(api::Response::Json(200, "{}")); });
+  r.Add("GET", "/api/who", [](api::Request& req, api::Respond respond) {
+    respond(api::Response::Json(200, req.client_address));
+  });
   // Answers from a reader pool thread, as routes that read the store do.
   r.Add("GET", "/api/elsewhere", [&pool](api::Request&, api::Respond respond) {
     pool.Post([respond] { respond(api::Response::Json(200, R"({"from":"pool"})")); });
@@ -108,9 +113,21 @@ class HttpSessionTest : public ::testing::Test {
   void Accept() {
     acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket s) {
       if (ec) return;
-      std::make_shared<HttpSession>(std::move(s), ctx_)->Run();
+      ctx_.gate.Accepted();
+      std::make_shared<HttpSession>(std::move(s), ConnectionSlot(&ctx_.gate), ctx_)->Run();
       Accept();
     });
+  }
+
+  // Changes the server's settings on its io thread, where sessions read them.
+  template <typename F>
+  void OnServer(F&& f) {
+    std::promise<void> done;
+    boost::asio::post(io_, [&] {
+      f(ctx_);
+      done.set_value();
+    });
+    done.get_future().get();
   }
 
   tcp::socket Connect() {
@@ -276,6 +293,57 @@ TEST_F(HttpSessionTest, ADroppedRespondClosesTheConnection) {
   tcp::socket other = Connect();
   boost::beast::error_code ec;
   EXPECT_EQ(Get(other, "/api/ok", &ec).result_int(), 200);
+}
+
+TEST_F(HttpSessionTest, TheClientAddressIsThePeerUnlessATrustedProxyNamesIt) {
+  tcp::socket s = Connect();
+  boost::beast::error_code ec;
+  const std::string xff = "GET /api/who HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 6.6.6.6, 10.1.2.3\r\n";
+  // Not trusted: the header is ignored.
+  EXPECT_EQ(Get(s, "/api/who", &ec).body(), "127.0.0.1");
+  EXPECT_NE(RawUntilClose(s, xff + "Connection: close\r\n\r\n").find("\r\n\r\n127.0.0.1"), std::string::npos);
+  OnServer([](ServerContext& c) { c.trusted_proxies = {boost::asio::ip::make_address("127.0.0.1")}; });
+  tcp::socket p = Connect();
+  EXPECT_NE(RawUntilClose(p, xff + "Connection: close\r\n\r\n").find("\r\n\r\n10.1.2.3"), std::string::npos);
+  tcp::socket q = Connect();
+  EXPECT_EQ(Get(q, "/api/who", &ec).body(), "127.0.0.1");  // no header: the proxy itself
+}
+
+TEST_F(HttpSessionTest, AnAddressOverItsConnectionLimitGets429AndIsClosed) {
+  OnServer([](ServerContext& c) { c.per_address.set_limit(2); });
+  tcp::socket a = Connect(), b = Connect();
+  boost::beast::error_code ec;
+  ASSERT_EQ(Get(a, "/api/ok", &ec).result_int(), 200);
+  ASSERT_EQ(Get(b, "/api/ok", &ec).result_int(), 200);
+  tcp::socket c = Connect();
+  const std::string raw = RawUntilClose(c, "GET /api/ok HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(raw.rfind("HTTP/1.1 429 Too Many Requests\r\n", 0), 0u) << raw;
+  EXPECT_NE(raw.find("Retry-After: 10\r\n"), std::string::npos) << raw;
+  EXPECT_NE(raw.find(R"({"error":"too_many_connections")"), std::string::npos) << raw;
+  // One closes: its place is free again (the count drops when its session ends, on the io thread).
+  a.close();
+  for (int tries = 0;; ++tries) {
+    tcp::socket d = Connect();
+    auto res = Get(d, "/api/ok", &ec);
+    if (!ec && res.result_int() == 200) break;
+    ASSERT_LT(tries, 1000) << "the closed connection was never given back";
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+TEST_F(HttpSessionTest, ARequestThatDoesNotArriveInTimeGets408AndAnIdleOneIsClosed) {
+  OnServer([](ServerContext& c) { c.handshake_timeout = std::chrono::seconds(1); });
+  tcp::socket s = Connect();
+  const std::string raw = RawUntilClose(s, "GET /api/ok HTTP/1.1\r\nHost: x\r\n");  // no blank line
+  EXPECT_EQ(raw.rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u) << raw;
+  EXPECT_NE(raw.find(R"({"error":"request_timeout")"), std::string::npos) << raw;
+  tcp::socket idle = Connect();
+  EXPECT_EQ(RawUntilClose(idle, ""), "");  // nothing sent, nothing said: closed
+  // Keep-alive: the deadline runs again from each answer, so a prompt second request is served.
+  tcp::socket k = Connect();
+  boost::beast::error_code ec;
+  EXPECT_EQ(Get(k, "/api/ok", &ec).result_int(), 200);
+  EXPECT_EQ(Get(k, "/api/ok", &ec).result_int(), 200);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "cluster/envelope.hpp"
 #include "cluster/nats_bus.hpp"
 #include "net/listener.hpp"
+#include "net/serve_limits.hpp"
 #include "net/server_context.hpp"
 #include "rooms/room_registry.hpp"
 #include "store/reader_pool.hpp"
@@ -133,6 +134,7 @@ int Serve(const ServeOptions& options) {
     views::ViewHub hub(*store);
     rooms::RoomRegistry rooms(raw, reader);
     channels::InstallBroadcastEncoder(rooms);
+    rooms.set_limits({options.quotas.members_per_meeting, options.quotas.events_per_meeting_per_second});
     std::optional<cluster::ClusterNode> node;
     if (bus) {
       node.emplace(*bus, rooms, node_id, main_io);
@@ -145,6 +147,7 @@ int Serve(const ServeOptions& options) {
         [&hub](const store::StoredEvent& e, const nlohmann::json& parsed) { hub.OnCommitted(e, parsed); });
     api::Router router;
     api::Services services{*store, reader, rooms, hub};
+    services.LimitMeetingCreations(options.quotas.meetings_per_address_per_minute);
     if (node) services.more_metrics = [&node] { return node->Metrics(); };
     api::AddAllRoutes(router, services);
     StaticFiles static_files(options.web_dir);
@@ -152,6 +155,10 @@ int Serve(const ServeOptions& options) {
     ctx.websocket.idle_timeout = options.idle_timeout;
     ctx.websocket.slow_consumer_bytes = options.slow_consumer_bytes;
     ctx.sessions.Start(rooms.threads());
+    if (Status s = ApplyLimits(options, n_threads, n_readers, &ctx); !s.ok()) {
+      spdlog::error("{}", s.ToString());
+      return 2;
+    }
 
     auto listener = std::make_shared<Listener>(main_io, raw, ctx);
     if (Status s = listener->Open({address, port}); !s.ok()) {
@@ -206,6 +213,7 @@ int Serve(const ServeOptions& options) {
     RunIoThread(main_io, 0);
     for (auto& t : threads) t.join();
     MarkIoThread(false);
+    ctx.gate.Stop();  // sessions destroyed with their io_contexts below must not wake the listener
     // No io thread runs now. The reader pool finishes what it is doing (and posts nothing more), the
     // rooms go, then the contexts drop what is still queued (sessions, their connections).
     reader.Stop();

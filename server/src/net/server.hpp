@@ -17,6 +17,10 @@ struct ServeOptions {
   std::string store = "sqlite:./data/confab.db";
   std::filesystem::path web_dir;
   std::chrono::seconds idle_timeout{60};
+  // From a WebSocket message's first byte to its last; from accept (or the previous answer) to a whole
+  // HTTP request, the upgrade included (docs/operations.md § Quotas and limits).
+  std::chrono::seconds frame_timeout{10};
+  std::chrono::seconds handshake_timeout{10};
   size_t slow_consumer_bytes = 4 << 20;
   size_t threads = 0;         // io threads; 0: one per core
   size_t reader_threads = 0;  // reader pool; 0: max(2, cores)

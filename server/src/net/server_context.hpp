@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "api/router.hpp"
+#include "net/accept_gate.hpp"
+#include "net/address_counts.hpp"
 #include "net/static_files.hpp"
 #include "net/websocket_session.hpp"
 
@@ -72,6 +74,13 @@ struct ServerContext {
   WebSocketOptions websocket;
   SessionSet sessions;
   size_t max_body_bytes = 1 << 20;
+  // Limits (net/serve_limits.hpp sets them before the listener starts; docs/operations.md § Quotas and
+  // limits): the descriptor cap, connections per client address, who may name the client in
+  // X-Forwarded-For, and how long an HTTP request (the upgrade included) may take to arrive.
+  AcceptGate gate{};
+  AddressCounts per_address{};
+  std::vector<boost::asio::ip::address> trusted_proxies{};
+  std::chrono::seconds handshake_timeout{10};
 };
 
 }  // namespace confab::net

@@ -3,11 +3,13 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <span>
 
 #include "channels/connection.hpp"
+#include "channels/frame.hpp"
 #include "channels/stats.hpp"
 #include "net/server_context.hpp"
 #include "net/socket_upgrade.hpp"
@@ -15,6 +17,8 @@
 #include "rooms/room_registry.hpp"
 
 namespace confab::net {
+
+static_assert(WebSocketOptions{}.max_message_bytes == channels::kMaxFrameBytes);
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -29,6 +33,8 @@ namespace {
 constexpr size_t kReadChunk = 64 * 1024;
 // How long a closing socket may take to get its last frames out and the peer's close in.
 constexpr auto kCloseGrace = std::chrono::seconds(5);
+// RFC 6455 §7.4.1: a message that did not arrive in time breaks the server's policy.
+constexpr uint16_t kClosePolicyViolation = 1008;
 
 // The io_context behind Beast's type-erased executor: the session's own socket uses its executor type.
 asio::io_context& ContextOf(const asio::any_io_executor& ex) {
@@ -60,8 +66,9 @@ class WebSocketSession::ReadableHandler {
   std::shared_ptr<WebSocketSession> self_;
 };
 
-WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, ServerContext& ctx)
-    : socket_(ContextOf(stream.get_executor()).get_executor()),
+WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, ConnectionSlot slot, ServerContext& ctx)
+    : slot_(std::move(slot)),
+      socket_(ContextOf(stream.get_executor()).get_executor()),
       parser_(ctx.websocket.max_message_bytes),
       ctx_(ctx) {
   handshake_ = std::make_unique<Handshake>(std::move(stream));
@@ -75,12 +82,13 @@ WebSocketSession::~WebSocketSession() {
     connection_->OnClosed();
   }
   channels::Stats().connections_open.fetch_sub(1, std::memory_order_relaxed);
+  ctx_.gate.SocketClosed();  // slot_ gives back the connection itself
 }
 
 void WebSocketSession::Run(http::request<http::string_body> req) {
   beast::get_lowest_layer(*handshake_).expires_never();  // the websocket timeout takes over
   websocket::stream_base::timeout timeout{};
-  timeout.handshake_timeout = std::chrono::seconds(30);
+  timeout.handshake_timeout = ctx_.handshake_timeout;  // writing the 101: the request is already in
   timeout.idle_timeout = websocket::stream_base::none();
   timeout.keep_alive_pings = false;
   handshake_->set_option(timeout);
@@ -144,6 +152,7 @@ void WebSocketSession::ReadAvailable() {
     // A short read emptied the socket; data arriving later is a new readiness event.
     if (n < kReadChunk) break;
   }
+  TrackMessage();
   WaitReadable();
 }
 
@@ -164,6 +173,7 @@ bool WebSocketSession::Consume(char* data, size_t size) {
       case Event::kNeedMore:
         return true;
       case Event::kMessage:
+        message_start_ = {};  // the frame timeout starts again with the next message's first byte
         if (closing_) break;  // waiting for the peer's close: messages are dropped
         if (e.text) {
           connection_->OnText(e.payload);
@@ -312,14 +322,35 @@ std::string WebSocketSession::Remote() const {
   return out + ":" + std::to_string(ep.port());
 }
 
+void WebSocketSession::TrackMessage() {
+  if (closing_ || parser_.idle()) {
+    message_start_ = {};
+    return;
+  }
+  // Consume cleared it when a message completed: a partial one now began in the last read.
+  if (message_start_ != Clock::time_point{}) return;  // the same message goes on
+  message_start_ = last_read_;
+  ctx_.sessions.Schedule(*this);  // the deadline moved closer
+}
+
 Clock::time_point WebSocketSession::deadline() const {
-  return closing_ ? close_by_ : last_read_ + ctx_.websocket.idle_timeout;
+  if (closing_) return close_by_;
+  const auto idle = last_read_ + ctx_.websocket.idle_timeout;
+  if (message_start_ == Clock::time_point{}) return idle;
+  return std::min(idle, message_start_ + ctx_.websocket.frame_timeout);
 }
 
 void WebSocketSession::OnDeadline() {
   if (finished_) return;
   if (closing_) {
     Finish();
+    return;
+  }
+  if (message_start_ != Clock::time_point{} &&
+      Clock::now() >= message_start_ + ctx_.websocket.frame_timeout) {
+    spdlog::info("{}: a message still incomplete after {} s, closing with 1008", Remote(),
+                 ctx_.websocket.frame_timeout.count());
+    StartClose(kClosePolicyViolation, "message too slow");
     return;
   }
   spdlog::debug("{}: idle for {} s, closing", Remote(), ctx_.websocket.idle_timeout.count());

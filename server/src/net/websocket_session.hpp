@@ -13,7 +13,9 @@
 // per-thread buffer and parses in place; only a frame split across reads is copied (by the parser).
 // Backpressure: a client that lets more than `slow_consumer_bytes` pile up behind the write in flight
 // is closed (1013) and resumes from its last seq when it reconnects.
-// Idle: no data received for `idle_timeout` closes it (1001). A session has no timer of its own: its
+// Idle: no data received for `idle_timeout` closes it (1001). Slow: a message not complete
+// `frame_timeout` after its first byte arrived closes it (1008), so a byte now and then cannot hold a
+// half-sent frame (and the parser's buffer) open for minutes. A session has no timer of its own: its
 // thread's SessionSet keeps it in a wheel of one-second slots (server_context.hpp), because a timer and
 // its pending wait cost ~300 bytes on every one of 10,000 mostly idle sockets. So deadlines are kept
 // to within a second.
@@ -40,6 +42,7 @@
 #include <vector>
 
 #include "channels/transport.hpp"
+#include "net/connection_slot.hpp"
 #include "net/ws_frame.hpp"
 
 namespace confab::channels {
@@ -53,8 +56,13 @@ struct ServerContext;
 
 struct WebSocketOptions {
   std::chrono::seconds idle_timeout{60};
+  // A message whose first byte arrived must be complete this long after (1008 otherwise): a byte now
+  // and then must not hold a half-sent frame open for minutes.
+  std::chrono::seconds frame_timeout{10};
   size_t slow_consumer_bytes = 4 << 20;
-  size_t max_message_bytes = 1 << 20;
+  // A message longer than the channel layer's largest frame could only be refused after buffering
+  // it: the parser refuses it at its header instead (1009). websocket_session.cpp checks the two agree.
+  size_t max_message_bytes = 64 << 10;
 };
 
 // A session's place in its thread's deadline wheel (SessionSet): a node of a circular list whose head is
@@ -134,7 +142,8 @@ class WebSocketSession : public channels::Transport,
   using Socket =
       boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
 
-  WebSocketSession(boost::beast::tcp_stream&& stream, ServerContext& ctx);
+  // `slot` is the connection's claim on the limits (its socket slot was taken by TryOpenSocket).
+  WebSocketSession(boost::beast::tcp_stream&& stream, ConnectionSlot slot, ServerContext& ctx);
   ~WebSocketSession() override;
 
   // Completes the upgrade of `req` (echoing the `phoenix` subprotocol when offered) and starts reading.
@@ -145,7 +154,7 @@ class WebSocketSession : public channels::Transport,
 
   // For SessionSet's sweep, on the session's thread: the time after which OnDeadline must run.
   std::chrono::steady_clock::time_point deadline() const;
-  // The deadline passed: an open session closes as idle (1001), a closing one is cut.
+  // The deadline passed: an open session closes as idle (1001) or too slow (1008), a closing one is cut.
   void OnDeadline();
 
  private:
@@ -173,6 +182,8 @@ class WebSocketSession : public channels::Transport,
   void OnAccept(boost::beast::error_code ec);
   void ReadAvailable();
   void WaitReadable();
+  // After reading: notes when a message started arriving (or finished), for the frame timeout.
+  void TrackMessage();
   // Parses bytes just read and hands messages to the connection. False when reading must stop.
   bool Consume(char* data, size_t size);
   Outgoing& Queue();
@@ -184,6 +195,7 @@ class WebSocketSession : public channels::Transport,
   void Finish();
   std::string Remote() const;  // the peer's "ip:port", for logs
 
+  ConnectionSlot slot_;  // declared before socket_: given back after the descriptor is closed
   Socket socket_;
   std::unique_ptr<Handshake> handshake_;  // only until the upgrade completes
   ws::FrameParser parser_;
@@ -191,8 +203,9 @@ class WebSocketSession : public channels::Transport,
   std::shared_ptr<channels::Connection> connection_;
   std::unique_ptr<Writes> writes_;  // null while nothing is queued or being written
   std::chrono::steady_clock::time_point last_read_;
-  std::chrono::steady_clock::time_point close_by_;  // once closing: when the grace period ends
-  uint32_t thread_ = 0;                             // the io thread (IoThreads index) it runs on
+  std::chrono::steady_clock::time_point message_start_{};  // a message is partly received since; {} none
+  std::chrono::steady_clock::time_point close_by_;         // once closing: when the grace period ends
+  uint32_t thread_ = 0;                                    // the io thread (IoThreads index) it runs on
   bool flush_scheduled_ = false;
   bool writing_ = false;
   bool reading_ = false;      // a readability wait is pending

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "util/utf8.hpp"
+
 namespace confab::net::ws {
 namespace {
 
@@ -60,49 +62,6 @@ std::string EncodeClose(uint16_t code, std::string_view reason) {
   payload.push_back(static_cast<char>(code & 0xFF));
   payload.append(reason);
   return EncodeControl(Opcode::kClose, payload);
-}
-
-bool IsValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    // ASCII runs (all of a Phoenix frame but user text) 8 bytes at a time.
-    if (end - p >= 8) {
-      uint64_t word;
-      std::memcpy(&word, p, 8);
-      if ((word & 0x8080808080808080ULL) == 0) {
-        p += 8;
-        continue;
-      }
-    }
-    const uint8_t c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    size_t len;
-    uint8_t lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;  // overlong
-      if (c == 0xED) hi = 0x9F;  // surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;  // overlong
-      if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
-    } else {
-      return false;  // continuation byte first, overlong C0/C1, or F5..FF
-    }
-    if (static_cast<size_t>(end - p) < len) return false;
-    if (p[1] < lo || p[1] > hi) return false;
-    for (size_t i = 2; i < len; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
-    }
-    p += len;
-  }
-  return true;
 }
 
 bool IsValidCloseCode(uint16_t code) {

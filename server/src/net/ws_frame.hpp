@@ -55,9 +55,6 @@ std::string EncodeClose(uint16_t code, std::string_view reason);
 // A whole server control frame (ping/pong) with `payload` (≤ 125 bytes; longer is cut).
 std::string EncodeControl(Opcode opcode, std::string_view payload);
 
-// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
-bool IsValidUtf8(std::string_view s);
-
 // True for a close code a peer may send (RFC 6455 §7.4.1-2): 1000-1003, 1007-1011, 3000-4999.
 bool IsValidCloseCode(uint16_t code);
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "util/utf8.hpp"
+
 namespace confab::net::ws {
 namespace {
 
@@ -137,21 +139,6 @@ TEST(WsHeaderTest, CloseFrameCarriesCodeAndCutsReasonAtCharacterBoundary) {
   ASSERT_LE(f.size() - 2, kMaxControlPayload);
   EXPECT_TRUE(IsValidUtf8(f.substr(4)));
   EXPECT_EQ(long_reason.substr(0, f.size() - 4), f.substr(4));
-}
-
-TEST(WsUtf8Test, AcceptsWellFormedRejectsMalformed) {
-  EXPECT_TRUE(IsValidUtf8(""));
-  EXPECT_TRUE(IsValidUtf8("plain ascii that is longer than eight bytes"));
-  EXPECT_TRUE(IsValidUtf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x91\x8D"));  // é € 👍
-  EXPECT_TRUE(IsValidUtf8("\xF4\x8F\xBF\xBF"));                           // U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("\xFF"));
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
-  EXPECT_FALSE(IsValidUtf8("\xE0\x80\xAF"));      // overlong
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
-  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("abcdefgh\xC3"));      // truncated at the end
-  EXPECT_FALSE(IsValidUtf8("\xC3(aaaaaaaa"));     // bad continuation
-  EXPECT_FALSE(IsValidUtf8("\x80"));
 }
 
 TEST(WsParserTest, SingleTextAndBinaryMessages) {

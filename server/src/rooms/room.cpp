@@ -270,6 +270,9 @@ void Room::Join(JoinRequest req, std::weak_ptr<Subscriber> sub, JoinDone done) {
          done = std::move(done)]() mutable { self->Join(std::move(req), std::move(sub), std::move(done)); });
     return;
   }
+  // Counted on the tentative state: joins whose participant is still being stored count too.
+  if (limits_.members > 0 && tentative_.participants.size() >= limits_.members)
+    return done("meeting_full", {});
   auto p = std::make_unique<Pending>();
   std::string pid = "p_" + RandomHex(8);
   std::string secret = RandomHex(16);
@@ -361,6 +364,21 @@ void Room::Leave(const Subscriber* sub) {
   TouchIdle();
 }
 
+void Room::set_limits(RoomLimits limits) {
+  limits_ = limits;
+  push_rate_.reset();
+  if (limits.events_per_second > 0)
+    push_rate_.emplace(2.0 * limits.events_per_second, limits.events_per_second);
+}
+
+void Room::Push(PushRequest req, PushDone done) {
+  // One bucket for every socket of the meeting: the per-socket limit alone lets many sockets together
+  // write as fast as they like. Checked before validation, which costs as much as acceptance.
+  const bool retry = committed_ids_.count(req.id) != 0 || pending_ids_.count(req.id) != 0;
+  if (!retry && push_rate_ && !push_rate_->Take()) return done({"rate_limited", std::nullopt});
+  Push(std::move(req), std::move(done), false);
+}
+
 void Room::Push(PushRequest req, PushDone done, bool caught_up) {
   if (auto it = committed_ids_.find(req.id); it != committed_ids_.end()) {
     return done({std::nullopt, it->second});
@@ -375,7 +393,7 @@ void Room::Push(PushRequest req, PushDone done, bool caught_up) {
     }
     after_recovery_.push_back(
         [self = shared_from_this(), req = std::move(req), done = std::move(done)]() mutable {
-          self->Push(std::move(req), std::move(done));
+          self->Push(std::move(req), std::move(done), false);  // its token is taken already
         });
     return;
   }

@@ -56,6 +56,7 @@
 #include "store/reader_pool.hpp"
 #include "store/store.hpp"
 #include "util/status.hpp"
+#include "util/token_bucket.hpp"
 
 namespace confab::rooms {
 
@@ -97,6 +98,13 @@ inline std::chrono::microseconds FlushInterval(size_t members) {
   return std::min(std::chrono::microseconds(10 * members), std::chrono::microseconds(50'000));
 }
 
+// A meeting's quotas (util/quotas.hpp: members_per_meeting, events_per_meeting_per_second); 0 turns
+// one off. They are kept where the state is, so every socket of the meeting counts against them.
+struct RoomLimits {
+  uint32_t members = 0;            // participants stored; a join that would add one more: "meeting_full"
+  uint32_t events_per_second = 0;  // pushes, burst twice as many; past it: "rate_limited"
+};
+
 struct PushRequest {
   std::string id;
   std::string type;
@@ -130,7 +138,7 @@ class Room : public std::enable_shared_from_this<Room> {
   // Checks credentials, creates the participant if needed (reply only once durable), then snapshots
   // and subscribes `sub` on thread req.thread (if it is still alive) and calls `done` — both in the
   // same handler. `done` runs on the room's thread and gets a reason ("bad_credentials",
-  // "unavailable") or the result. To keep the order with broadcasts, `done` must reach the
+  // "unavailable", "meeting_full") or the result. To keep the order with broadcasts, `done` must reach the
   // subscriber's thread with RunOn (rooms/io_threads.hpp).
   using JoinDone = std::function<void(std::optional<std::string> reason, JoinResult result)>;
   void Join(JoinRequest req, std::weak_ptr<Subscriber> sub, JoinDone done);
@@ -140,15 +148,18 @@ class Room : public std::enable_shared_from_this<Room> {
 
   // Validates, sequences and appends one client event; `done` runs on the room's thread once it is
   // durable (seq) or rejected (reason). A retried id gets the original seq and applies nothing.
-  // Transient types are broadcast at once without seq and never stored.
+  // Transient types are broadcast at once without seq and never stored. Past the meeting's event
+  // rate (RoomLimits) it is refused with "rate_limited" before anything else is looked at, retries of
+  // an id already taken excepted (they cost nothing).
   using PushDone = std::function<void(PushResult)>;
-  void Push(PushRequest req, PushDone done) { Push(std::move(req), std::move(done), false); }
+  void Push(PushRequest req, PushDone done);
 
   // Called on the room's thread for every event this room sees committed, in seq order, with its
   // parsed form (feeds the views). Not called for the log folded at load.
   using CommitHook = std::function<void(const store::StoredEvent& event, const nlohmann::json& parsed)>;
   void set_on_committed(CommitHook hook) { on_committed_ = std::move(hook); }
   void set_encoder(FrameEncoder encoder) { encoder_ = std::move(encoder); }
+  void set_limits(RoomLimits limits);
 
   // Fans `payload` out to every subscriber as `event` (presence diffs, transient events), after the
   // committed events not yet sent.
@@ -286,7 +297,9 @@ class Room : public std::enable_shared_from_this<Room> {
   CommitHook on_committed_;
   AppendedHook on_appended_;
   FrameEncoder encoder_;
-  bool loaded_ = false;  // the initial fold is done; later folds are news for on_committed_
+  RoomLimits limits_;
+  std::optional<TokenBucket> push_rate_;  // set when limits_.events_per_second is
+  bool loaded_ = false;                   // the initial fold is done; later folds are news for on_committed_
 };
 
 // Code points in a UTF-8 string (lengths in CONTRACT §2 count code points).

@@ -91,6 +91,7 @@ void RoomRegistry::LoadInto(Shard& shard, const std::string& meeting_id) {
         if (r.first.ok()) {
           if (on_committed_) room->set_on_committed(on_committed_);
           if (encoder_) room->set_encoder(encoder_);
+          room->set_limits(limits_);
           if (on_loaded_) on_loaded_(*room);
           shard.rooms.emplace(meeting_id, room);
           loaded_.fetch_add(1, std::memory_order_relaxed);
@@ -140,6 +141,9 @@ void RoomRegistry::set_on_committed(Room::CommitHook hook) {
 }
 void RoomRegistry::set_encoder(FrameEncoder encoder) {
   encoder_ = std::move(encoder);
+}
+void RoomRegistry::set_limits(RoomLimits limits) {
+  limits_ = limits;
 }
 void RoomRegistry::set_on_loaded(std::function<void(Room&)> fn) {
   on_loaded_ = std::move(fn);

@@ -57,6 +57,8 @@ class RoomRegistry {
   void set_on_committed(Room::CommitHook hook);
   // Installed on every room loaded from now on: the channels layer's broadcast framing.
   void set_encoder(FrameEncoder encoder);
+  // Installed on every room loaded from now on: the per-meeting quotas. Call before the io threads run.
+  void set_limits(RoomLimits limits);
   // Runs on the room's thread for every room loaded from now on, before anyone waiting for it gets it
   // (the cluster layer subscribes the room to the bus). Call before the io threads run.
   void set_on_loaded(std::function<void(Room&)> fn);
@@ -79,6 +81,7 @@ class RoomRegistry {
   std::chrono::milliseconds idle_after_{60'000};
   Room::CommitHook on_committed_;
   FrameEncoder encoder_;
+  RoomLimits limits_;
   std::function<void(Room&)> on_loaded_;
   std::atomic<size_t> loaded_{0};
   bool shut_down_ = false;

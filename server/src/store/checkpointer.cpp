@@ -39,6 +39,7 @@ void Checkpointer::Stop() {
 
 int Checkpointer::OnWalCommit(void* self, sqlite3* db, const char* schema, int frames) {
   auto* cp = static_cast<Checkpointer*>(self);
+  cp->wal_frames_.store(frames, std::memory_order_relaxed);
   if (frames < kWakeFrames) return SQLITE_OK;
   bool finish_inline = false;
   {
@@ -54,31 +55,38 @@ int Checkpointer::OnWalCommit(void* self, sqlite3* db, const char* schema, int f
   }
   if (finish_inline) {
     // Only the frames committed during the background round are left to copy.
-    const int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    cp->Record(rc, db);
+    int copied = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, &copied);
+    cp->Record(rc, db, copied);
   }
   return SQLITE_OK;
 }
 
-void Checkpointer::Record(int rc, sqlite3* db) {
+void Checkpointer::Record(int rc, sqlite3* db, int copied) {
   // BUSY only means a reader or the writer held frames back; the next round copies them.
-  const bool failed = rc != SQLITE_OK && rc != SQLITE_BUSY;
-  if (failed) {
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
     spdlog::warn("store: checkpoint failed: {}", sqlite3_errmsg(db));
-  } else {
-    checkpoints_.fetch_add(1, std::memory_order_relaxed);
+    tracker_.Failed(std::string("checkpoint: ") + sqlite3_errmsg(db));
+    return;
   }
-  std::lock_guard lock(mu_);
-  if (failed) {
-    error_ = std::string("checkpoint failed: ") + sqlite3_errmsg(db);
-  } else {
-    error_.clear();
-  }
+  checkpoints_.fetch_add(1, std::memory_order_relaxed);
+  // Only a round that copied pages shows the database file can be written (one with nothing to copy
+  // succeeds on a full disk too).
+  if (copied > 0) tracker_.Wrote();
 }
 
-Status Checkpointer::health() const {
-  std::lock_guard lock(mu_);
-  return error_.empty() ? Status::Ok() : Status::IoError(error_);
+WriterHealthReport Checkpointer::health() const {
+  WriterHealthReport r = tracker_.Report();
+  const int frames = wal_frames_.load(std::memory_order_relaxed);
+  const int bound = max_wal_frames_.load(std::memory_order_relaxed);
+  if (r.status.ok() && frames > bound) {
+    // 4 KiB pages (SqliteConnection sets no other page size).
+    r.status = Status::Unavailable("WAL holds " + std::to_string(frames / 256) + " MiB (" +
+                                   std::to_string(frames) + " pages, bound " + std::to_string(bound) +
+                                   "): checkpoints are not keeping up; is a read holding them back?");
+    r.since_ms = 0;
+  }
+  return r;
 }
 
 void Checkpointer::Run() {
@@ -90,8 +98,9 @@ void Checkpointer::Run() {
       wanted_ = false;
       running_ = true;
     }
-    int rc = sqlite3_wal_checkpoint_v2(conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    Record(rc, conn_->db());
+    int copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &copied);
+    Record(rc, conn_->db(), copied);
     std::lock_guard lock(mu_);
     running_ = false;
     ran_ = true;

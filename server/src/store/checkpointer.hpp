@@ -22,6 +22,7 @@
 #include <string>
 #include <thread>
 
+#include "store/health_tracker.hpp"
 #include "store/sqlite_connection.hpp"
 #include "util/status.hpp"
 
@@ -30,6 +31,9 @@ namespace confab::store {
 class Checkpointer {
  public:
   static constexpr int kWakeFrames = 4096;  // 16 MiB of 4 KiB pages
+  // A WAL longer than this means checkpoints are not keeping up (failing, or held back by a read that
+  // never ends): every read walks a longer WAL index and the file eats the disk. Reported as health.
+  static constexpr int kMaxWalFrames = 16 * kWakeFrames;  // 256 MiB
 
   // Opens its own connection to `path` and starts the thread.
   static Status Open(const std::string& path, std::unique_ptr<Checkpointer>* out);
@@ -42,15 +46,22 @@ class Checkpointer {
   void Stop();
 
   uint64_t checkpoints() const { return checkpoints_.load(std::memory_order_relaxed); }
-  // Ok, or IoError with the last checkpoint failure until a later round succeeds. A failing
-  // checkpoint loses nothing but lets the WAL grow without bound, so it is reported as writer health.
-  Status health() const;
+  // Ok, or Unavailable: a checkpoint failed (until a later round copies pages, or HealthTracker's
+  // window passes), or the WAL is past kMaxWalFrames. A failing checkpoint loses nothing but lets the
+  // WAL grow without bound, so it is reported as writer health.
+  WriterHealthReport health() const;
+  // Frames in the WAL as of the writer's last commit.
+  int wal_frames() const { return wal_frames_.load(std::memory_order_relaxed); }
+
+  // Tests: a smaller WAL bound; a clock for the failure window.
+  void SetMaxWalFramesForTesting(int frames) { max_wal_frames_.store(frames, std::memory_order_relaxed); }
+  void SetClockForTesting(HealthTracker::Clock clock) { tracker_.SetClockForTesting(std::move(clock)); }
 
  private:
   explicit Checkpointer(std::unique_ptr<SqliteConnection> conn);
   static int OnWalCommit(void* self, sqlite3* db, const char* schema, int frames);
-  // Counts a round, or keeps its error for health().
-  void Record(int rc, sqlite3* db);
+  // Counts a round that copied `copied` frames, or keeps its error for health().
+  void Record(int rc, sqlite3* db, int copied);
   void Run();
 
   std::unique_ptr<SqliteConnection> conn_;  // checkpoint thread only
@@ -60,9 +71,11 @@ class Checkpointer {
   bool running_ = false;  // a round is copying
   bool ran_ = false;      // a round finished since the hook last finished the copy inline
   bool stopping_ = false;
-  std::string error_;  // last checkpoint failure; empty once one succeeded since
   std::thread thread_;
   std::atomic<uint64_t> checkpoints_{0};
+  std::atomic<int> wal_frames_{0};
+  std::atomic<int> max_wal_frames_{kMaxWalFrames};
+  HealthTracker tracker_{"checkpoints failing"};
 };
 
 }  // namespace confab::store

@@ -48,6 +48,8 @@ class ForwardingStore : public Store {
     return inner_.ScanFeatureUsage(from_day, to_day, fn);
   }
   Status WriterHealth() const override { return inner_.WriterHealth(); }
+  WriterHealthReport WriterHealthDetail() const override { return inner_.WriterHealthDetail(); }
+  Status FindDuplicateKeys(std::vector<DuplicateKey>* out) override { return inner_.FindDuplicateKeys(out); }
   StoreStats Stats() const override { return inner_.Stats(); }
   std::string Describe() const override { return "forwarding:" + inner_.Describe(); }
 

@@ -103,16 +103,31 @@ void GroupCommitWriter::Enqueue(Pending p) {
   if (p.done) p.done(Status::Unavailable("store is closed"));
 }
 
-Status GroupCommitWriter::Health() const {
-  if (closed_.load(std::memory_order_acquire)) return Status::Unavailable("store is closed");
-  if (!healthy_.load(std::memory_order_acquire)) {
-    std::lock_guard lock(health_mu_);
-    return Status::Unavailable(unhealthy_why_);
+WriterHealthReport GroupCommitWriter::HealthDetail() const {
+  WriterHealthReport r = health_.Report();
+  if (closed_.load(std::memory_order_acquire)) {
+    r.status = Status::Unavailable("store is closed");
+    return r;
   }
-  if (checkpointer_) {
-    if (Status c = checkpointer_->health(); !c.ok()) return Status::Unavailable(c.message());
+  if (!r.status.ok() || !checkpointer_) return r;
+  WriterHealthReport c = checkpointer_->health();
+  if (!c.status.ok()) return c;
+  // Both fine: the latest failure of either is the one worth showing.
+  if (c.last_error_ms > r.last_error_ms) {
+    r.last_error = std::move(c.last_error);
+    r.last_error_ms = c.last_error_ms;
   }
-  return Status::Ok();
+  r.since_ms = std::max(r.since_ms, c.since_ms);
+  return r;
+}
+
+void GroupCommitWriter::SetHealthClockForTesting(HealthTracker::Clock clock) {
+  if (checkpointer_) checkpointer_->SetClockForTesting(clock);
+  health_.SetClockForTesting(std::move(clock));
+}
+
+void GroupCommitWriter::SetMaxWalFramesForTesting(int frames) {
+  if (checkpointer_) checkpointer_->SetMaxWalFramesForTesting(frames);
 }
 
 Status GroupCommitWriter::ExecForTesting(std::string sql) {
@@ -268,8 +283,10 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
       commits_.fetch_add(1, std::memory_order_relaxed);
     }
   }
-  // The cache already counts this batch's writes; if they are gone it must be rebuilt.
-  if (!committed) DropCache();
+  // The cache already counts this batch's writes; if they are gone it must be rebuilt. And a cache
+  // that a unique index had to correct is rebuilt from the table.
+  if (!committed || cache_wrong_) DropCache();
+  cache_wrong_ = false;
   UpdateHealth(batch, committed);
 
   uint64_t ok_events = 0;
@@ -301,18 +318,18 @@ void GroupCommitWriter::UpdateHealth(const std::vector<Pending>& batch, bool com
       break;
     }
   }
-  if (committed && !trouble) {
-    if (!healthy_.load(std::memory_order_relaxed)) {
-      spdlog::info("store: commits succeed again");
-      healthy_.store(true, std::memory_order_release);
-    }
+  if (trouble || !committed) {
+    health_.Failed(trouble ? trouble->message() : "commit failed");
     return;
   }
-  std::string why = trouble ? trouble->message() : "commit failed";
-  if (healthy_.load(std::memory_order_relaxed)) spdlog::error("store: appends failing: {}", why);
-  std::lock_guard lock(health_mu_);
-  unhealthy_why_ = "appends failing: " + std::move(why);
-  healthy_.store(false, std::memory_order_release);
+  // Only a commit that wrote something shows the disk takes writes: a batch whose requests were all
+  // refused commits an empty transaction, which succeeds on a full disk too.
+  for (const Pending& p : batch) {
+    if (p.status.ok()) {
+      health_.Wrote();
+      return;
+    }
+  }
 }
 
 void GroupCommitWriter::DropCache() {
@@ -502,8 +519,22 @@ Status GroupCommitWriter::WriteRequest(const AppendRequest& req, bool* wrote) {
     q.Bind(6, e.ts);
     q.Bind(7, int64_t{e.replayed ? 1 : 0});
     q.Bind(8, e.json);
+    if (q.Step() != SQLITE_DONE) {
+      // A failed statement leaves nothing of itself behind: only the events before it were written.
+      if (sqlite3_extended_errcode(conn_->db()) == SQLITE_CONSTRAINT_UNIQUE) {
+        // Schema v4's indexes caught what the cache missed (another writer on the file slipped past
+        // data_version, or a bug): refuse the request as its check would have.
+        cache_wrong_ = true;
+        const bool seq_taken =
+            std::string_view(sqlite3_errmsg(conn_->db())).find("events.seq") != std::string_view::npos;
+        spdlog::error("store: unique index refused meeting {} seq {} id {} the cache let through", mid, e.seq,
+                      e.id);
+        return seq_taken ? Status::Conflict("meeting " + mid + " seq " + std::to_string(e.seq) + " is taken")
+                         : Status::Duplicate("meeting " + mid + " already has event id " + e.id);
+      }
+      return conn_->LastError("insert event");
+    }
     *wrote = true;
-    if (q.Step() != SQLITE_DONE) return conn_->LastError("insert event");
   }
 
   sqlite3_stmt* cred = conn_->Prepare(kInsertCredential, &st);

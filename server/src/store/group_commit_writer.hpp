@@ -15,8 +15,13 @@
 // transaction as a batch's events the writer adds them to feature_usage (schema v3): counted in memory
 // per (type, day, meeting), then one UPSERT per distinct key, so the counts are exactly the log's.
 //
-// Health: after a batch that could not commit (or a request that failed on I/O) the writer reports
-// Unavailable until a later batch commits cleanly; a failing checkpointer is reported too.
+// Health (store/health_tracker.hpp): after a batch that could not commit (or a request that failed on
+// I/O) the writer reports Unavailable until a later batch that wrote something commits, or 30 s pass
+// without another failure; a failing checkpointer and a WAL past its bound are reported too.
+//
+// Schema v4 backs the cache with unique indexes on events (meeting_id, seq) and (meeting_id, id): if
+// the cache were ever wrong, the insert fails (Conflict or Duplicate for that request) instead of
+// storing a second event at a seq; the cache is then dropped after the batch.
 //
 // The writer also maintains the deferred event_index (schema v2, docs/storage.md): every
 // kIndexEveryEvents events, inside a batch's transaction, it indexes the tail in one sorted insert.
@@ -41,6 +46,7 @@
 #include <vector>
 
 #include "store/checkpointer.hpp"
+#include "store/health_tracker.hpp"
 #include "store/sqlite_connection.hpp"
 #include "store/store.hpp"
 
@@ -71,7 +77,12 @@ class GroupCommitWriter {
   void Flush();
 
   // Store::WriterHealth: Ok, or Unavailable with the reason. Reads only memory.
-  Status Health() const;
+  Status Health() const { return HealthDetail().status; }
+  // Store::WriterHealthDetail.
+  WriterHealthReport HealthDetail() const;
+  // Tests: a clock for HealthTracker's window (writer and checkpointer); a smaller WAL bound.
+  void SetHealthClockForTesting(HealthTracker::Clock clock);
+  void SetMaxWalFramesForTesting(int frames);
 
   // Runs `sql` on the writer connection, on the writer thread, between two batches, and returns its
   // outcome (tests: e.g. PRAGMA max_page_count to make the disk "full"). After Close: Unavailable.
@@ -133,6 +144,7 @@ class GroupCommitWriter {
   int64_t indexed_through_ = 0;   // index_state.indexed_through as of the last flush
   int64_t unindexed_events_ = 0;  // events written since
   bool must_index_tail_ = true;   // the cache cannot be trusted until the tail is indexed
+  bool cache_wrong_ = false;      // a unique index caught what the cache let through: drop it after the batch
   int64_t data_version_ = -1;
 
   std::mutex mu_;
@@ -146,11 +158,8 @@ class GroupCommitWriter {
   std::mutex join_mu_;  // two threads closing at once must not both join
   std::thread thread_;
 
-  // Health: the flag is the fast path; the reason is read only when the flag is down.
-  std::atomic<bool> healthy_{true};
   std::atomic<bool> closed_{false};  // appends are refused: as unhealthy as a full disk
-  mutable std::mutex health_mu_;
-  std::string unhealthy_why_;
+  HealthTracker health_{"appends failing"};
 
   std::atomic<uint64_t> commits_{0}, appends_{0}, events_{0}, failed_appends_{0}, commit_micros_{0},
       max_batch_events_{0}, index_flushes_{0};

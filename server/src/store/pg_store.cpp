@@ -54,6 +54,14 @@ constexpr PgStatement kUsagePage{"confab_r_usage_page",
                                  "AND (day, meeting_id) > ($2::bigint, $3) AND day < $4 "
                                  "ORDER BY day, meeting_id LIMIT $5"};
 
+// The constraints events_pkey and events_meeting_id_id_key keep this empty; `confab check` asks anyway
+// (a constraint can be dropped by hand).
+constexpr PgStatement kDuplicateKeys{
+    "confab_r_duplicates",
+    "SELECT meeting_id, 'seq', seq::text, COUNT(*) FROM events GROUP BY meeting_id, seq HAVING COUNT(*) > 1 "
+    "UNION ALL "
+    "SELECT meeting_id, 'id', id, COUNT(*) FROM events GROUP BY meeting_id, id HAVING COUNT(*) > 1"};
+
 StoredEvent EventFromRow(const PGresult* r, int row) {
   StoredEvent e;
   e.meeting_id = Cell(r, row, 0);
@@ -390,6 +398,24 @@ Status PgStore::ScanFeatureUsage(int64_t from_day, int64_t to_day,
 
 Status PgStore::WriterHealth() const {
   return writer_->Health();
+}
+
+WriterHealthReport PgStore::WriterHealthDetail() const {
+  return writer_->HealthDetail();
+}
+
+Status PgStore::FindDuplicateKeys(std::vector<DuplicateKey>* out) {
+  ExpectBlockingAllowed("PgStore::FindDuplicateKeys");
+  ReadLease lease(*this);
+  if (!lease.status().ok()) return lease.status();
+  PgResult r;
+  if (Status s = lease.Run(kDuplicateKeys, PgParams(), &r, "look for duplicate keys"); !s.ok()) return s;
+  out->clear();
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    out->push_back(
+        DuplicateKey{Cell(r.get(), i, 0), Cell(r.get(), i, 1), Cell(r.get(), i, 2), CellInt(r.get(), i, 3)});
+  }
+  return Status::Ok();
 }
 
 StoreStats PgStore::Stats() const {

@@ -52,6 +52,8 @@ class PgStore final : public Store {
   Status ScanFeatureUsage(int64_t from_day, int64_t to_day,
                           const std::function<bool(const FeatureUsage&)>& fn) override;
   Status WriterHealth() const override;
+  WriterHealthReport WriterHealthDetail() const override;
+  Status FindDuplicateKeys(std::vector<DuplicateKey>* out) override;
   StoreStats Stats() const override;
   std::string Describe() const override;
 

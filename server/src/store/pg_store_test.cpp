@@ -500,6 +500,35 @@ TEST_F(PgStoreTest, LostConnectionsFailTheBatchThenRecover) {
   EXPECT_EQ(head, 2);
 }
 
+// As on SQLite: a batch whose requests were all refused by their own checks (here a meeting that exists)
+// wrote nothing, so it is no sign of recovery; only a commit that stored something is.
+TEST_F(PgStoreTest, ARefusedAppendIsNoRecoveryAndTheLogHasNoDuplicateKeys) {
+  auto store = Open();
+  ASSERT_TRUE(AppendAndWait(*store, CreateRequest("m")).ok());
+  ASSERT_EQ(schema_->TerminateConnections(), "");
+  ASSERT_EQ(AppendAndWait(*store, One("m", 2, "e2", "ev-m-1")).code(), Status::Code::kUnavailable);
+
+  const auto deadline = Clock::now() + std::chrono::seconds(20);
+  Status refused;
+  do {
+    refused = AppendAndWait(*store, CreateRequest("m"));
+  } while (refused.code() == Status::Code::kUnavailable && Clock::now() < deadline);
+  ASSERT_EQ(refused.code(), Status::Code::kConflict) << refused.ToString();
+  const WriterHealthReport failing = store->WriterHealthDetail();
+  EXPECT_EQ(failing.status.code(), Status::Code::kUnavailable) << "reconnected, but nothing was written yet";
+  EXPECT_FALSE(failing.last_error.empty());
+  EXPECT_GT(failing.since_ms, 0);
+
+  ASSERT_TRUE(AppendAndWait(*store, One("m", 2, "e2", "ev-m-1")).ok());
+  const WriterHealthReport recovered = store->WriterHealthDetail();
+  EXPECT_TRUE(recovered.status.ok()) << recovered.status.ToString();
+  EXPECT_EQ(recovered.last_error, failing.last_error);
+
+  std::vector<DuplicateKey> dups;
+  ASSERT_TRUE(store->FindDuplicateKeys(&dups).ok());
+  EXPECT_TRUE(dups.empty());
+}
+
 // PostgreSQL itself stops (immediate shutdown, as a crash) and starts again.
 TEST_F(PgStoreTest, AppendsFailPromptlyWhileTheServerIsDownAndNothingAckedIsLost) {
   const char* ctl = std::getenv("CONFAB_TEST_PG_CTL");

@@ -291,13 +291,15 @@ void PgWriter::Enqueue(Pending p) {
   if (p.done) p.done(Status::Unavailable("store is closed"));
 }
 
-Status PgWriter::Health() const {
-  if (closed_.load(std::memory_order_acquire)) return Status::Unavailable("store is closed");
-  if (!healthy_.load(std::memory_order_acquire)) {
-    std::lock_guard lock(health_mu_);
-    return Status::Unavailable(unhealthy_why_);
+WriterHealthReport PgWriter::HealthDetail() const {
+  WriterHealthReport r = health_.Report();
+  if (closed_.load(std::memory_order_acquire)) {
+    r.status = Status::Unavailable("store is closed");
+    return r;
   }
-  return Status::Ok();
+  std::lock_guard lock(rc_mu_);
+  if (rc_wanted_) r.status = Status::Unavailable("PostgreSQL unreachable: " + rc_error_);
+  return r;
 }
 
 void PgWriter::Flush() {
@@ -812,18 +814,17 @@ void PgWriter::UpdateHealth(const std::vector<Pending>& batch, bool committed) {
       break;
     }
   }
-  if (committed && !trouble) {
-    if (!healthy_.load(std::memory_order_relaxed)) {
-      spdlog::info("store: commits succeed again");
-      healthy_.store(true, std::memory_order_release);
-    }
+  if (trouble || !committed) {
+    health_.Failed(trouble ? trouble->message() : "commit failed");
     return;
   }
-  std::string why = trouble ? trouble->message() : "commit failed";
-  if (healthy_.load(std::memory_order_relaxed)) spdlog::error("store: appends failing: {}", why);
-  std::lock_guard lock(health_mu_);
-  unhealthy_why_ = "appends failing: " + std::move(why);
-  healthy_.store(false, std::memory_order_release);
+  // A batch whose requests were all refused (Conflict, Duplicate …) wrote nothing: it proves nothing.
+  for (const Pending& p : batch) {
+    if (p.status.ok()) {
+      health_.Wrote();
+      return;
+    }
+  }
 }
 
 }  // namespace confab::store

@@ -44,6 +44,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/health_tracker.hpp"
 #include "store/pg_connection.hpp"
 #include "store/store.hpp"
 
@@ -71,7 +72,10 @@ class PgWriter {
   // Blocks until every Append queued before this call has completed (its callback has run).
   void Flush();
   // Store::WriterHealth: Ok, or Unavailable with the reason. Reads only memory.
-  Status Health() const;
+  Status Health() const { return HealthDetail().status; }
+  // Store::WriterHealthDetail: HealthTracker's rule, and Unavailable all the while PostgreSQL is
+  // unreachable (even with no append to fail meanwhile).
+  WriterHealthReport HealthDetail() const;
   // Stops accepting appends, finishes everything already queued (every queued callback runs) and
   // joins the writer's threads. Idempotent.
   void Close();
@@ -151,7 +155,7 @@ class PgWriter {
   std::thread thread_;
 
   // Reconnection: the writer asks (wanted), the helper connects and leaves the connection in ready.
-  std::mutex rc_mu_;
+  mutable std::mutex rc_mu_;
   std::condition_variable rc_cv_;
   bool rc_wanted_ = false;
   bool rc_stop_ = false;
@@ -159,11 +163,8 @@ class PgWriter {
   std::string rc_error_;  // why the last attempt failed
   std::thread rc_thread_;
 
-  // Health: the flag is the fast path; the reason is read only when the flag is down.
-  std::atomic<bool> healthy_{true};
   std::atomic<bool> closed_{false};
-  mutable std::mutex health_mu_;
-  std::string unhealthy_why_;
+  HealthTracker health_{"appends failing"};
 
   std::atomic<uint64_t> commits_{0}, appends_{0}, events_{0}, failed_appends_{0}, commit_micros_{0},
       max_batch_events_{0};

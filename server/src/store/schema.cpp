@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace confab::store {
 namespace {
@@ -9,7 +10,11 @@ namespace {
 struct Migration {
   int version;
   const char* sql;
+  // Run first, in the migration's transaction: a non-Ok answer refuses the migration (and the open).
+  Status (*precheck)(SqliteConnection&) = nullptr;
 };
+
+Status RefuseDuplicates(SqliteConnection& conn);
 
 // Append-only: never edit a migration that has shipped; add the next one.
 //
@@ -109,6 +114,16 @@ constexpr Migration kMigrations[] = {
      "INSERT INTO feature_usage(type, day, meeting_id, events)"
      "  SELECT type, CASE WHEN ts >= 0 THEN ts / 86400000 ELSE (ts - 86399999) / 86400000 END AS day,"
      "    meeting_id, COUNT(*) FROM events GROUP BY type, day, meeting_id ORDER BY type, day, meeting_id;"},
+    // Version 4: the database enforces what the writer's cache promises (docs/storage.md § Schema).
+    // v2 left uniqueness of (meeting_id, seq) and (meeting_id, id) to the writer's in-memory cache
+    // and the deferred event_index (whose INSERT OR IGNORE would hide a second row, not refuse it).
+    // Two unique indexes on events refuse a duplicate in the transaction that tries to write it, from
+    // any connection, whatever the cache believes. A file that already holds duplicates is not
+    // migrated: the open fails naming them, and nothing is changed.
+    {4,
+     "CREATE UNIQUE INDEX events_meeting_seq ON events(meeting_id, seq);"
+     "CREATE UNIQUE INDEX events_meeting_event_id ON events(meeting_id, id);",
+     &RefuseDuplicates},
 };
 
 int64_t NowMs() {
@@ -116,7 +131,44 @@ int64_t NowMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+Status RefuseDuplicates(SqliteConnection& conn) {
+  std::vector<DuplicateKey> dups;
+  if (Status s = FindSqliteDuplicates(conn, &dups); !s.ok()) return s;
+  if (dups.empty()) return Status::Ok();
+  std::string list;
+  for (size_t i = 0; i < dups.size() && i < 5; ++i) {
+    const DuplicateKey& d = dups[i];
+    list += (i ? "; " : "") + std::string("meeting ") + d.meeting_id + " " + d.column + " " + d.value + " (" +
+            std::to_string(d.rows) + " rows)";
+  }
+  if (dups.size() > 5) list += "; and " + std::to_string(dups.size() - 5) + " more";
+  return Status::Invalid(std::to_string(dups.size()) +
+                         " keys of the log are stored more than once, so their unique indexes cannot be "
+                         "built: " +
+                         list + ". Keep one row of each (docs/storage.md § Duplicates), then open it again");
+}
+
 }  // namespace
+
+Status FindSqliteDuplicates(SqliteConnection& conn, std::vector<DuplicateKey>* out) {
+  // Read from events itself: event_index keeps only the first row of a key. With v4's indexes each
+  // half is an index walk; without them (a file being migrated) one sort of the table.
+  Status st;
+  sqlite3_stmt* stmt = conn.Prepare(
+      "SELECT meeting_id, 'seq', seq, COUNT(*) FROM events GROUP BY meeting_id, seq HAVING COUNT(*) > 1 "
+      "UNION ALL "
+      "SELECT meeting_id, 'id', id, COUNT(*) FROM events GROUP BY meeting_id, id HAVING COUNT(*) > 1",
+      &st);
+  if (!stmt) return st;
+  StatementScope q(stmt);
+  out->clear();
+  for (;;) {
+    const int rc = q.Step();
+    if (rc == SQLITE_DONE) return Status::Ok();
+    if (rc != SQLITE_ROW) return conn.LastError("look for duplicate keys");
+    out->push_back(DuplicateKey{q.Text(0), q.Text(1), q.Text(2), q.Int(3)});
+  }
+}
 
 Status ReadSchemaVersion(SqliteConnection& conn, int* version) {
   Status st;
@@ -142,6 +194,15 @@ Status Migrate(SqliteConnection& conn) {
     int current = 0;
     Status s = ReadSchemaVersion(conn, &current);
     if (s.ok() && current < m.version) {
+      if (m.precheck) {
+        if (Status refused = m.precheck(conn); !refused.ok()) {
+          conn.Exec("ROLLBACK");
+          return Status(
+              refused.code() == Status::Code::kInvalid
+                  ? Status::Invalid("schema version " + std::to_string(m.version) + ": " + refused.message())
+                  : refused);
+        }
+      }
       s = conn.Exec(m.sql);
       if (s.ok()) {
         Status ps;

@@ -374,6 +374,17 @@ Status SqliteStore::WriterHealth() const {
   return writer_->Health();
 }
 
+WriterHealthReport SqliteStore::WriterHealthDetail() const {
+  return writer_->HealthDetail();
+}
+
+Status SqliteStore::FindDuplicateKeys(std::vector<DuplicateKey>* out) {
+  ExpectBlockingAllowed("SqliteStore::FindDuplicateKeys");
+  ReadLease lease(*this);
+  if (!lease.status().ok()) return lease.status();
+  return FindSqliteDuplicates(lease.conn(), out);
+}
+
 StoreStats SqliteStore::Stats() const {
   return writer_->Stats();
 }

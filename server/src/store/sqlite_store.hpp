@@ -43,6 +43,8 @@ class SqliteStore final : public Store {
   Status ScanFeatureUsage(int64_t from_day, int64_t to_day,
                           const std::function<bool(const FeatureUsage&)>& fn) override;
   Status WriterHealth() const override;
+  WriterHealthReport WriterHealthDetail() const override;
+  Status FindDuplicateKeys(std::vector<DuplicateKey>* out) override;
   StoreStats Stats() const override;
   std::string Describe() const override;
 
@@ -55,6 +57,11 @@ class SqliteStore final : public Store {
   // Runs `sql` on the writer's own connection between two batches (tests: per-connection pragmas
   // such as max_page_count, to fail commits the way a full disk does).
   Status ExecOnWriterForTesting(std::string sql) { return writer_->ExecForTesting(std::move(sql)); }
+  // Tests: a clock for the health window (HealthTracker); a smaller WAL bound (Checkpointer).
+  void SetHealthClockForTesting(HealthTracker::Clock clock) {
+    writer_->SetHealthClockForTesting(std::move(clock));
+  }
+  void SetMaxWalFramesForTesting(int frames) { writer_->SetMaxWalFramesForTesting(frames); }
 
  private:
   // A read connection borrowed from the pool; returned to it on destruction.

@@ -103,6 +103,22 @@ struct StoreStats {
   uint64_t checkpoints = 0;       // WAL checkpoints run (background or inline)
 };
 
+// The writer's health with its evidence, for /readyz (store/health_tracker.hpp has the rules).
+struct WriterHealthReport {
+  Status status;              // as WriterHealth()
+  std::string last_error;     // the latest write failure since open, kept after recovery ("" if none)
+  int64_t last_error_ms = 0;  // when it happened, ms since the Unix epoch (0: never)
+  int64_t since_ms = 0;       // since when `status` has held, ms since the Unix epoch (0: since open)
+};
+
+// A key of the log stored more than once: (meeting, seq) or (meeting, event id).
+struct DuplicateKey {
+  std::string meeting_id;
+  std::string column;  // "seq" or "id"
+  std::string value;   // the seq (in decimal) or the event id
+  int64_t rows = 0;    // how many rows hold it
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -146,6 +162,16 @@ class Store {
   // Whether appends are succeeding now: Ok, or Unavailable saying why (the last commit failed,
   // the disk is full …). Never touches the disk itself: cheap, and safe from an io thread.
   virtual Status WriterHealth() const = 0;
+  // WriterHealth with when and why; as cheap. The default knows only WriterHealth.
+  virtual WriterHealthReport WriterHealthDetail() const {
+    return WriterHealthReport{WriterHealth(), "", 0, 0};
+  }
+
+  // Every (meeting, seq) and (meeting, id) stored more than once, read from the log's table itself
+  // rather than through an index a duplicate could hide behind (`confab check`). The schema's unique
+  // indexes keep it empty; only a hand edit (or a dropped index) lets one in. Blocks like a read. The
+  // default walks ScanAll, which sees whatever the store's scan returns.
+  virtual Status FindDuplicateKeys(std::vector<DuplicateKey>* out);
 
   virtual StoreStats Stats() const = 0;
   // Where it is, for logs ("sqlite:/path/confab.db"), without secrets.

@@ -86,5 +86,49 @@ TEST(WriterHealthTest, ASnapshotThatCannotBeStoredMakesTheWriterUnavailableToo) 
   EXPECT_TRUE(store->WriterHealth().ok());
 }
 
+// The bug behind "/healthz said ok on a full disk": a batch whose requests were all refused by their
+// own checks commits an empty transaction, which needs no disk, and counted as recovery.
+TEST(WriterHealthTest, ABatchThatWritesNothingIsNoRecovery) {
+  TempDir dir;
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(dir.File("health.db"), &store).ok());
+  ASSERT_TRUE(AppendAndWait(*store, CreateRequest("m")).ok());
+  ASSERT_TRUE(store->ExecOnWriterForTesting("PRAGMA max_page_count = 1").ok());
+  ASSERT_FALSE(AppendAndWait(*store, Big(2)).ok());
+  ASSERT_EQ(store->WriterHealth().code(), Status::Code::kUnavailable);
+  const WriterHealthReport failing = store->WriterHealthDetail();
+  EXPECT_NE(failing.last_error.find("full"), std::string::npos) << failing.last_error;
+  EXPECT_GT(failing.since_ms, 0);
+  EXPECT_GE(failing.last_error_ms, failing.since_ms);
+
+  EXPECT_EQ(AppendAndWait(*store, Big(1)).code(), Status::Code::kConflict);              // seq taken
+  EXPECT_EQ(AppendAndWait(*store, CreateRequest("m")).code(), Status::Code::kConflict);  // meeting exists
+  EXPECT_EQ(PutSnapshotAndWait(*store, Snapshot{"m", 9, 0, "{}"}).code(), Status::Code::kInvalid);
+  EXPECT_EQ(store->WriterHealth().code(), Status::Code::kUnavailable) << "an empty commit proves nothing";
+  EXPECT_EQ(store->WriterHealthDetail().since_ms, failing.since_ms) << "still the same stretch";
+
+  ASSERT_TRUE(store->ExecOnWriterForTesting("PRAGMA max_page_count = 1073741823").ok());
+  ASSERT_TRUE(AppendAndWait(*store, Big(2)).ok());
+  const WriterHealthReport recovered = store->WriterHealthDetail();
+  EXPECT_TRUE(recovered.status.ok()) << recovered.status.ToString();
+  EXPECT_EQ(recovered.last_error, failing.last_error) << "the last failure stays visible";
+  EXPECT_GE(recovered.since_ms, failing.last_error_ms);
+}
+
+TEST(WriterHealthTest, AWalPastItsBoundIsReported) {
+  TempDir dir;
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(dir.File("health.db"), &store).ok());
+  store->SetMaxWalFramesForTesting(8);  // 4096 frames is where a checkpoint starts
+  ASSERT_TRUE(AppendAndWait(*store, CreateRequest("m")).ok());
+  EXPECT_TRUE(store->WriterHealth().ok());
+  ASSERT_TRUE(AppendAndWait(*store, Big(2)).ok());  // 256 KiB: ~65 pages into the WAL
+  Status health = store->WriterHealth();
+  EXPECT_EQ(health.code(), Status::Code::kUnavailable);
+  EXPECT_NE(health.message().find("WAL holds"), std::string::npos) << health.message();
+  store->SetMaxWalFramesForTesting(Checkpointer::kMaxWalFrames);
+  EXPECT_TRUE(store->WriterHealth().ok());
+}
+
 }  // namespace
 }  // namespace confab::store

@@ -76,7 +76,8 @@ MeetingScript ClosingScript() {
   s.Add(kT0 + 5 * kMin, B, "Bo", "discussion_finished", {{"card_id", "c8"}, {"outcome", "parked"}});
   s.Add(kT0 + 5 * kMin + 1000, A, "Ada", "facilitator_changed", {{"pid", A}});
   s.Add(kT0 + 6 * kMin, A, "Ada", "discussion_started", {{"card_id", "c2"}});
-  s.Add(kT0 + 6 * kMin + 30000, A, "Ada", "phase_changed", {{"phase", "done"}});
+  // c2 is still discussed at the last event (the domain ends a discussion only with discussion_finished).
+  s.Add(kT0 + 6 * kMin + 30000, A, "Ada", "timer_started", {{"seconds", 60}});
   return s;
 }
 
@@ -158,12 +159,14 @@ TEST(ClosingViews, NoReactionsGiveAnEmptyMood) {
   EXPECT_TRUE(a["reactions_by_card"].empty());
 }
 
-TEST(ClosingViews, PhaseChangeEndsTheMarkedSpan) {
+TEST(ClosingViews, TheRunningSpanIsMarkedUpToTheLastEvent) {
   const nlohmann::json topics = FoldOf(ClosingScript()).AnalyticsJson()["mood"]["topics"];
   ASSERT_EQ(topics.size(), 3u);
+  EXPECT_EQ(topics[1]["end_ts"], kT0 + 5 * kMin);  // c8, parked
+  EXPECT_EQ(topics[1]["running"], false);
   EXPECT_EQ(topics[2]["card_id"], "c2");
   EXPECT_EQ(topics[2]["end_ts"], kT0 + 6 * kMin + 30000);
-  EXPECT_EQ(topics[2]["running"], false);
+  EXPECT_EQ(topics[2]["running"], true);
 }
 
 TEST(ClosingViews, AnonymousCardsAreNobodysActivity) {
@@ -189,7 +192,7 @@ TEST(ClosingViews, SummaryListsParkedApartAndActionItemsWithOwnersAndDueDates) {
       "## Topics discussed\n\n"
       "1. Topic 1 — 02:00, 0 votes, done\n"
       "   - Takeaway: We agree — Cy\n"
-      "2. Topic 2 — 00:30, 0 votes, not finished\n";
+      "2. Topic 2 — 00:30, 0 votes, in discussion\n";
   EXPECT_NE(md.find(discussed), std::string::npos) << md;
   EXPECT_NE(md.find("## Topics parked\n\n1. Secret topic — 00:59, 0 votes\n"), std::string::npos) << md;
   const std::string actions =
@@ -205,7 +208,7 @@ TEST(ClosingViews, SummaryListsParkedApartAndActionItemsWithOwnersAndDueDates) {
 TEST(ClosingViews, SummaryJsonHasTheSameContent) {
   const nlohmann::json j = SummaryJsonOf(FoldOf(ClosingScript()));
   EXPECT_EQ(j["title"], "Team sync");
-  EXPECT_EQ(j["phase"], "done");
+  EXPECT_EQ(j["phase"], "discuss");
   EXPECT_EQ(j["participants"], (nlohmann::json{"Ada", "Bo", "Cy"}));
   EXPECT_EQ(j["facilitators"], (nlohmann::json{"Ada", "Bo", "Ada"}));
   EXPECT_EQ(j["mood"]["text"], "±0.00 (mixed)");

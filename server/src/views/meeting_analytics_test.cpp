@@ -137,17 +137,22 @@ TEST(MeetingAnalytics, RenamesAndDeletesAreFolded) {
   EXPECT_EQ(Item(a, "d")["state"], "deleted");
 }
 
-TEST(MeetingAnalytics, LeavingTheDiscussPhaseEndsTheRunningDiscussion) {
+// The domain refuses to leave the discuss phase while a card is discussed (discussion_in_progress), so a
+// discussion ends with discussion_finished; a log that left the phase anyway is read as the domain folds
+// it (meeting_fold_test.cpp).
+TEST(MeetingAnalytics, AFinishedDiscussionStopsCountingAndLaterReactionsAreUnattributed) {
   MeetingScript s("m_phase");
   s.Add(kT0, "system", "Confab", "meeting_created", {{"title", "T"}});
   s.Add(kT0 + 1000, "f", "F", "card_added", {{"card_id", "c"}, {"title", "x"}});
   s.Add(kT0 + 2000, "f", "F", "phase_changed", {{"phase", "discuss"}});
   s.Add(kT0 + 3000, "f", "F", "discussion_started", {{"card_id", "c"}});
+  s.Add(kT0 + 10000, "f", "F", "discussion_finished", {{"card_id", "c"}});
   s.Add(kT0 + 10000, "f", "F", "phase_changed", {{"phase", "done"}});
   s.Add(kT0 + 99000, "f", "F", "reaction", {{"emoji", "👍"}});
   const nlohmann::json a = AnalyticsOf(s);
   EXPECT_EQ(Item(a, "c")["discussed_ms"], 7000);
   EXPECT_EQ(Item(a, "c")["discussing"], false);
+  EXPECT_EQ(Item(a, "c")["outcome"], "done");  // the domain's, when the event names none
   EXPECT_EQ(a["totals"]["unattributed_reactions"], 1);
 }
 

@@ -1,11 +1,14 @@
 #include "views/meeting_fold.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 #include "views/event_fields.hpp"
 
 namespace confab::views {
 namespace {
 
-constexpr std::string_view kAnonymous = "anonymous";
+constexpr std::string_view kAnonymous = domain::kAnonymousPid;
 constexpr int64_t kMsPerMinute = 60'000;
 
 // The server's own actor (meeting_created) is not a participant, and neither is the actor written
@@ -14,19 +17,20 @@ bool IsPerson(std::string_view pid) {
   return !pid.empty() && pid != "system" && pid != kAnonymous;
 }
 
-// An optional field of action items: a string sets it, null clears it, absent leaves it.
-void UpdateOptional(const nlohmann::json& data, std::string_view key, std::string* field) {
-  const nlohmann::json& v = Field(data, key);
-  if (v.is_string()) *field = v.get<std::string>();
-  if (v.is_null() && data.is_object() && data.contains(key)) field->clear();
+bool SameNotes(const std::vector<FoldNote>& have, std::span<const domain::Note> now) {
+  if (have.size() != now.size()) return false;
+  for (size_t i = 0; i < now.size(); ++i) {
+    const FoldNote& a = have[i];
+    const domain::Note& b = now[i];
+    if (a.note_id != b.note_id || a.text != b.text || a.kind != b.kind || a.author_pid != b.author ||
+        a.owner_pid != b.owner.value_or("") || a.due != b.due.value_or("")) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
-
-FoldCard* MeetingFold::FindCard(const std::string& card_id) {
-  auto it = card_index_.find(card_id);
-  return it == card_index_.end() ? nullptr : &cards_[it->second];
-}
 
 const FoldPerson* MeetingFold::FindPerson(std::string_view pid) const {
   auto it = person_index_.find(std::string(pid));
@@ -34,15 +38,13 @@ const FoldPerson* MeetingFold::FindPerson(std::string_view pid) const {
 }
 
 std::string MeetingFold::NameOf(std::string_view pid) const {
-  if (pid == kAnonymous) return "Anonymous";
+  if (pid == kAnonymous) return std::string(domain::kAnonymousName);
   const FoldPerson* p = FindPerson(pid);
   return p && !p->name.empty() ? p->name : std::string(pid);
 }
 
 int64_t MeetingFold::Topics() const {
-  int64_t n = 0;
-  for (const FoldCard& c : cards_) n += c.state == "active" ? 1 : 0;
-  return n;
+  return static_cast<int64_t>(live_.size());
 }
 
 int64_t MeetingFold::TopicsDiscussed() const {
@@ -61,21 +63,14 @@ FoldPerson* MeetingFold::Person(const std::string& pid, const std::string& name_
   return &people_[it->second];
 }
 
-void MeetingFold::CloseRunningSpan(int64_t ts) {
-  if (!running_card_) return;
-  cards_[*running_card_].closed_ms += ts - running_since_;
-  if (!spans_.empty()) spans_.back().end_ts = std::max(ts, running_since_);
-  running_card_.reset();
-}
-
 int64_t MeetingFold::DiscussedMs(const FoldCard& card) const {
   int64_t ms = card.closed_ms;
-  if (IsDiscussing(card)) ms += last_ts_ - running_since_;
+  if (IsDiscussing(card)) ms += std::max<int64_t>(0, last_ts_ - running_since_);
   return ms;
 }
 
 bool MeetingFold::IsDiscussing(const FoldCard& card) const {
-  return running_card_ && cards_[*running_card_].card_id == card.card_id;
+  return running_card_ && &cards_[*running_card_] == &card;
 }
 
 void MeetingFold::Apply(const store::StoredEvent& ev, const nlohmann::json& parsed) {
@@ -88,126 +83,65 @@ void MeetingFold::Apply(const store::StoredEvent& ev, const nlohmann::json& pars
   head_seq_ = ev.seq;
   ++events_;
 
+  const bool is_person = IsPerson(ev.actor_pid);
+  const int64_t votes_before = is_person ? domain::VotesUsed(state_, ev.actor_pid) : 0;
+  domain::Apply(state_, parsed);
+
+  const std::string actor_name = ActorName(parsed);  // as the actor was called when writing it
   FoldPerson* person = nullptr;
-  if (IsPerson(ev.actor_pid)) {
-    // participant_joined carries the name in data; any other event names its actor.
-    person = Person(ev.actor_pid, type == "participant_joined" ? StrField(data, "name") : ActorName(parsed));
+  if (is_person) {
+    person = Person(ev.actor_pid, actor_name);
+    // The latest name the domain knows (participant_joined / _renamed); an actor who never joined
+    // keeps the name its first event gave it.
+    if (domain::HasParticipant(state_, ev.actor_pid))
+      person->name = domain::ParticipantName(state_, ev.actor_pid);
     ++person->events;
   }
 
-  if (type == "meeting_created") {
-    title_ = StrField(data, "title");
-    created_ts_ = ts;
-  } else if (type == "meeting_renamed") {
-    title_ = StrField(data, "title");
-  } else if (type == "facilitator_changed") {
-    const std::string pid = StrField(data, "pid");
-    if (facilitators_.empty() && !ev.actor_pid.empty() && ev.actor_pid != pid)
-      facilitators_.push_back(ev.actor_pid);
-    if (!pid.empty() && (facilitators_.empty() || facilitators_.back() != pid)) facilitators_.push_back(pid);
-  } else if (type == "participant_renamed") {
-    if (person) person->name = StrField(data, "name");
-  } else if (type == "phase_changed") {
-    phase_ = StrField(data, "phase");
-    // Leaving the discuss phase ends whatever was being discussed.
-    if (phase_ != "discuss") CloseRunningSpan(ts);
-  } else if (type == "card_added") {
-    const std::string card_id = StrField(data, "card_id");
-    if (card_index_.try_emplace(card_id, cards_.size()).second) {
-      FoldCard& c = cards_.emplace_back();
-      c.card_id = card_id;
-      c.title = StrField(data, "title");
-      c.author_pid = ev.actor_pid;
-      c.added_seq = ev.seq;
-    }
-    if (person) ++person->cards;
-  } else if (type == "card_edited") {
-    if (FoldCard* c = FindCard(StrField(data, "card_id"))) c->title = StrField(data, "title");
-  } else if (type == "card_deleted") {
-    if (FoldCard* c = FindCard(StrField(data, "card_id"))) c->state = "deleted";
-  } else if (type == "card_merged") {
-    FoldCard* from = FindCard(StrField(data, "card_id"));
-    FoldCard* into = FindCard(StrField(data, "into_card_id"));
-    if (from && into && from != into) {
-      into->votes += from->votes;
-      from->votes = 0;
-      from->state = "merged";
-      from->merged_into = into->card_id;
-      // Its notes move with it, as in the domain (later note events name the card merged into).
-      into->notes.insert(into->notes.end(), from->notes.begin(), from->notes.end());
-      from->notes.clear();
+  if (type == "facilitator_changed") {
+    // A hand-over the domain took: the role's holder before the first one is the actor handing it over.
+    const std::optional<std::string> to = domain::HandedFacilitator(state_);
+    if (to && (facilitators_.empty() || facilitators_.back() != *to)) {
+      if (facilitators_.empty() && !ev.actor_pid.empty() && ev.actor_pid != *to)
+        facilitators_.push_back(ev.actor_pid);
+      facilitators_.push_back(*to);
     }
   } else if (type == "card_voted" || type == "vote_withdrawn") {
-    const int delta = type == "card_voted" ? 1 : -1;
-    if (FoldCard* c = FindCard(StrField(data, "card_id"))) c->votes += delta;
-    if (person) person->votes += delta;
-  } else if (type == "discussion_started") {
-    auto it = card_index_.find(StrField(data, "card_id"));
-    if (it != card_index_.end()) {
-      CloseRunningSpan(ts);  // one discussion at a time; the domain forbids overlap anyway
-      FoldCard& c = cards_[it->second];
-      running_card_ = it->second;
-      running_since_ = ts;
-      spans_.push_back(FoldSpan{.card = it->second, .start_ts = ts, .end_ts = 0});
-      ++c.times_discussed;
-      if (c.discussion_order == 0) c.discussion_order = ++discussions_started_;
-    }
-  } else if (type == "discussion_finished") {
-    if (FoldCard* c = FindCard(StrField(data, "card_id"))) {
-      if (IsDiscussing(*c)) CloseRunningSpan(ts);
-      const std::string outcome = StrField(data, "outcome");
-      c->outcome = outcome.empty() ? "done" : outcome;
-    }
-  } else if (type == "continue_voted") {
-    if (person) ++person->continue_votes;
-    if (running_card_) {
+    if (person) person->votes += domain::VotesUsed(state_, ev.actor_pid) - votes_before;
+  }
+
+  // Apply changes no card but those the event names, merged-from first (its notes move to the other).
+  for (std::string_view key : {"card_id", "into_card_id"}) {
+    if (HasStrField(data, key)) FollowCard(StrField(data, key), ev, data, person, actor_name);
+  }
+  FollowDiscussion(ts);
+
+  if (type == "continue_voted") {
+    // Counted when the domain holds it (a raw count of votes cast, not the latest per person).
+    const std::string vote = StrField(data, "vote");
+    const std::optional<std::string_view> held = domain::ContinueVoteOf(state_, ev.actor_pid);
+    if (running_card_ && held && *held == vote) {
+      if (person) ++person->continue_votes;
       FoldCard& c = cards_[*running_card_];
-      const std::string vote = StrField(data, "vote");
-      if (vote == "up") ++c.continue_up;
-      if (vote == "sideways") ++c.continue_sideways;
-      if (vote == "down") ++c.continue_down;
-    }
-  } else if (type == "note_added") {
-    if (person) ++person->notes;
-    if (FoldCard* c = FindCard(StrField(data, "card_id"))) {
-      FoldNote& n = c->notes.emplace_back();
-      n.note_id = StrField(data, "note_id");
-      n.kind = StrField(data, "kind");
-      n.text = StrField(data, "text");
-      n.author_pid = ev.actor_pid;
-      n.author_name = person ? person->name : ActorName(parsed);
-      n.owner_pid = StrField(data, "owner");
-      n.due = StrField(data, "due");
-    }
-  } else if (type == "action_updated") {
-    if (FoldCard* c = FindCard(StrField(data, "card_id"))) {
-      const std::string note_id = StrField(data, "note_id");
-      for (FoldNote& n : c->notes) {
-        if (n.note_id != note_id) continue;
-        UpdateOptional(data, "owner", &n.owner_pid);
-        UpdateOptional(data, "due", &n.due);
-      }
-    }
-  } else if (type == "note_deleted") {
-    if (FoldCard* c = FindCard(StrField(data, "card_id"))) {
-      const std::string note_id = StrField(data, "note_id");
-      for (FoldNote& n : c->notes) {
-        if (n.note_id == note_id) n.deleted = true;
-      }
+      (vote == "up" ? c.continue_up : vote == "sideways" ? c.continue_sideways : c.continue_down) += 1;
     }
   } else if (type == "reaction") {
+    // A moment: the domain's state does not keep it, so it is folded here — scored by the domain's table,
+    // on the card it names if that card is on the board, else on the card under discussion.
     const std::string emoji = StrField(data, "emoji");
-    const std::optional<int> score = EmojiScore(emoji);
+    const std::optional<int> score = domain::EmojiSentiment(emoji);
     if (person) ++person->reactions;
     ++reactions_;
     ++reactions_by_emoji_[emoji];
     if (score) sentiment_.Add(*score);
     AddToMinute(ts, score);
-    // A reaction names its card, or else belongs to the card under discussion at that moment.
     FoldCard* c = nullptr;
     if (HasStrField(data, "card_id")) {
-      c = FindCard(StrField(data, "card_id"));
-      if (c) ++c->card_reactions[emoji];
+      auto it = live_.find(StrField(data, "card_id"));
+      if (it != live_.end()) {
+        c = &cards_[it->second];
+        ++c->card_reactions[emoji];
+      }
     } else if (running_card_) {
       c = &cards_[*running_card_];
     }
@@ -218,7 +152,98 @@ void MeetingFold::Apply(const store::StoredEvent& ev, const nlohmann::json& pars
       ++unattributed_reactions_;
     }
   }
-  // settings_changed, timer_started, timer_extended: counted as events, nothing else to fold.
+}
+
+void MeetingFold::FollowCard(const std::string& card_id, const store::StoredEvent& ev,
+                             const nlohmann::json& data, FoldPerson* person, const std::string& actor_name) {
+  const std::optional<domain::CardFacts> now = domain::CardOnBoard(state_, card_id);
+  auto it = live_.find(card_id);
+  if (it == live_.end()) {
+    if (!now) return;  // names no card, before or after
+    // Came onto the board (card_added): a new card, even under the id of one deleted earlier.
+    it = live_.emplace(card_id, cards_.size()).first;
+    FoldCard& c = cards_.emplace_back();
+    c.card_id = card_id;
+    c.author_pid = now->author;
+    c.added_seq = ev.seq;
+    if (person) ++person->cards;
+  }
+  FoldCard& c = cards_[it->second];
+  if (now) {
+    if (c.title != now->title) c.title = now->title;
+    c.votes = now->votes;
+    c.closed_ms = now->discussed_ms;
+    SyncNotes(c, now->notes, person, actor_name);
+    return;
+  }
+  // Left the board: merged into the card the event names (still on it), or deleted — frozen as it was.
+  live_.erase(it);
+  const std::string into = StrField(data, "into_card_id");
+  auto to = ev.type == "card_merged" && into != card_id ? live_.find(into) : live_.end();
+  if (to == live_.end()) {
+    c.state = "deleted";
+    return;
+  }
+  // Its votes, discussion time and notes are the other card's now (the domain moved them); the notes
+  // keep the names they were written under.
+  FoldCard& kept = cards_[to->second];
+  c.state = "merged";
+  c.merged_into = into;
+  c.votes = 0;
+  c.closed_ms = 0;
+  kept.notes.insert(kept.notes.end(), std::make_move_iterator(c.notes.begin()),
+                    std::make_move_iterator(c.notes.end()));
+  c.notes.clear();
+}
+
+void MeetingFold::SyncNotes(FoldCard& card, std::span<const domain::Note> notes, FoldPerson* person,
+                            const std::string& actor_name) {
+  if (SameNotes(card.notes, notes)) return;
+  std::vector<FoldNote> synced;
+  synced.reserve(notes.size());
+  for (const domain::Note& n : notes) {
+    FoldNote& f = synced.emplace_back();
+    f.note_id = n.note_id;
+    f.kind = n.kind;
+    f.text = n.text;
+    f.author_pid = n.author;
+    f.owner_pid = n.owner.value_or("");
+    f.due = n.due.value_or("");
+    auto had = std::find_if(card.notes.begin(), card.notes.end(),
+                            [&](const FoldNote& h) { return h.note_id == n.note_id; });
+    if (had != card.notes.end()) {
+      f.author_name = std::move(had->author_name);
+    } else {
+      // New on the board: note_added took effect, written by this event's actor.
+      f.author_name = person ? person->name : actor_name;
+      if (person) ++person->notes;
+    }
+  }
+  card.notes = std::move(synced);
+}
+
+void MeetingFold::FollowDiscussion(int64_t ts) {
+  const std::optional<domain::DiscussionFacts> now = domain::RunningDiscussion(state_);
+  if (running_card_) {
+    FoldCard& c = cards_[*running_card_];
+    if (now && now->card_id == c.card_id && now->started_ts == running_since_) return;  // goes on
+    // Ended (finished, or its card left the board): the span closes here, the outcome is the card's status.
+    if (!spans_.empty()) spans_.back().end_ts = std::max(ts, running_since_);
+    if (c.state == "active") {
+      const std::optional<domain::CardFacts> card = domain::CardOnBoard(state_, c.card_id);
+      if (card && (card->status == "done" || card->status == "parked")) c.outcome = std::string(card->status);
+    }
+    running_card_.reset();
+  }
+  if (!now) return;
+  auto it = live_.find(std::string(now->card_id));
+  if (it == live_.end()) return;  // cannot be: the domain discusses only a card on its board
+  FoldCard& c = cards_[it->second];
+  running_card_ = it->second;
+  running_since_ = now->started_ts;
+  spans_.push_back(FoldSpan{.card = it->second, .start_ts = now->started_ts, .end_ts = 0});
+  ++c.times_discussed;
+  if (c.discussion_order == 0) c.discussion_order = ++discussions_started_;
 }
 
 void MeetingFold::AddToMinute(int64_t ts, std::optional<int> score) {
@@ -241,13 +266,15 @@ nlohmann::json MeetingFold::AnalyticsJson() const {
   for (const FoldCard& c : cards_) {
     const int64_t discussed = DiscussedMs(c);
     discussed_total += discussed;
-    if (!c.card_reactions.empty()) reactions_by_card[c.card_id] = c.card_reactions;
+    // By card id: a card re-added under the id of a deleted one shows its own (the latest card wins).
+    if (!c.card_reactions.empty()) {
+      reactions_by_card[c.card_id] = c.card_reactions;
+    } else {
+      reactions_by_card.erase(c.card_id);
+    }
     if (c.state == "active") votes_total += c.votes;
     int64_t takeaways = 0, actions = 0;
-    for (const FoldNote& n : c.notes) {
-      if (n.deleted) continue;
-      (n.kind == "action" ? actions : takeaways) += 1;
-    }
+    for (const FoldNote& n : c.notes) (n.kind == "action" ? actions : takeaways) += 1;
     nlohmann::json item = {
         {"card_id", c.card_id},
         {"title", c.title},
@@ -281,8 +308,8 @@ nlohmann::json MeetingFold::AnalyticsJson() const {
   }
   return {
       {"meeting_id", meeting_id_},
-      {"title", title_},
-      {"phase", phase_},
+      {"title", title()},
+      {"phase", phase()},
       {"head_seq", head_seq_},
       {"last_seq", head_seq_},
       {"items", std::move(items)},

@@ -1,16 +1,11 @@
 #pragma once
-// Reaction sentiment, scored as CONTRACT §2 fixes it: 👍 👏 🎉 ❤️ 🔥 😂 = +1, 🤔 😮 = 0, 👎
-// 😢 = −1.
+// Reaction sentiment as CONTRACT §2 fixes it. The scores themselves are the domain's
+// (domain::EmojiSentiment, the same table that decides which emoji a reaction may carry), so an emoji
+// cannot be allowed without a score; this is only the tally.
 #include <cstdint>
 #include <nlohmann/json.hpp>
-#include <optional>
-#include <string_view>
 
 namespace confab::views {
-
-// The score of `emoji`, std::nullopt for an emoji outside the contract's set (counted as a
-// reaction but left out of sentiment).
-std::optional<int> EmojiScore(std::string_view emoji);
 
 // Counts of scored reactions. mean = (positive − negative) / (positive + neutral + negative),
 // null when there are none.

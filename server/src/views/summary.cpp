@@ -62,7 +62,7 @@ std::vector<std::pair<const FoldCard*, const FoldNote*>> ActionItems(const Topic
   for (const auto* group : {&topics.discussed, &topics.parked, &topics.not_discussed}) {
     for (const FoldCard* c : *group) {
       for (const FoldNote& n : c->notes) {
-        if (!n.deleted && n.kind == "action") out.emplace_back(c, &n);
+        if (n.kind == "action") out.emplace_back(c, &n);
       }
     }
   }
@@ -71,7 +71,7 @@ std::vector<std::pair<const FoldCard*, const FoldNote*>> ActionItems(const Topic
 
 void AppendTakeaways(const MeetingFold& fold, const FoldCard& card, std::string* md) {
   for (const FoldNote& n : card.notes) {
-    if (n.deleted || n.kind == "action") continue;
+    if (n.kind == "action") continue;
     *md += "   - Takeaway: " + EscapeMarkdown(n.text) + " — " + EscapeMarkdown(AuthorOf(fold, n)) + "\n";
   }
 }
@@ -172,7 +172,7 @@ nlohmann::json SummaryJsonOf(const MeetingFold& fold) {
   auto topic_json = [&fold](const FoldCard* c) {
     nlohmann::json takeaways = nlohmann::json::array();
     for (const FoldNote& n : c->notes) {
-      if (!n.deleted && n.kind != "action")
+      if (n.kind != "action")
         takeaways.push_back({{"text", n.text}, {"author", AuthorOf(fold, n)}});
     }
     return nlohmann::json{{"card_id", c->card_id},

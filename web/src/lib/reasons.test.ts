@@ -15,6 +15,10 @@ describe('describeReason', () => {
     expect(text).not.toContain(code)
     expect(text).toMatch(/^[A-Z].*\.$/)
   })
+  // The quota reasons (docs/protocol.md § Limits, docs/http-api.md: 429 rate_limited).
+  it.each(['meeting_full', 'rate_limited'])('has a sentence for the quota reason %s', (code) => {
+    expect(describeReason(code)).not.toContain(code)
+  })
   it('falls back to showing an unknown code', () => {
     expect(describeReason('brand_new')).toContain('brand_new')
   })

@@ -19,6 +19,8 @@ const REASONS: Record<string, string> = {
   no_timer: 'No timer is running for this topic.',
   too_many_cards: 'This meeting has reached its limit of 500 cards.',
   rate_limited: 'You are going a little fast; please wait a moment and try again.',
+  // Quotas (docs/protocol.md § Limits): a join that would add a participant to a full meeting.
+  meeting_full: 'This meeting is full: it has as many participants as it can take.',
   message_too_large: 'That message is too large to send.',
   bad_credentials: 'Your saved identity for this meeting was not accepted.',
   not_found: 'This meeting does not exist (check the link).',
