@@ -211,27 +211,40 @@ const std::vector<std::string> kTexts = {"Retro",
                                          std::string(501, 't'),
                                          "\xF0\x9F\x94\xA5",
                                          std::string("nul\0in", 6)};
-const std::vector<std::string> kWords = {"collect",
-                                         "vote",
-                                         "discuss",
-                                         "done",
-                                         "parked",
-                                         "takeaway",
-                                         "action",
-                                         "up",
-                                         "sideways",
-                                         "down",
-                                         "left",
-                                         "2024-02-29",
-                                         "2023-02-29",
-                                         "2024-13-01",
-                                         "0000-01-01",
-                                         "9999-12-31",
-                                         "24-01-01",
-                                         "\xF0\x9F\x91\x8D",
-                                         "\xF0\x9F\xA4\x94",
-                                         "\xE2\x9D\xA4\xEF\xB8\x8F",
-                                         "5eal"};
+const std::map<std::string, std::vector<std::string>> kWords = {
+    {"phase", {"collect", "vote", "discuss", "done", "parked"}},
+    {"vote", {"up", "sideways", "down", "left"}},
+    {"outcome", {"done", "parked", "todo"}},
+    {"kind", {"takeaway", "action", "note"}},
+    {"due", {"2024-02-29", "2023-02-29", "2024-13-01", "0000-01-01", "9999-12-31", "24-01-01", "2024-1-01"}},
+    {"emoji", {"\xF0\x9F\x91\x8D", "\xF0\x9F\xA4\x94", "\xE2\x9D\xA4\xEF\xB8\x8F", "\xE2\x9D\xA4", "x"}},
+    {"seal", {"5eal", "s2", ""}},
+};
+// The fields each type reads (domain/validate_*.cpp); a push names them all but those the script drops.
+const std::map<std::string, std::vector<std::string>, std::less<>> kTypeFields = {
+    {"participant_renamed", {"name"}},
+    {"meeting_renamed", {"title"}},
+    {"settings_changed",
+     {"votes_per_person", "timebox_s", "anonymous_votes", "anonymous_cards", "hide_totals"}},
+    {"phase_changed", {"phase"}},
+    {"facilitator_changed", {"pid"}},
+    {"card_added", {"card_id", "title"}},
+    {"card_edited", {"card_id", "title"}},
+    {"card_deleted", {"card_id"}},
+    {"card_merged", {"card_id", "into_card_id"}},
+    {"card_voted", {"card_id"}},
+    {"vote_withdrawn", {"card_id"}},
+    {"discussion_started", {"card_id"}},
+    {"discussion_finished", {"card_id", "outcome"}},
+    {"timer_started", {"seconds"}},
+    {"timer_extended", {"seconds"}},
+    {"continue_voted", {"vote"}},
+    {"note_added", {"card_id", "note_id", "text", "kind", "owner", "due"}},
+    {"note_deleted", {"card_id", "note_id"}},
+    {"action_updated", {"card_id", "note_id", "owner", "due"}},
+    {"reaction", {"emoji", "card_id"}},
+    {"typing", {"card_id"}},
+};
 const std::vector<int64_t> kInts = {0,
                                     1,
                                     2,
@@ -277,7 +290,7 @@ const T& Pick(FuzzedDataProvider& in, const std::vector<T>& v) {
 
 // A value for `field`: mostly of the kind the field takes, sometimes any JSON type at all.
 json Value(FuzzedDataProvider& in, const std::string& field) {
-  switch (in.ConsumeIntegralInRange<int>(0, 15)) {
+  switch (in.ConsumeIntegralInRange<int>(0, 31)) {
     case 0:
       return nullptr;
     case 1:
@@ -291,7 +304,7 @@ json Value(FuzzedDataProvider& in, const std::string& field) {
     case 5:
       return static_cast<double>(Pick(in, kInts)) + (in.ConsumeBool() ? 0.5 : 0.0);  // 30.0 counts as 30
     case 6:
-      return Pick(in, kWords);
+      return Pick(in, kTexts);
     case 7: {  // any ASCII: a payload string came out of a JSON parser, so it is valid UTF-8
       std::string s = in.ConsumeRandomLengthString(16);
       for (char& c : s) c = static_cast<char>(c & 0x7F);
@@ -307,7 +320,8 @@ json Value(FuzzedDataProvider& in, const std::string& field) {
   if (field == "votes_per_person" || field == "timebox_s" || field == "seconds") return Pick(in, kInts);
   if (field == "anonymous_votes" || field == "anonymous_cards" || field == "hide_totals")
     return in.ConsumeBool();
-  return Pick(in, kWords);
+  if (const auto it = kWords.find(field); it != kWords.end()) return Pick(in, it->second);
+  return Pick(in, kTexts);
 }
 
 void RunScript(FuzzedDataProvider& in) {
@@ -353,8 +367,12 @@ void RunScript(FuzzedDataProvider& in) {
                 ? "no_such_type"
                 : std::string(types[in.ConsumeIntegralInRange<size_t>(0, types.size() - 1)].type);
         json data = json::object();
-        const int fields = in.ConsumeIntegralInRange<int>(0, 4);
-        for (int f = 0; f < fields; ++f) {
+        if (const auto it = kTypeFields.find(type); it != kTypeFields.end()) {
+          for (const std::string& field : it->second) {
+            if (in.ConsumeIntegralInRange<int>(0, 7) != 0) data[field] = Value(in, field);  // or left out
+          }
+        }
+        if (in.ConsumeIntegralInRange<int>(0, 7) == 0) {  // a field the type does not read
           const std::string& field = Pick(in, kFields);
           data[field] = Value(in, field);
         }

@@ -319,7 +319,7 @@ TEST_F(HttpSessionTest, AnAddressOverItsConnectionLimitGets429AndIsClosed) {
   const std::string raw = RawUntilClose(c, "GET /api/ok HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(raw.rfind("HTTP/1.1 429 Too Many Requests\r\n", 0), 0u) << raw;
   EXPECT_NE(raw.find("Retry-After: 10\r\n"), std::string::npos) << raw;
-  EXPECT_NE(raw.find(R"({"error":"too_many_connections")"), std::string::npos) << raw;
+  EXPECT_NE(raw.find(R"("error":"too_many_connections")"), std::string::npos) << raw;
   // One closes: its place is free again (the count drops when its session ends, on the io thread).
   a.close();
   for (int tries = 0;; ++tries) {
@@ -336,7 +336,7 @@ TEST_F(HttpSessionTest, ARequestThatDoesNotArriveInTimeGets408AndAnIdleOneIsClos
   tcp::socket s = Connect();
   const std::string raw = RawUntilClose(s, "GET /api/ok HTTP/1.1\r\nHost: x\r\n");  // no blank line
   EXPECT_EQ(raw.rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u) << raw;
-  EXPECT_NE(raw.find(R"({"error":"request_timeout")"), std::string::npos) << raw;
+  EXPECT_NE(raw.find(R"("error":"request_timeout")"), std::string::npos) << raw;
   tcp::socket idle = Connect();
   EXPECT_EQ(RawUntilClose(idle, ""), "");  // nothing sent, nothing said: closed
   // Keep-alive: the deadline runs again from each answer, so a prompt second request is served.

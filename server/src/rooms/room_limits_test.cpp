@@ -155,9 +155,10 @@ TEST_F(RoomLimitsTest, ZeroTurnsTheLimitsOff) {
   Load({0, 0});
   const std::string ada = Join(Named("Ada")).result.pid;
   std::vector<std::shared_ptr<std::optional<PushResult>>> slots;
-  for (int i = 0; i < 300; ++i) slots.push_back(PushAsync(ada, "t" + std::to_string(i), "typing", {}));
+  for (int i = 0; i < 300; ++i)
+    slots.push_back(PushAsync(ada, "t" + std::to_string(i), "typing", {{"card_id", "k1"}}));
   ASSERT_TRUE(RunUntil(io_, [&] { return slots.back()->has_value(); }));
-  for (auto& s : slots) EXPECT_FALSE(s->value().reason);
+  for (auto& s : slots) EXPECT_FALSE(s->value().reason) << *s->value().reason;
 }
 
 TEST(RoomRegistryLimitsTest, EveryLoadedRoomGetsTheRegistrysLimits) {

@@ -25,7 +25,9 @@ KeyedBuckets::Verdict KeyedBuckets::Take(std::string_view key, Clock::time_point
   if (it == buckets_.end())
     it = buckets_.emplace(std::string(key), TokenBucket(capacity_, per_second_, now)).first;
   if (it->second.Take(now)) return {};
-  const auto wait = std::chrono::ceil<std::chrono::seconds>(it->second.UntilNext(now));
+  // Rounded to the millisecond first: 40.000000001 s of floating-point refill arithmetic is 40 s.
+  const auto wait = std::chrono::ceil<std::chrono::seconds>(
+      std::chrono::round<std::chrono::milliseconds>(it->second.UntilNext(now)));
   return {false, std::max(wait, std::chrono::seconds(1))};
 }
 

@@ -17,13 +17,23 @@ bool IsPerson(std::string_view pid) {
   return !pid.empty() && pid != "system" && pid != kAnonymous;
 }
 
+std::string_view OrEmpty(const std::optional<std::string>& s) {
+  return s ? std::string_view(*s) : std::string_view();
+}
+
+// A string field of the event's data, nullptr when absent or not a string (no copy: ids are read per event).
+const std::string* StrRef(const nlohmann::json& data, std::string_view key) {
+  const nlohmann::json& v = Field(data, key);
+  return v.is_string() ? &v.get_ref<const std::string&>() : nullptr;
+}
+
 bool SameNotes(const std::vector<FoldNote>& have, std::span<const domain::Note> now) {
   if (have.size() != now.size()) return false;
   for (size_t i = 0; i < now.size(); ++i) {
     const FoldNote& a = have[i];
     const domain::Note& b = now[i];
     if (a.note_id != b.note_id || a.text != b.text || a.kind != b.kind || a.author_pid != b.author ||
-        a.owner_pid != b.owner.value_or("") || a.due != b.due.value_or("")) {
+        a.owner_pid != OrEmpty(b.owner) || a.due != OrEmpty(b.due)) {
       return false;
     }
   }
@@ -112,7 +122,7 @@ void MeetingFold::Apply(const store::StoredEvent& ev, const nlohmann::json& pars
 
   // Apply changes no card but those the event names, merged-from first (its notes move to the other).
   for (std::string_view key : {"card_id", "into_card_id"}) {
-    if (HasStrField(data, key)) FollowCard(StrField(data, key), ev, data, person, actor_name);
+    if (const std::string* card_id = StrRef(data, key)) FollowCard(*card_id, ev, data, person, actor_name);
   }
   FollowDiscussion(ts);
 
@@ -136,8 +146,8 @@ void MeetingFold::Apply(const store::StoredEvent& ev, const nlohmann::json& pars
     if (score) sentiment_.Add(*score);
     AddToMinute(ts, score);
     FoldCard* c = nullptr;
-    if (HasStrField(data, "card_id")) {
-      auto it = live_.find(StrField(data, "card_id"));
+    if (const std::string* card_id = StrRef(data, "card_id")) {
+      auto it = live_.find(*card_id);
       if (it != live_.end()) {
         c = &cards_[it->second];
         ++c->card_reactions[emoji];
@@ -178,8 +188,8 @@ void MeetingFold::FollowCard(const std::string& card_id, const store::StoredEven
   }
   // Left the board: merged into the card the event names (still on it), or deleted — frozen as it was.
   live_.erase(it);
-  const std::string into = StrField(data, "into_card_id");
-  auto to = ev.type == "card_merged" && into != card_id ? live_.find(into) : live_.end();
+  const std::string* into = StrRef(data, "into_card_id");
+  auto to = ev.type == "card_merged" && into && *into != card_id ? live_.find(*into) : live_.end();
   if (to == live_.end()) {
     c.state = "deleted";
     return;
@@ -188,7 +198,7 @@ void MeetingFold::FollowCard(const std::string& card_id, const store::StoredEven
   // keep the names they were written under.
   FoldCard& kept = cards_[to->second];
   c.state = "merged";
-  c.merged_into = into;
+  c.merged_into = *into;
   c.votes = 0;
   c.closed_ms = 0;
   kept.notes.insert(kept.notes.end(), std::make_move_iterator(c.notes.begin()),
