@@ -53,6 +53,8 @@ constexpr std::string_view kAddUsage =
 
 // The cache's memory bound: past it, the next index flush forgets every meeting (they reload on use).
 constexpr size_t kMaxCachedIds = size_t{4} << 20;
+// ...and on meetings: a meeting costs ~350 bytes of cache however few ids it has (issue 12).
+constexpr size_t kMaxCachedMeetings = size_t{1} << 16;
 
 uint64_t IdHash(std::string_view id) {
   return std::hash<std::string_view>{}(id);
@@ -387,7 +389,7 @@ Status GroupCommitWriter::IndexTail() {
     if (q.Step() != SQLITE_DONE) return conn_->LastError("record index_state");
   }
   // Only now, with the tail empty, may the cache forget meetings: a miss reads event_index alone.
-  if (cached_ids_ > kMaxCachedIds) {
+  if (cached_ids_ > kMaxCachedIds || logs_.size() > kMaxCachedMeetings) {
     logs_.clear();
     cached_ids_ = 0;
   }
