@@ -216,7 +216,7 @@ describe("operations", () => {
   test("/healthz reports the store", async () => {
     const res = await fetch(`${server.base}/healthz`);
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { status: "ok", store: "ok" });
+    assert.deepEqual(await res.json(), { status: "ok", store: "ok", writer: "ok", last_error: null, since: null });
   });
 
   test("/metrics is Prometheus text with the counters", async () => {
