@@ -89,6 +89,13 @@ api::Router MakeRouter(store::ReaderPool& pool) {
   return r;
 }
 
+// An io_context that can drop its queued handlers early. Sessions still waiting on a socket when the
+// test ends live in those handlers; they must go while the ServerContext they release their
+// connection slot into is alive, and members are destroyed in reverse order (the context last).
+struct DrainableIoContext : boost::asio::io_context {
+  using boost::asio::io_context::shutdown;
+};
+
 // A server with one io thread (marked as such) that hands every accepted socket to an HttpSession.
 class HttpSessionTest : public ::testing::Test {
  protected:
@@ -108,6 +115,7 @@ class HttpSessionTest : public ::testing::Test {
     reader_.Stop();
     io_.stop();
     thread_.join();
+    io_.shutdown();  // destroys the sessions still queued, before ctx_ goes
   }
 
   void Accept() {
@@ -159,7 +167,7 @@ class HttpSessionTest : public ::testing::Test {
   }
 
   rooms::testing::TestStore store_;
-  boost::asio::io_context io_;
+  DrainableIoContext io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
   store::ReaderPool reader_{*store_, 2};
   rooms::RoomRegistry rooms_{io_, reader_};
