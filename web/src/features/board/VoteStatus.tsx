@@ -28,14 +28,14 @@ export function VoteStatus({
         <strong>{votesLeft}</strong> of {budget} {plural(budget, 'vote', 'votes')} left
       </p>
       {hideTotals && <p className="vote-note muted">Totals stay hidden until voting closes; you see your own votes.</p>}
-      {outOfOrder && (
-        <p className="vote-note">
-          <span className="muted">Order held while you vote.</span>{' '}
-          <button type="button" className="secondary small" onClick={onSort}>
-            Sort by votes
-          </button>
-        </p>
-      )}
+      {/* Always laid out, shown only while the order is held: a line appearing here would push the cards
+          down from under the pointer, which ends the hold and takes the line away again. */}
+      <p className={outOfOrder ? 'vote-note' : 'vote-note vote-note-idle'}>
+        <span className="muted">Order held while you vote.</span>{' '}
+        <button type="button" className="secondary small" onClick={onSort} disabled={!outOfOrder}>
+          Sort by votes
+        </button>
+      </p>
       {facilitator && <StillVoting state={state} />}
     </div>
   )
