@@ -324,11 +324,10 @@ TEST_F(MeetingsApi, NdjsonIsStreamedInBoundedChunksThatMakeTheWholeLog) {
 TEST_F(MeetingsApi, HealthzAndMetrics) {
   Response health = api_.Call("GET", "/healthz");
   EXPECT_EQ(health.status, 200);
-  EXPECT_EQ(Body(health), (json{{"status", "ok"},
-                                {"store", "ok"},
-                                {"writer", "ok"},
-                                {"last_error", nullptr},
-                                {"since", nullptr}}));
+  EXPECT_EQ(
+      Body(health),
+      (json{
+          {"status", "ok"}, {"store", "ok"}, {"writer", "ok"}, {"last_error", nullptr}, {"since", nullptr}}));
 
   Create();
   Response metrics = api_.Call("GET", "/metrics");

@@ -172,8 +172,7 @@ nlohmann::json SummaryJsonOf(const MeetingFold& fold) {
   auto topic_json = [&fold](const FoldCard* c) {
     nlohmann::json takeaways = nlohmann::json::array();
     for (const FoldNote& n : c->notes) {
-      if (n.kind != "action")
-        takeaways.push_back({{"text", n.text}, {"author", AuthorOf(fold, n)}});
+      if (n.kind != "action") takeaways.push_back({{"text", n.text}, {"author", AuthorOf(fold, n)}});
     }
     return nlohmann::json{{"card_id", c->card_id},
                           {"title", c->title},
