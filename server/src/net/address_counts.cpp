@@ -51,8 +51,12 @@ AddressCounts::Entry* AddressCounts::Acquire(const boost::asio::ip::address& add
     if (e.count == 0) shard.entries.erase(key);  // limit 0: nothing may open (callers check enabled())
     return nullptr;
   }
-  e.shard = &shard;
-  e.key = key;
+  if (e.count == 0) {
+    // Written only while nobody holds the entry: Release and Counts read them without the lock, and
+    // every later holder got the entry through this mutex, so it sees these writes.
+    e.shard = &shard;
+    e.key = key;
+  }
   ++e.count;
   return &e;
 }
