@@ -97,6 +97,8 @@ void Metrics(Services& svc, Request&, const Respond& respond) {
   Line(out, "confab_store_commit_microseconds_total", "counter", "Wall time in commits incl. fsync",
        st.commit_micros);
   Line(out, "confab_store_max_batch_events", "gauge", "Largest group commit, events", st.max_batch_events);
+  Line(out, "confab_store_cached_meetings", "gauge", "Meetings in the SQLite writer's id cache",
+       st.cached_meetings);
   Line(out, "confab_store_writer_healthy", "gauge", "1 while appends succeed, 0 after a failed commit",
        svc.store.WriterHealth().ok() ? 1 : 0);
   Line(out, "confab_blocking_on_io_thread_total", "counter",

@@ -336,8 +336,8 @@ TEST_F(MeetingsApi, HealthzAndMetrics) {
   for (const char* name :
        {"confab_connections_open", "confab_joins_total", "confab_pushes_total", "confab_rooms_loaded",
         "confab_store_commits_total", "confab_store_appends_total", "confab_store_events_total",
-        "confab_store_failed_appends_total", "confab_store_max_batch_events", "confab_store_writer_healthy",
-        "confab_blocking_on_io_thread_total"}) {
+        "confab_store_failed_appends_total", "confab_store_max_batch_events", "confab_store_cached_meetings",
+        "confab_store_writer_healthy", "confab_blocking_on_io_thread_total"}) {
     EXPECT_NE(metrics.body.find(std::string("\n# TYPE ") + name + " "), std::string::npos) << name;
   }
   std::smatch m;

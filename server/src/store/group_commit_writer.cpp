@@ -53,8 +53,6 @@ constexpr std::string_view kAddUsage =
 
 // The cache's memory bound: past it, the next index flush forgets every meeting (they reload on use).
 constexpr size_t kMaxCachedIds = size_t{4} << 20;
-// ...and on meetings: a meeting costs ~350 bytes of cache however few ids it has (issue 12).
-constexpr size_t kMaxCachedMeetings = size_t{1} << 16;
 
 uint64_t IdHash(std::string_view id) {
   return std::hash<std::string_view>{}(id);
@@ -128,6 +126,10 @@ void GroupCommitWriter::SetHealthClockForTesting(HealthTracker::Clock clock) {
   health_.SetClockForTesting(std::move(clock));
 }
 
+void GroupCommitWriter::SetMaxCachedMeetingsForTesting(size_t meetings) {
+  max_cached_meetings_.store(meetings, std::memory_order_relaxed);
+}
+
 void GroupCommitWriter::SetMaxWalFramesForTesting(int frames) {
   if (checkpointer_) checkpointer_->SetMaxWalFramesForTesting(frames);
 }
@@ -172,6 +174,7 @@ StoreStats GroupCommitWriter::Stats() const {
   s.commit_micros = commit_micros_.load(std::memory_order_relaxed);
   s.max_batch_events = max_batch_events_.load(std::memory_order_relaxed);
   s.index_flushes = index_flushes_.load(std::memory_order_relaxed);
+  s.cached_meetings = cached_meetings_.load(std::memory_order_relaxed);
   s.checkpoints = checkpointer_ ? checkpointer_->checkpoints() : 0;
   return s;
 }
@@ -289,6 +292,7 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   // that a unique index had to correct is rebuilt from the table.
   if (!committed || cache_wrong_) DropCache();
   cache_wrong_ = false;
+  cached_meetings_.store(logs_.size(), std::memory_order_relaxed);
   UpdateHealth(batch, committed);
 
   uint64_t ok_events = 0;
@@ -389,7 +393,7 @@ Status GroupCommitWriter::IndexTail() {
     if (q.Step() != SQLITE_DONE) return conn_->LastError("record index_state");
   }
   // Only now, with the tail empty, may the cache forget meetings: a miss reads event_index alone.
-  if (cached_ids_ > kMaxCachedIds || logs_.size() > kMaxCachedMeetings) {
+  if (cached_ids_ > kMaxCachedIds || logs_.size() > max_cached_meetings_.load(std::memory_order_relaxed)) {
     logs_.clear();
     cached_ids_ = 0;
   }

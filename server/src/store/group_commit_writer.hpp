@@ -57,6 +57,9 @@ class GroupCommitWriter {
   // Events written between two index flushes. Bounds the tail every read scans (~1 MB of rows)
   // against how often a flush dirties one index page per meeting.
   static constexpr int64_t kIndexEveryEvents = 4096;
+  // The id cache's bound on meetings, checked at each index flush: past it the cache forgets every
+  // meeting (they reload from event_index on use). A meeting costs ~350 bytes however few ids it has.
+  static constexpr size_t kMaxCachedMeetings = size_t{1} << 16;
 
   // Takes an open, migrated writer connection and starts the writer thread. `checkpointer`
   // (optional) is woken when the WAL grows; without one the writer checkpoints inline.
@@ -80,9 +83,11 @@ class GroupCommitWriter {
   Status Health() const { return HealthDetail().status; }
   // Store::WriterHealthDetail.
   WriterHealthReport HealthDetail() const;
-  // Tests: a clock for HealthTracker's window (writer and checkpointer); a smaller WAL bound.
+  // Tests: a clock for HealthTracker's window (writer and checkpointer); a smaller WAL bound; a
+  // smaller bound on cached meetings.
   void SetHealthClockForTesting(HealthTracker::Clock clock);
   void SetMaxWalFramesForTesting(int frames);
+  void SetMaxCachedMeetingsForTesting(size_t meetings);
 
   // Runs `sql` on the writer connection, on the writer thread, between two batches, and returns its
   // outcome (tests: e.g. PRAGMA max_page_count to make the disk "full"). After Close: Unavailable.
@@ -162,7 +167,8 @@ class GroupCommitWriter {
   HealthTracker health_{"appends failing"};
 
   std::atomic<uint64_t> commits_{0}, appends_{0}, events_{0}, failed_appends_{0}, commit_micros_{0},
-      max_batch_events_{0}, index_flushes_{0};
+      max_batch_events_{0}, index_flushes_{0}, cached_meetings_{0};
+  std::atomic<size_t> max_cached_meetings_{kMaxCachedMeetings};
 };
 
 }  // namespace confab::store

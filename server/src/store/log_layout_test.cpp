@@ -148,6 +148,33 @@ TEST_F(LogLayoutTest, DuplicatesAndConflictsAreFoundInTheIndexTheTailAndAfterReo
   EXPECT_EQ(store_->Stats().failed_appends, 3u);
 }
 
+TEST_F(LogLayoutTest, TheCacheForgetsMeetingsPastItsBoundAndStaysExact) {
+  // Memory must not grow with meetings ever written to: past the bound, the flush forgets them all.
+  store_->SetMaxCachedMeetingsForTesting(8);
+  constexpr int kMeetings = 20;
+  for (int i = 0; i < kMeetings; ++i) {
+    const std::string m = "m" + std::to_string(i);
+    ASSERT_TRUE(AppendAndWait(*store_, CreateRequest(m)).ok());
+    ASSERT_TRUE(AppendAndWait(*store_, Events(m, 2, 2)).ok());  // seqs 1..3
+  }
+  EXPECT_EQ(store_->Stats().cached_meetings, static_cast<uint64_t>(kMeetings));  // no flush yet
+
+  const uint64_t flushes = store_->Stats().index_flushes;
+  Fill("big", GroupCommitWriter::kIndexEveryEvents + 200);  // crosses an index flush
+  ASSERT_GT(store_->Stats().index_flushes, flushes);
+  EXPECT_EQ(store_->Stats().cached_meetings, 1u);  // "big", reloaded after the flush; the 20 are gone
+
+  // A forgotten meeting is read back from the index: its head and its ids are still exact.
+  AppendRequest dup = Events("m7", 4, 1);
+  dup.events[0].id = "m7-e2";
+  EXPECT_EQ(AppendAndWait(*store_, dup).code(), Status::Code::kDuplicate);
+  EXPECT_EQ(AppendAndWait(*store_, Events("m7", 3, 1, "fresh")).code(), Status::Code::kConflict);
+  ASSERT_TRUE(AppendAndWait(*store_, Events("m7", 4, 1, "fresh")).ok());
+  int64_t head = 0;
+  ASSERT_TRUE(store_->HeadSeq("m7", &head).ok());
+  EXPECT_EQ(head, 4);
+}
+
 TEST_F(LogLayoutTest, AnotherWriterOnTheSameFileIsNoticed) {
   ASSERT_TRUE(AppendAndWait(*store_, CreateRequest("m")).ok());
   ASSERT_TRUE(AppendAndWait(*store_, Events("m", 2, 3)).ok());  // head 4, cached by store_

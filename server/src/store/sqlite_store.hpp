@@ -62,6 +62,7 @@ class SqliteStore final : public Store {
     writer_->SetHealthClockForTesting(std::move(clock));
   }
   void SetMaxWalFramesForTesting(int frames) { writer_->SetMaxWalFramesForTesting(frames); }
+  void SetMaxCachedMeetingsForTesting(size_t meetings) { writer_->SetMaxCachedMeetingsForTesting(meetings); }
 
  private:
   // A read connection borrowed from the pool; returned to it on destruction.

@@ -101,6 +101,7 @@ struct StoreStats {
   uint64_t max_batch_events = 0;  // largest group commit seen
   uint64_t index_flushes = 0;     // times the deferred event index took in the log's tail
   uint64_t checkpoints = 0;       // WAL checkpoints run (background or inline)
+  uint64_t cached_meetings = 0;   // meetings in the writer's head/id cache (SQLite; 0 for PostgreSQL)
 };
 
 // The writer's health with its evidence, for /readyz (store/health_tracker.hpp has the rules).
