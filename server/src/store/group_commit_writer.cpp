@@ -18,7 +18,6 @@ namespace {
 // The writer's SQL. Prepared once per connection (SqliteConnection caches by text).
 constexpr std::string_view kBegin = "BEGIN IMMEDIATE";
 constexpr std::string_view kCommit = "COMMIT";
-constexpr std::string_view kRollback = "ROLLBACK";
 constexpr std::string_view kSavepoint = "SAVEPOINT request";
 constexpr std::string_view kRelease = "RELEASE request";
 constexpr std::string_view kRollbackTo = "ROLLBACK TO request";
