@@ -656,7 +656,9 @@ TEST_F(RoomTest, TwoWritersOnOneLogConvergeOnOneOrder) {
   ASSERT_EQ(log.size(), 3u + 60u);  // meeting_created and the two participant_joined first
   for (size_t i = 0; i < log.size(); ++i) {
     EXPECT_EQ(log[i].seq, static_cast<int64_t>(i + 1));
-    if (acked.contains(log[i].id)) EXPECT_EQ(acked[log[i].id], log[i].seq) << log[i].id;
+    if (acked.contains(log[i].id)) {
+      EXPECT_EQ(acked[log[i].id], log[i].seq) << log[i].id;
+    }
   }
   // Each room reads what it missed once its own appends meet the other's seqs; a last event lost on
   // the bus is read when the room next looks (here: a catch-up, as after a bus reconnect).
